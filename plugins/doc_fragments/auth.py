@@ -1,0 +1,50 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zstack.cloud maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """How to authenticate to ZStack: a session, an account (or IAM user), or an AccessKey."""
+
+    DOCUMENTATION = r'''
+options:
+  session_uuid:
+    description:
+      - An existing ZStack API session to use. The module never logs it out.
+      - Its UUID is kept out of the module's invocation record and logs. Tokens returned for
+        consoles embed this session, so treat them as secrets of the same strength.
+      - Exclusive with O(account_name) and O(access_key_id).
+    type: str
+  account_name:
+    description:
+      - Account to log in as. With O(user_name), the account of that IAM user.
+      - The module logs in at most once per task, and does not log the new session out, because
+        every console token embeds it and logging out would kill those consoles.
+      - Use a dedicated, least-privileged account or IAM user for console work.
+    type: str
+  account_password:
+    description:
+      - Password of O(account_name) (or of O(user_name)). Only its SHA-512 digest is sent.
+    type: str
+  user_name:
+    description:
+      - Log in as this IAM user of O(account_name) instead of as the account itself.
+    type: str
+  access_key_id:
+    description:
+      - AccessKey ID; each request is signed with O(access_key_secret).
+    type: str
+  access_key_secret:
+    description:
+      - AccessKey secret, used to sign requests; never sent.
+    type: str
+notes:
+  - Give exactly one way to authenticate - O(session_uuid), O(account_name) with O(account_password)
+    (and optionally O(user_name)), or O(access_key_id) with O(access_key_secret).
+  - When a task gives none of these options, they are read from the environment variables
+    E(ZSTACK_SESSION_UUID), E(ZSTACK_ACCOUNT_NAME), E(ZSTACK_ACCOUNT_PASSWORD), E(ZSTACK_USER_NAME),
+    E(ZSTACK_ACCESS_KEY_ID) and E(ZSTACK_ACCESS_KEY_SECRET). Options given in the task (including through
+    C(module_defaults)) take precedence over the environment as a whole.
+'''

@@ -1,0 +1,60 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zstack.cloud maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """Where the ZStack management node is and how long to wait for it."""
+
+    DOCUMENTATION = r'''
+options:
+  host:
+    description:
+      - Host name or IP address of the ZStack management node.
+      - If not set, the value of the E(ZSTACK_HOST) environment variable is used.
+    type: str
+    required: true
+  port:
+    description:
+      - Port of the ZStack REST API.
+      - If not set, the value of the E(ZSTACK_PORT) environment variable is used.
+    type: int
+    default: 8080
+  scheme:
+    description:
+      - V(https) when the management node (or a proxy in front of it) serves TLS.
+      - If not set, the value of the E(ZSTACK_SCHEME) environment variable is used.
+    type: str
+    choices: [http, https]
+    default: http
+  validate_certs:
+    description:
+      - Whether to check the server's TLS certificate. Turn it off only for a lab.
+      - If not set, the value of the E(ZSTACK_VALIDATE_CERTS) environment variable is used.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A PEM bundle of the certificate authorities to trust instead of the system ones,
+        for example the CA that signed a self-signed management node certificate.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for each HTTP answer (connect and read).
+    type: int
+    default: 30
+  wait_timeout:
+    description:
+      - Seconds to wait for an asynchronous ZStack job (such as RequestConsoleAccess) to finish.
+    type: int
+    default: 120
+  retries:
+    description:
+      - How many more times to send a request after a transient failure (a dropped connection,
+        HTTP 502 or 504, or HTTP 503 without an API error), with exponential back-off.
+      - API errors, refused connections, DNS and TLS failures and time-outs are not retried.
+    type: int
+    default: 3
+'''

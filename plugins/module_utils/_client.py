@@ -1,0 +1,243 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zstack.cloud maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one place that talks HTTP to a ZStack management node.
+
+It owns the endpoint, authentication headers, retries of transient failures,
+and the asynchronous-job protocol (202 + location, polled until done).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import traceback
+
+from ansible_collections.zstack.cloud.plugins.module_utils._auth import SESSION_EXPIRED
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
+    ZStackApiError,
+    ZStackHttpError,
+    ZStackJobTimeout,
+    ZStackResponseError,
+    ZStackTransportError,
+    one_line,
+)
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+except ImportError:  # the module reports it with missing_required_lib
+    requests = None
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+else:
+    REQUESTS_IMPORT_ERROR = None
+
+API_PREFIX = '/zstack/v1/'
+JSON_CONTENT_TYPE = 'application/json;charset=UTF-8'
+# HTTP statuses worth another try: a proxy in front of the node failed, or the node is briefly overloaded.
+TRANSIENT_STATUSES = (502, 503, 504)
+# The job location names the node's own address, often unreachable from here: keep only the path.
+_JOB_PATH = re.compile(r'/v1/(api-jobs/[^?#\s]+)')
+
+
+class Endpoint:
+    """Where the management node is and how to reach it."""
+
+    def __init__(self, host, port=8080, scheme='http', validate_certs=True, ca_path=None, timeout=30):
+        self.host = host
+        self.port = port
+        self.scheme = scheme
+        self.validate_certs = validate_certs
+        self.ca_path = ca_path
+        self.timeout = timeout
+
+    @property
+    def base_url(self):
+        host = '[%s]' % self.host if ':' in self.host else self.host
+        return '%s://%s:%s' % (self.scheme, host, self.port)
+
+    @property
+    def verify(self):
+        """The ``verify`` argument of requests: a CA bundle, or whether to check certificates at all."""
+        if not self.validate_certs:
+            return False
+        return self.ca_path or True
+
+
+def _describe_transport_error(endpoint, exc):
+    """One line for a request that got no HTTP answer, and whether trying again could help."""
+    where = 'ZStack at %s' % endpoint.base_url
+    text = str(exc)
+    if isinstance(exc, requests.exceptions.SSLError):
+        return 'TLS error talking to %s: %s (set ca_path to a CA bundle that signed its certificate)' % (
+            where, _ssl_reason(text)), False
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return 'Timed out connecting to %s after %s s' % (where, endpoint.timeout), False
+    if isinstance(exc, requests.exceptions.ReadTimeout):
+        return '%s did not answer within timeout=%s s' % (where, endpoint.timeout), False
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        if 'NameResolutionError' in text or 'Name or service not known' in text or 'nodename nor servname' in text:
+            return 'Cannot resolve the host name of %s' % where, False
+        if 'NewConnectionError' in text or 'Connection refused' in text:
+            return 'Cannot connect to %s: connection refused' % where, False
+        return 'Connection to %s was dropped before an answer' % where, True
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return 'Connection to %s was dropped in the middle of an answer' % where, True
+    return 'Request to %s failed: %s' % (where, one_line(text)), False
+
+
+def _ssl_reason(text):
+    match = re.search(r'\[SSL[^\]]*\]\s*([^(\')"]+)', text)
+    return one_line(match.group(1)) if match else 'certificate or handshake rejected'
+
+
+def _parse_body(text):
+    if not text or not text.strip():
+        return {}
+    return json.loads(text)
+
+
+class ZStackClient:
+    """A ZStack REST client shared by every module of the collection.
+
+    ``send`` does one HTTP exchange (with retries); ``call`` adds authentication,
+    the asynchronous-job protocol and, for sessions the module owns, one new
+    login when the server says the session expired.
+    """
+
+    def __init__(self, endpoint, authenticator, wait_timeout=120, retries=3, backoff=0.5, max_backoff=8.0,
+                 pool_size=10, sleep=time.sleep, clock=time.monotonic):
+        self.endpoint = endpoint
+        self.authenticator = authenticator
+        self.wait_timeout = wait_timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self._sleep = sleep
+        self._clock = clock
+        self.http = requests.Session()
+        # requests' own retries stay off: this client decides what is worth retrying.
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(pool_size, 1), max_retries=0)
+        self.http.mount('http://', adapter)
+        self.http.mount('https://', adapter)
+
+    # One HTTP exchange -------------------------------------------------------------------------
+
+    def send(self, method, path, body=None, query=None, headers=None):
+        """Send one request (retrying transient failures) and return ``(status, parsed body)``.
+
+        Raises a ``ZStackError`` subclass for API errors, HTTP errors and transport failures.
+        Statuses 200, 201, 202 and 204 are returned; the caller decides what 202 means.
+        """
+        url = self.endpoint.base_url + API_PREFIX + path.lstrip('/')
+        all_headers = {'Content-Type': JSON_CONTENT_TYPE, 'Accept': 'application/json'}
+        all_headers.update(headers or {})
+        data = json.dumps(body) if body is not None else None
+        attempt = 0
+        while True:
+            status, text, retry_after, failure = self._exchange(method, url, query, all_headers, data)
+            if failure is None:
+                outcome = self._interpret(status, text)
+                if not isinstance(outcome, Exception):
+                    return outcome
+                failure, transient = outcome, status in TRANSIENT_STATUSES and not isinstance(outcome, ZStackApiError)
+            else:
+                failure, transient = failure
+            if not transient or attempt >= self.retries:
+                if transient and attempt:
+                    failure.msg = '%s (after %d attempts)' % (failure.msg, attempt + 1)
+                raise failure
+            self._sleep(self._delay(attempt, retry_after))
+            attempt += 1
+
+    def _exchange(self, method, url, query, headers, data):
+        try:
+            response = self.http.request(method, url, params=query, headers=headers, data=data,
+                                         timeout=self.endpoint.timeout, verify=self.endpoint.verify,
+                                         allow_redirects=False)
+            return response.status_code, response.text, response.headers.get('Retry-After'), None
+        except requests.exceptions.RequestException as exc:
+            msg, transient = _describe_transport_error(self.endpoint, exc)
+            return None, None, None, (ZStackTransportError(msg), transient)
+
+    def _interpret(self, status, text):
+        """``(status, body)`` for a usable answer, or the error it stands for."""
+        try:
+            parsed = _parse_body(text)
+        except ValueError:
+            parsed = None
+        if status in (200, 201, 202, 204):
+            if parsed is None or not isinstance(parsed, dict):
+                return ZStackResponseError('ZStack at %s answered HTTP %s with a body that is not a JSON object: %s'
+                                           % (self.endpoint.base_url, status, one_line(text, 120)), status=status)
+            return status, parsed
+        if isinstance(parsed, dict) and isinstance(parsed.get('error'), dict):
+            return ZStackApiError(parsed['error'], status=status)
+        return ZStackHttpError(self.endpoint.base_url, status, text)
+
+    def _delay(self, attempt, retry_after):
+        delay = min(self.backoff * (2 ** attempt), self.max_backoff)
+        if retry_after:
+            try:
+                delay = max(delay, min(float(retry_after), self.max_backoff * 4))
+            except ValueError:
+                pass
+        return delay
+
+    # Authenticated API calls -------------------------------------------------------------------
+
+    def call(self, method, path, body=None, query=None, headers=None):
+        """An authenticated API call; waits for asynchronous jobs and returns the final body."""
+        try:
+            return self._call_once(method, path, body, query, headers)
+        except ZStackApiError as err:
+            if err.code != SESSION_EXPIRED:
+                raise
+            self.authenticator.renew(self, err.auth_headers)
+            return self._call_once(method, path, body, query, headers)
+
+    def _call_once(self, method, path, body, query, headers):
+        auth_headers = self.authenticator.headers(self, method, path)
+        all_headers = dict(headers or {}, **auth_headers)
+        try:
+            status, reply = self.send(method, path, body=body, query=query, headers=all_headers)
+            if status == 202:
+                return self._wait_for_job(reply, auth_headers)
+            return reply
+        except ZStackApiError as err:
+            err.auth_headers = auth_headers
+            raise
+
+    def _wait_for_job(self, reply, auth_headers):
+        location = reply.get('location')
+        match = _JOB_PATH.search(location) if isinstance(location, str) else None
+        if not match:
+            raise ZStackResponseError('ZStack at %s answered 202 without a usable job location: %s'
+                                      % (self.endpoint.base_url, one_line(json.dumps(reply), 120)))
+        job_path = match.group(1)
+        deadline = self._clock() + self.wait_timeout
+        # Console jobs usually finish in well under a second: start polling early, then back off to 1 s.
+        delay = 0.05
+        while True:
+            self._sleep(min(delay, max(deadline - self._clock(), 0)))
+            try:
+                status, result = self.send('GET', job_path, headers=self._fresh_headers('GET', job_path, auth_headers))
+            except ZStackHttpError as err:
+                if err.status == 404:
+                    raise ZStackResponseError('The asynchronous job %s is unknown or expired on ZStack at %s (HTTP 404)'
+                                              % (job_path.rsplit('/', 1)[-1], self.endpoint.base_url), status=404)
+                raise
+            if status != 202:
+                return result
+            if self._clock() >= deadline:
+                raise ZStackJobTimeout('The asynchronous job %s did not finish within wait_timeout=%s s'
+                                       % (job_path.rsplit('/', 1)[-1], self.wait_timeout))
+            delay = min(delay * 2, 1.0)
+
+    def _fresh_headers(self, method, path, auth_headers):
+        # AccessKey signatures cover the method, date and path, so each poll needs its own.
+        if 'Date' in auth_headers:
+            return self.authenticator.headers(self, method, path)
+        return auth_headers

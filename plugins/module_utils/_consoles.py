@@ -1,0 +1,106 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zstack.cloud maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Finding VMs and asking ZStack for console access (RequestConsoleAccess)."""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
+    ZStackConfigError,
+    ZStackError,
+    ZStackResponseError,
+    one_line,
+)
+
+UUID_PATTERN = re.compile(r'^[0-9a-fA-F]{32}$')
+DASHED_UUID_PATTERN = re.compile(r'^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$')
+VALIDATION_ONLY_TAG = 'validationOnly'
+
+
+class VmRef:
+    """A VM as the user named it: by UUID, or by a name still to be resolved."""
+
+    def __init__(self, given, uuid=None, name=None):
+        self.given = given
+        self.uuid = uuid
+        self.name = name
+
+    @classmethod
+    def parse(cls, value, option):
+        value = value.strip() if isinstance(value, str) else value
+        if not value:
+            raise ZStackConfigError('%s: an empty VM reference is not a UUID or a name' % option)
+        if option == 'vm_instance_uuid' or DASHED_UUID_PATTERN.match(value):
+            if not UUID_PATTERN.match(value):
+                raise ZStackConfigError('%s: %r is not a ZStack UUID (32 hex characters, no dashes)' % (option, value))
+        if UUID_PATTERN.match(value):
+            return cls(value, uuid=value.lower())
+        return cls(value, name=value)
+
+
+def find_vm_by_name(client, name):
+    """The one VM called ``name`` that is not Destroyed, else a failure that lists the candidates."""
+    reply = client.call('GET', 'vm-instances', query=[('q', 'name=%s' % name)])
+    inventories = reply.get('inventories')
+    if not isinstance(inventories, list):
+        raise ZStackResponseError('ZStack answered the VM query for %r without an inventories list' % name)
+    same_name = [vm for vm in inventories if isinstance(vm, dict) and vm.get('name') == name]
+    live = [vm for vm in same_name if vm.get('state') != 'Destroyed']
+    if len(live) == 1:
+        return live[0]
+    if live:
+        raise ZStackError('VM name %r is ambiguous: %d VMs that are not Destroyed have it (%s); use its UUID instead'
+                          % (name, len(live), ', '.join(vm.get('uuid', '?') for vm in live)),
+                          candidates=[vm.get('uuid') for vm in live])
+    destroyed = [vm.get('uuid', '?') for vm in same_name]
+    hint = ' (only Destroyed VMs have that name: %s)' % ', '.join(destroyed) if destroyed else ''
+    raise ZStackError('No VM named %r that is not Destroyed%s' % (name, hint), candidates=destroyed)
+
+
+def request_console(client, vm_uuid, system_tags=(), user_tags=(), validate_only=False):
+    """POST /consoles in the body shape the server reads (fields under ``params``); returns the inventory.
+
+    With ``validate_only`` the server checks the session, the arguments and the VM's state and creates
+    nothing; the job then ends with an empty body and this returns ``{}``.
+    """
+    tags = list(system_tags)
+    if validate_only and VALIDATION_ONLY_TAG not in tags:
+        tags.append(VALIDATION_ONLY_TAG)
+    body = {'params': {'vmInstanceUuid': vm_uuid}, 'systemTags': tags, 'userTags': list(user_tags)}
+    reply = client.call('POST', 'consoles', body=body)
+    inventory = reply.get('inventory')
+    if validate_only and not inventory:
+        return {}
+    if not isinstance(inventory, dict):
+        raise ZStackResponseError('ZStack answered RequestConsoleAccess for VM %s without a console inventory: %s'
+                                  % (vm_uuid, one_line(repr(reply), 120)))
+    return inventory
+
+
+def console_entry(vm_uuid, vm_name, inventory):
+    """The console as the module returns it: snake_case keys plus a ready websocket URL."""
+    entry = {'vm_instance_uuid': vm_uuid}
+    if vm_name is not None:
+        entry['vm_instance_name'] = vm_name
+    if not inventory:
+        return entry
+    missing = [key for key in ('hostname', 'port', 'token') if inventory.get(key) in (None, '')]
+    if missing:
+        raise ZStackResponseError('The console inventory for VM %s lacks %s' % (vm_uuid, ', '.join(missing)))
+    try:
+        port = int(float(inventory['port']))  # some servers send 4900.0
+    except (TypeError, ValueError):
+        raise ZStackResponseError('The console inventory for VM %s has a port that is not a number: %r'
+                                  % (vm_uuid, inventory['port'])) from None
+    scheme = inventory.get('scheme') or 'http'
+    hostname = str(inventory['hostname'])
+    entry.update(scheme=scheme, hostname=hostname, port=port, token=str(inventory['token']))
+    for source, target in (('targetScheme', 'target_scheme'), ('version', 'version'), ('expiredDate', 'expired_date')):
+        if inventory.get(source) is not None:
+            entry[target] = inventory[source]
+    host_part = '[%s]' % hostname if ':' in hostname else hostname
+    entry['websocket_url'] = '%s://%s:%s/?token=%s' % ('wss' if scheme == 'https' else 'ws', host_part, port, entry['token'])
+    return entry

@@ -1,0 +1,141 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zstack.cloud maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The base class of every zstack.cloud module: shared options, auth selection, errors at the edge."""
+
+from __future__ import annotations
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.common.parameters import remove_values
+
+from ansible_collections.zstack.cloud.plugins.module_utils._auth import (
+    AccessKeyAuthenticator,
+    LoginAuthenticator,
+    SessionAuthenticator,
+)
+from ansible_collections.zstack.cloud.plugins.module_utils._client import (
+    REQUESTS_IMPORT_ERROR,
+    Endpoint,
+    ZStackClient,
+)
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError, ZStackError
+
+# Auth options and the environment variables read when a task gives none of them.
+AUTH_ENV = {
+    'session_uuid': 'ZSTACK_SESSION_UUID',
+    'account_name': 'ZSTACK_ACCOUNT_NAME',
+    'account_password': 'ZSTACK_ACCOUNT_PASSWORD',
+    'user_name': 'ZSTACK_USER_NAME',
+    'access_key_id': 'ZSTACK_ACCESS_KEY_ID',
+    'access_key_secret': 'ZSTACK_ACCESS_KEY_SECRET',
+}
+SECRET_OPTIONS = ('session_uuid', 'account_password', 'access_key_secret')
+
+
+def connection_argument_spec():
+    """Endpoint and auth options, documented once in the ``zstack.cloud.connection`` doc fragment."""
+    return dict(
+        host=dict(type='str', required=True, fallback=(env_fallback, ['ZSTACK_HOST'])),
+        port=dict(type='int', default=8080, fallback=(env_fallback, ['ZSTACK_PORT'])),
+        scheme=dict(type='str', default='http', choices=['http', 'https'], fallback=(env_fallback, ['ZSTACK_SCHEME'])),
+        validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['ZSTACK_VALIDATE_CERTS'])),
+        ca_path=dict(type='path'),
+        timeout=dict(type='int', default=30),
+        wait_timeout=dict(type='int', default=120),
+        retries=dict(type='int', default=3),
+        # Auth options have no env fallback here on purpose: ZSTACK_* auth variables are read only when a
+        # task gives no auth option at all, so a task's own credentials never collide with the environment.
+        session_uuid=dict(type='str', no_log=True),
+        account_name=dict(type='str'),
+        account_password=dict(type='str', no_log=True),
+        user_name=dict(type='str'),
+        access_key_id=dict(type='str'),
+        access_key_secret=dict(type='str', no_log=True),
+    )
+
+
+def _select_auth(params):
+    """Auth options from the task, or else from the environment; exactly one method must result."""
+    chosen = {name: params.get(name) for name in AUTH_ENV if params.get(name) not in (None, '')}
+    source = 'task options'
+    if not chosen:
+        chosen = {name: os.environ[var] for name, var in AUTH_ENV.items() if os.environ.get(var)}
+        source = 'ZSTACK_* environment variables'
+    methods = [m for m, keys in (('session_uuid', ('session_uuid',)),
+                                 ('account', ('account_name', 'account_password', 'user_name')),
+                                 ('access key', ('access_key_id', 'access_key_secret')))
+               if any(k in chosen for k in keys)]
+    if not methods:
+        raise ZStackConfigError('No ZStack credentials: give exactly one of session_uuid, account_name with '
+                                'account_password, or access_key_id with access_key_secret (or their ZSTACK_* variables)')
+    if len(methods) > 1:
+        raise ZStackConfigError('Give exactly one way to authenticate, not %s (from %s)' % (' and '.join(methods), source))
+    for pair in (('account_name', 'account_password'), ('access_key_id', 'access_key_secret')):
+        if any(k in chosen for k in pair) and not all(k in chosen for k in pair):
+            raise ZStackConfigError('%s and %s go together (from %s)' % (pair[0], pair[1], source))
+    if 'user_name' in chosen and 'account_name' not in chosen:
+        raise ZStackConfigError('user_name needs account_name: an IAM user logs in within its account')
+    return chosen
+
+
+def _build_authenticator(auth):
+    if 'session_uuid' in auth:
+        return SessionAuthenticator(auth['session_uuid'])
+    if 'access_key_id' in auth:
+        return AccessKeyAuthenticator(auth['access_key_id'], auth['access_key_secret'])
+    return LoginAuthenticator(auth['account_name'], auth['account_password'], auth.get('user_name'))
+
+
+class ZStackModule(AnsibleModule):
+    """AnsibleModule with the connection options merged in and ZStack errors turned into ``fail_json``."""
+
+    def __init__(self, argument_spec=None, **kwargs):
+        spec = connection_argument_spec()
+        spec.update(argument_spec or {})
+        super().__init__(argument_spec=spec, **kwargs)
+        if REQUESTS_IMPORT_ERROR:
+            self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+        self._session_uuid_to_hide = None
+        self._client = None
+
+    def client(self, pool_size=10):
+        """The task's one ZStack client (created on first use, so one task logs in at most once)."""
+        if self._client is None:
+            auth = _select_auth(self.params)
+            for name in SECRET_OPTIONS:
+                if auth.get(name):
+                    self.no_log_values.add(auth[name])
+            if auth.get('session_uuid'):
+                self._keep_session_out_of_masking(auth['session_uuid'])
+            for name in ('timeout', 'wait_timeout', 'retries', 'port'):
+                if self.params[name] < (0 if name == 'retries' else 1):
+                    raise ZStackConfigError('%s must be %s, got %s' % (name, 'zero or more' if name == 'retries' else 'positive',
+                                                                      self.params[name]))
+            endpoint = Endpoint(self.params['host'], self.params['port'], self.params['scheme'],
+                                self.params['validate_certs'], self.params['ca_path'], self.params['timeout'])
+            self._client = ZStackClient(endpoint, _build_authenticator(auth), wait_timeout=self.params['wait_timeout'],
+                                        retries=self.params['retries'], pool_size=pool_size)
+        return self._client
+
+    def _keep_session_out_of_masking(self, session_uuid):
+        # Every console token embeds its session UUID ("<session>_<vm>"). Ansible masks each occurrence of a
+        # no_log value anywhere in the result, which would ruin the tokens we return. So the caller's session
+        # UUID leaves the masking set, and is instead removed from the invocation record by hand.
+        self._session_uuid_to_hide = session_uuid
+        self.no_log_values.discard(session_uuid)
+
+    def _return_formatted(self, kwargs):
+        if self._session_uuid_to_hide and 'invocation' not in kwargs:
+            kwargs['invocation'] = {'module_args': remove_values(self.params, self.no_log_values | {self._session_uuid_to_hide})}
+        super()._return_formatted(kwargs)
+
+    def run(self, action):
+        """Call ``action(self)``, which returns the result dict; every ZStackError becomes one failure."""
+        try:
+            result = action(self)
+        except ZStackError as err:
+            self.fail_json(**err.to_result())
+        self.exit_json(**result)

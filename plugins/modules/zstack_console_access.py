@@ -1,0 +1,306 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zstack.cloud maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: zstack_console_access
+short_description: Get console access to ZStack VMs
+version_added: 0.1.0
+description:
+  - Asks a ZStack management node for console access to one or more VMs (the RequestConsoleAccess API,
+    C(POST /zstack/v1/consoles)) and returns where and how to connect - the console proxy's scheme, host name,
+    port and token, and a ready WebSocket URL - as facts.
+  - Several VMs are served by one API session with requests in parallel.
+  - The module never changes anything it would report as changed, so it always returns RV(ignore:changed=false).
+  - B(Security) - a console token embeds the API session that asked for it; anyone holding the token holds that
+    session. Use a dedicated, least-privileged account or IAM user for console work, keep tokens out of logs
+    (C(no_log)), and end the session (log it out) to revoke every console it opened.
+author:
+  - zstack.cloud maintainers
+requirements:
+  - requests
+options:
+  vm_instance_uuid:
+    description:
+      - UUID of the VM (32 hex characters, no dashes).
+      - Exactly one of O(vm_instance_uuid), O(vm_instance_name) and O(vm_instances) is required.
+    type: str
+  vm_instance_name:
+    description:
+      - Name of the VM. It must match exactly one VM that is not Destroyed; otherwise the task fails and its
+        message lists the UUIDs of the candidates.
+    type: str
+  vm_instances:
+    description:
+      - Several VMs, each given by UUID (32 hex characters) or by name.
+      - They are served by one API session, with at most O(workers) requests in flight; the results keep the
+        order of this list. If some VMs fail, the task fails and still returns the consoles it obtained and each
+        VM's error.
+    type: list
+    elements: str
+  system_tags:
+    description:
+      - System tags sent with the request. In check mode C(validationOnly) is added.
+    type: list
+    elements: str
+    default: []
+  user_tags:
+    description:
+      - User tags sent with the request.
+    type: list
+    elements: str
+    default: []
+  workers:
+    description:
+      - Largest number of VMs served at the same time when O(vm_instances) lists several.
+    type: int
+    default: 8
+extends_documentation_fragment:
+  - zstack.cloud.connection
+  - zstack.cloud.auth
+  - zstack.cloud.attributes
+  - zstack.cloud.attributes.CHECK_MODE_READ_ONLY
+notes:
+  - In check mode the module sends the system tag C(validationOnly) - the server checks the session, the
+    arguments and each VM's state, and creates no console; the returned entries then carry no token.
+  - A token lives for the server's C(console.vnc.token.timeout) (1800 s by default) and the console proxy stops
+    after a minute without connections; ask for the token shortly before it is used.
+seealso:
+  - name: ZStack RequestConsoleAccess API
+    description: The API this module calls.
+    link: https://www.zstack.io/help/en/dev_manual/
+'''
+
+EXAMPLES = r'''
+- name: Get a console for one VM by name
+  zstack.cloud.zstack_console_access:
+    host: zstack-mn.example.com
+    account_name: console-ops
+    account_password: "{{ vault_console_ops_password }}"
+    vm_instance_name: web-01
+  no_log: true  # the result holds a token, a credential as strong as its API session
+
+- name: Tell the operator where to connect, without printing the token
+  ansible.builtin.debug:
+    msg: "{{ zstack_console.vm_instance_name }}: {{ zstack_console.hostname }}:{{ zstack_console.port }}"
+
+- name: Consoles for several VMs in one session, as an incident-response step
+  zstack.cloud.zstack_console_access:
+    vm_instances:
+      - web-01
+      - web-02
+      - 5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b
+    workers: 4
+  register: consoles
+  no_log: true
+
+- name: Connection and auth set once for every zstack.cloud module
+  module_defaults:
+    group/zstack.cloud.zstack:
+      host: zstack-mn.example.com
+      scheme: https
+      ca_path: /etc/pki/zstack-ca.pem
+      user_name: oncall
+      account_name: ops
+      account_password: "{{ vault_oncall_password }}"
+  block:
+    - name: Check that the VM can have a console, creating none
+      zstack.cloud.zstack_console_access:
+        vm_instance_uuid: 5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b
+      check_mode: true
+
+# Ad hoc, with the endpoint and credentials in ZSTACK_* environment variables:
+#   export ZSTACK_HOST=zstack-mn.example.com ZSTACK_ACCOUNT_NAME=console-ops
+#   read -rs ZSTACK_ACCOUNT_PASSWORD && export ZSTACK_ACCOUNT_PASSWORD
+#   ansible localhost -m zstack.cloud.zstack_console_access -a vm_instance_name=web-01
+'''
+
+RETURN = r'''
+ansible_facts:
+  description: Facts set by the module.
+  returned: success
+  type: dict
+  contains:
+    zstack_consoles:
+      description:
+        - One entry per VM, in the order asked.
+      returned: success
+      type: list
+      elements: dict
+      contains:
+        vm_instance_uuid:
+          description: UUID of the VM.
+          returned: always
+          type: str
+          sample: 5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b
+        vm_instance_name:
+          description: Name of the VM, when it was asked for by name.
+          returned: when known
+          type: str
+          sample: web-01
+        scheme:
+          description: Scheme of the console proxy.
+          returned: when a console was created (not in check mode)
+          type: str
+          sample: http
+        hostname:
+          description: Host name or address of the console proxy.
+          returned: when a console was created (not in check mode)
+          type: str
+          sample: 10.0.0.5
+        port:
+          description: Port of the console proxy.
+          returned: when a console was created (not in check mode)
+          type: int
+          sample: 4900
+        token:
+          description:
+            - Console token. It embeds the API session that asked for it; treat it as a secret.
+          returned: when a console was created (not in check mode)
+          type: str
+          sample: 0a1b2c3d4e5f60718293a4b5c6d7e8f9_5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b
+        target_scheme:
+          description: Protocol behind the proxy, when the server sends it.
+          returned: when the server sends it
+          type: str
+          sample: vnc
+        version:
+          description: Console proxy version, when the server sends it.
+          returned: when the server sends it
+          type: str
+          sample: "1"
+        expired_date:
+          description: When the token expires, as the server wrote it.
+          returned: when the server sends it
+          type: str
+          sample: "Nov 28, 2026 5:21:20 PM"
+        websocket_url:
+          description: WebSocket URL of the console, C(wss://) when the proxy scheme is C(https).
+          returned: when a console was created (not in check mode)
+          type: str
+          sample: ws://10.0.0.5:4900/?token=0a1b2c3d4e5f60718293a4b5c6d7e8f9_5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b
+    zstack_console:
+      description: The entry of O(zstack_consoles) when exactly one VM was asked for.
+      returned: success, when one VM was asked for
+      type: dict
+      sample: {}
+zstack_consoles:
+  description:
+    - On failure, one entry per VM in the order asked - the consoles obtained, and for each VM that failed
+      its C(msg) and, for API errors, the server's C(error) object.
+  returned: failure, after the VMs were asked for
+  type: list
+  elements: dict
+  sample: [{"vm_instance_name": "web-09", "failed": true, "msg": "No VM named 'web-09' that is not Destroyed"}]
+session_created:
+  description: Whether the module logged in itself for this task (and so owns the session its tokens embed).
+  returned: success
+  type: bool
+  sample: true
+validate_only:
+  description: Whether the server was only asked to validate (check mode); no console was created then.
+  returned: success
+  type: bool
+  sample: false
+error:
+  description: The server's API error object (code, description, details and its cause chain) when one ended the task.
+  returned: failure, on an API error
+  type: dict
+  sample: {"code": "SYS.1006", "description": "operation error", "details": "vm is not in state of ...", "cause": null}
+'''
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.zstack.cloud.plugins.module_utils._consoles import (
+    VmRef,
+    console_entry,
+    find_vm_by_name,
+    request_console,
+)
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackApiError, ZStackError
+from ansible_collections.zstack.cloud.plugins.module_utils._module import ZStackModule
+
+
+def _vm_refs(params):
+    if params['vm_instance_uuid'] is not None:
+        return [VmRef.parse(params['vm_instance_uuid'], 'vm_instance_uuid')]
+    if params['vm_instance_name'] is not None:
+        return [VmRef.parse(params['vm_instance_name'], 'vm_instance_name')]
+    if not params['vm_instances']:
+        raise ZStackError('vm_instances is empty: list at least one VM UUID or name')
+    return [VmRef.parse(item, 'vm_instances') for item in params['vm_instances']]
+
+
+def _console_for(client, ref, params, validate_only):
+    """One VM's entry; a failure is caught and recorded so the other VMs still get theirs."""
+    try:
+        uuid, name = ref.uuid, ref.name
+        if uuid is None:
+            uuid = find_vm_by_name(client, name)['uuid']
+        inventory = request_console(client, uuid, params['system_tags'], params['user_tags'], validate_only)
+        return console_entry(uuid, name, inventory)
+    except ZStackError as err:
+        entry = {'failed': True, 'msg': 'VM %s: %s' % (ref.given, err.msg)}
+        entry['vm_instance_uuid' if ref.uuid else 'vm_instance_name'] = ref.uuid or ref.name
+        if isinstance(err, ZStackApiError):
+            entry['error'] = err.error
+        return entry
+
+
+def run(module):
+    params = module.params
+    refs = _vm_refs(params)
+    if params['workers'] < 1:
+        raise ZStackError('workers must be 1 or more, got %s' % params['workers'])
+    workers = min(params['workers'], len(refs))
+    client = module.client(pool_size=workers)
+    validate_only = module.check_mode
+    if workers == 1:
+        entries = [_console_for(client, ref, params, validate_only) for ref in refs]
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            entries = list(pool.map(lambda ref: _console_for(client, ref, params, validate_only), refs))
+
+    failures = [entry for entry in entries if entry.get('failed')]
+    if failures:
+        first = failures[0]
+        if len(refs) == 1:
+            msg = first['msg']
+        else:
+            msg = 'Console access failed for %d of %d VMs; first: %s' % (len(failures), len(refs), first['msg'])
+        extra = {'error': first['error']} if 'error' in first else {}
+        raise ZStackError(msg, zstack_consoles=entries, **extra)
+
+    facts = {'zstack_consoles': entries}
+    if len(entries) == 1:
+        facts['zstack_console'] = entries[0]
+    return {
+        'changed': False,
+        'ansible_facts': facts,
+        'session_created': client.authenticator.owns_session,
+        'validate_only': validate_only,
+    }
+
+
+def main():
+    module = ZStackModule(
+        argument_spec=dict(
+            vm_instance_uuid=dict(type='str'),
+            vm_instance_name=dict(type='str'),
+            vm_instances=dict(type='list', elements='str'),
+            system_tags=dict(type='list', elements='str', default=[]),
+            user_tags=dict(type='list', elements='str', default=[]),
+            workers=dict(type='int', default=8),
+        ),
+        mutually_exclusive=[('vm_instance_uuid', 'vm_instance_name', 'vm_instances')],
+        required_one_of=[('vm_instance_uuid', 'vm_instance_name', 'vm_instances')],
+        supports_check_mode=True,
+    )
+    module.run(run)
+
+
+if __name__ == '__main__':
+    main()
