@@ -88,12 +88,13 @@ class LoginAuthenticator:
             body = {'logInByAccount': {'accountName': self.account_name, 'password': self._password_hash}}
             who = 'account %s' % self.account_name
         try:
-            reply = client.send('PUT', path, body=body)
+            _status, reply = client.send('PUT', path, body=body)  # send() returns (status, body)
         except ZStackApiError as err:
             err.msg = 'Login as %s failed: %s' % (who, err.msg)
             raise
-        session_uuid = (reply.get('inventory') or {}).get('uuid') if isinstance(reply, dict) else None
-        if not session_uuid:
+        inventory = reply.get('inventory') if isinstance(reply, dict) else None
+        session_uuid = inventory.get('uuid') if isinstance(inventory, dict) else None
+        if not session_uuid or not isinstance(session_uuid, str):
             raise ZStackError('Login as %s returned no session UUID' % who)
         self.session_uuid = session_uuid
         self.login_count += 1

@@ -166,7 +166,7 @@ class ZStackClient:
         """``(status, body)`` for a usable answer, or the error it stands for."""
         try:
             parsed = _parse_body(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # json.loads raises RecursionError on very deep nesting
             parsed = None
         if status in (200, 201, 202, 204):
             if parsed is None or not isinstance(parsed, dict):
@@ -193,9 +193,11 @@ class ZStackClient:
         try:
             return self._call_once(method, path, body, query, headers)
         except ZStackApiError as err:
-            if err.code != SESSION_EXPIRED:
+            # No auth_headers: the error came from the login itself, so there is no stale session to renew.
+            stale_headers = getattr(err, 'auth_headers', None)
+            if err.code != SESSION_EXPIRED or stale_headers is None:
                 raise
-            self.authenticator.renew(self, err.auth_headers)
+            self.authenticator.renew(self, stale_headers)
             return self._call_once(method, path, body, query, headers)
 
     def _call_once(self, method, path, body, query, headers):

@@ -15,8 +15,8 @@ from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     one_line,
 )
 
-UUID_PATTERN = re.compile(r'^[0-9a-fA-F]{32}$')
-DASHED_UUID_PATTERN = re.compile(r'^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$')
+UUID_PATTERN = re.compile(r'[0-9a-fA-F]{32}')
+DASHED_UUID_PATTERN = re.compile(r'[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}')
 VALIDATION_ONLY_TAG = 'validationOnly'
 
 
@@ -33,10 +33,10 @@ class VmRef:
         value = value.strip() if isinstance(value, str) else value
         if not value:
             raise ZStackConfigError('%s: an empty VM reference is not a UUID or a name' % option)
-        if option == 'vm_instance_uuid' or DASHED_UUID_PATTERN.match(value):
-            if not UUID_PATTERN.match(value):
+        if option == 'vm_instance_uuid' or DASHED_UUID_PATTERN.fullmatch(value):
+            if not UUID_PATTERN.fullmatch(value):
                 raise ZStackConfigError('%s: %r is not a ZStack UUID (32 hex characters, no dashes)' % (option, value))
-        if UUID_PATTERN.match(value):
+        if UUID_PATTERN.fullmatch(value):
             return cls(value, uuid=value.lower())
         return cls(value, name=value)
 
@@ -92,7 +92,7 @@ def console_entry(vm_uuid, vm_name, inventory):
         raise ZStackResponseError('The console inventory for VM %s lacks %s' % (vm_uuid, ', '.join(missing)))
     try:
         port = int(float(inventory['port']))  # some servers send 4900.0
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite port (JSON Infinity, "1e999")
         raise ZStackResponseError('The console inventory for VM %s has a port that is not a number: %r'
                                   % (vm_uuid, inventory['port'])) from None
     scheme = inventory.get('scheme') or 'http'

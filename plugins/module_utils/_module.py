@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible.module_utils.common.parameters import remove_values
@@ -21,6 +22,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._client import (
     Endpoint,
     ZStackClient,
 )
+from ansible_collections.zstack.cloud.plugins.module_utils._consoles import UUID_PATTERN
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError, ZStackError
 
 # Auth options and the environment variables read when a task gives none of them.
@@ -78,7 +80,25 @@ def _select_auth(params):
             raise ZStackConfigError('%s and %s go together (from %s)' % (pair[0], pair[1], source))
     if 'user_name' in chosen and 'account_name' not in chosen:
         raise ZStackConfigError('user_name needs account_name: an IAM user logs in within its account')
+    _check_header_safe(chosen)
     return chosen
+
+
+def _check_bounds(params):
+    for name, lowest in (('timeout', 1), ('wait_timeout', 1), ('retries', 0), ('port', 1)):
+        if params[name] < lowest:
+            raise ZStackConfigError('%s must be %d or more, got %s' % (name, lowest, params[name]))
+
+
+def _check_header_safe(auth):
+    # These values travel in HTTP headers. A stray newline or non-ASCII character would make the HTTP
+    # library fail with a message that quotes the header, session UUID included, or crash outright.
+    session_uuid = auth.get('session_uuid')
+    if session_uuid is not None and not UUID_PATTERN.fullmatch(session_uuid):
+        raise ZStackConfigError('session_uuid is not a ZStack session UUID (32 hex characters)')
+    key_id = auth.get('access_key_id')
+    if key_id is not None and not re.fullmatch(r'[\x21-\x7e]+', key_id):
+        raise ZStackConfigError('access_key_id must be printable ASCII without spaces')
 
 
 def _build_authenticator(auth):
@@ -95,11 +115,12 @@ class ZStackModule(AnsibleModule):
     def __init__(self, argument_spec=None, **kwargs):
         spec = connection_argument_spec()
         spec.update(argument_spec or {})
+        # Set before AnsibleModule.__init__, which calls fail_json (and so _return_formatted) on invalid arguments.
+        self._session_uuid_to_hide = None
+        self._client = None
         super().__init__(argument_spec=spec, **kwargs)
         if REQUESTS_IMPORT_ERROR:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
-        self._session_uuid_to_hide = None
-        self._client = None
 
     def client(self, pool_size=10):
         """The task's one ZStack client (created on first use, so one task logs in at most once)."""
@@ -110,10 +131,7 @@ class ZStackModule(AnsibleModule):
                     self.no_log_values.add(auth[name])
             if auth.get('session_uuid'):
                 self._keep_session_out_of_masking(auth['session_uuid'])
-            for name in ('timeout', 'wait_timeout', 'retries', 'port'):
-                if self.params[name] < (0 if name == 'retries' else 1):
-                    raise ZStackConfigError('%s must be %s, got %s' % (name, 'zero or more' if name == 'retries' else 'positive',
-                                                                      self.params[name]))
+            _check_bounds(self.params)
             endpoint = Endpoint(self.params['host'], self.params['port'], self.params['scheme'],
                                 self.params['validate_certs'], self.params['ca_path'], self.params['timeout'])
             self._client = ZStackClient(endpoint, _build_authenticator(auth), wait_timeout=self.params['wait_timeout'],

@@ -19,7 +19,7 @@ description:
     session. Use a dedicated, least-privileged account or IAM user for console work, keep tokens out of logs
     (C(no_log)), and end the session (log it out) to revoke every console it opened.
 author:
-  - zstack.cloud maintainers
+  - zstack.cloud maintainers (@zstack-cloud)
 requirements:
   - requests
 options:
@@ -183,7 +183,7 @@ ansible_facts:
           type: str
           sample: ws://10.0.0.5:4900/?token=0a1b2c3d4e5f60718293a4b5c6d7e8f9_5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b
     zstack_console:
-      description: The entry of O(zstack_consoles) when exactly one VM was asked for.
+      description: The entry of RV(ansible_facts.zstack_consoles) when exactly one VM was asked for.
       returned: success, when one VM was asked for
       type: dict
       sample: {}

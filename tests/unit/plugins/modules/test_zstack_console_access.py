@@ -1,0 +1,617 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zstack.cloud maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The zstack_console_access module, run in-process through main() against a server mocked with ``responses``."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import re
+import socket
+import threading
+import time
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+import responses
+
+from ansible.module_utils import basic
+
+from ansible_collections.zstack.cloud.plugins.modules import zstack_console_access
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core before 2.19
+    @contextlib.contextmanager
+    def patch_module_args(args=None):
+        from unittest import mock
+        with mock.patch.object(basic, '_ANSIBLE_ARGS', json.dumps({'ANSIBLE_MODULE_ARGS': args or {}}).encode()):
+            yield
+
+HOST = 'zstack.example.test'
+BASE = 'http://%s:8080/zstack/v1/' % HOST
+SESSION = '0a1b2c3d4e5f60718293a4b5c6d7e8f9'
+SESSION2 = 'ffeeddccbbaa99887766554433221100'
+PASSWORD = 'Pw-for-unit-tests-91!'
+VM1 = '11111111111111111111111111111111'
+VM2 = '22222222222222222222222222222222'
+VM3 = '33333333333333333333333333333333'
+VM_STOPPED = '44444444444444444444444444444444'
+VM_GONE = '55555555555555555555555555555555'
+VM_HEX = 'abcdef0123456789abcdef0123456789'
+VMS = [
+    {'uuid': VM1, 'name': 'web-01', 'state': 'Running'},
+    {'uuid': VM2, 'name': 'web-02', 'state': 'Running'},
+    {'uuid': VM3, 'name': 'db-01', 'state': 'Paused'},
+    {'uuid': VM_STOPPED, 'name': 'stopped-01', 'state': 'Stopped'},
+    {'uuid': VM_GONE, 'name': 'web-01', 'state': 'Destroyed'},
+    {'uuid': '66666666666666666666666666666666', 'name': 'twin', 'state': 'Running'},
+    {'uuid': '77777777777777777777777777777777', 'name': 'twin', 'state': 'Stopped'},
+    {'uuid': VM_HEX, 'name': 'hex-01', 'state': 'Running'},
+]
+AUTH_ENV = ('ZSTACK_HOST', 'ZSTACK_PORT', 'ZSTACK_SCHEME', 'ZSTACK_VALIDATE_CERTS', 'ZSTACK_SESSION_UUID',
+            'ZSTACK_ACCOUNT_NAME', 'ZSTACK_ACCOUNT_PASSWORD', 'ZSTACK_USER_NAME', 'ZSTACK_ACCESS_KEY_ID',
+            'ZSTACK_ACCESS_KEY_SECRET')
+
+
+def stopped_error(vm_uuid):
+    return {'code': 'SYS.1006', 'description': 'operation error',
+            'details': 'vm[uuid:%s] is not in state of Running, current state is Stopped' % vm_uuid,
+            'cause': {'code': 'VM.1001', 'description': 'wrong state', 'details': 'Stopped', 'cause': None}}
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    for var in AUTH_ENV:
+        monkeypatch.delenv(var, raising=False)
+
+
+class Server:
+    """Wires ``responses`` callbacks that answer like a ZStack management node (state in plain dicts)."""
+
+    def __init__(self, rsps, sessions=(SESSION,), expire_first_post=False):
+        self.rsps = rsps
+        self.sessions = list(sessions)
+        self.logins = []
+        self.jobs = {}
+        self.expire_first_post = expire_first_post
+        self.job_delay = {}
+        self.lock = threading.Lock()
+        rsps.add_callback(responses.PUT, BASE + 'accounts/login', callback=self.login)
+        rsps.add_callback(responses.PUT, BASE + 'accounts/users/login', callback=self.login)
+        rsps.add_callback(responses.GET, BASE + 'vm-instances', callback=self.query)
+        rsps.add_callback(responses.POST, BASE + 'consoles', callback=self.post_console)
+        rsps.add_callback(responses.GET, re.compile(re.escape(BASE) + r'api-jobs/[0-9a-f]{32}$'), callback=self.job)
+
+    @staticmethod
+    def reply(status, body):
+        return status, {}, json.dumps(body)
+
+    def login(self, request):
+        with self.lock:
+            self.logins.append(json.loads(request.body))
+            session = self.sessions[min(len(self.logins), len(self.sessions)) - 1]
+        return self.reply(200, {'inventory': {'uuid': session, 'accountUuid': 'a' * 32}})
+
+    def query(self, request):
+        qs = parse_qsl(urlsplit(request.url).query)
+        names = [value[len('name='):] for key, value in qs if key == 'q' and value.startswith('name=')]
+        return self.reply(200, {'inventories': [vm for vm in VMS if not names or vm['name'] == names[0]]})
+
+    def post_console(self, request):
+        if self.expire_first_post:
+            self.expire_first_post = False
+            return self.reply(503, {'error': {'code': 'ID.1001', 'description': 'invalid session',
+                                              'details': 'Session expired'}})
+        body = json.loads(request.body)
+        job = hashlib.md5(request.body if isinstance(request.body, bytes) else request.body.encode()).hexdigest()
+        with self.lock:
+            self.jobs[job] = (body, request.headers.get('Authorization', ''))
+        return self.reply(202, {'location': 'http://10.255.255.1:8080/zstack/v1/api-jobs/' + job})
+
+    def job(self, request):
+        job = request.url.rsplit('/', 1)[-1]
+        body, auth = self.jobs[job]
+        vm_uuid = body['params']['vmInstanceUuid']
+        time.sleep(self.job_delay.get(vm_uuid, 0))
+        vm = [v for v in VMS if v['uuid'] == vm_uuid]
+        if not vm:
+            return self.reply(503, {'error': {'code': 'SYS.1003', 'description': 'resource not found',
+                                              'details': 'vm[uuid:%s] not found' % vm_uuid}})
+        if vm[0]['state'] not in ('Running', 'Crashed', 'VolumeRecovering', 'Paused', 'NoState'):
+            return self.reply(503, {'error': stopped_error(vm_uuid)})
+        if 'validationOnly' in body['systemTags']:
+            return self.reply(200, {})
+        session = auth.split(' ', 1)[-1]
+        return self.reply(200, {'inventory': {'scheme': 'http', 'hostname': '10.0.0.5', 'port': 4900.0,
+                                              'token': '%s_%s' % (session, vm_uuid), 'targetScheme': 'vnc',
+                                              'expiredDate': 'Nov 28, 2026 5:21:20 PM'}})
+
+    def calls(self, method=None, path=None):
+        return [c for c in self.rsps.calls
+                if (method is None or c.request.method == method) and (path is None or path in c.request.url)]
+
+    def posted_bodies(self):
+        return [json.loads(c.request.body) for c in self.calls('POST', 'consoles')]
+
+
+@pytest.fixture
+def server(rsps):
+    srv = Server(rsps)
+    yield srv
+    # The module never logs out: a logout would kill every console it hands back.
+    assert not [c for c in rsps.calls if c.request.method == 'DELETE'], 'the module sent a DELETE (logout?)'
+    assert not [c for c in rsps.calls if 'sessions' in c.request.url]
+
+
+def run_module(capsys, args, check_mode=False):
+    """main() in-process; returns (exit code, raw stdout, parsed result)."""
+    args = dict(args)
+    if check_mode:
+        args['_ansible_check_mode'] = True
+    with patch_module_args(args):
+        with pytest.raises(SystemExit) as exc:
+            zstack_console_access.main()
+    out = capsys.readouterr().out
+    return exc.value.code, out, json.loads(out)
+
+
+def account_args(**kwargs):
+    args = {'host': HOST, 'account_name': 'console-ops', 'account_password': PASSWORD}
+    args.update(kwargs)
+    return args
+
+
+def assert_clean_failure(code, out, result):
+    assert code == 1
+    assert result['failed'] is True
+    msg = result['msg']
+    assert msg.splitlines() == [msg], msg
+    assert 'Traceback' not in out
+    assert 'exception' not in result
+    assert PASSWORD not in out
+    assert hashlib.sha512(PASSWORD.encode()).hexdigest() not in out
+
+
+def token(vm_uuid, session=SESSION):
+    return '%s_%s' % (session, vm_uuid)
+
+
+# ------------------------------------------------------------------ single VM
+
+def test_single_vm_by_uuid(capsys, server):
+    code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM1))
+    assert code == 0, result
+    assert result['changed'] is False
+    assert result['session_created'] is True
+    assert result['validate_only'] is False
+    expected = {'vm_instance_uuid': VM1, 'scheme': 'http', 'hostname': '10.0.0.5', 'port': 4900,
+                'token': token(VM1), 'target_scheme': 'vnc', 'expired_date': 'Nov 28, 2026 5:21:20 PM',
+                'websocket_url': 'ws://10.0.0.5:4900/?token=' + token(VM1)}
+    assert result['ansible_facts'] == {'zstack_console': expected, 'zstack_consoles': [expected]}
+    assert server.posted_bodies() == [{'params': {'vmInstanceUuid': VM1}, 'systemTags': [], 'userTags': []}]
+    assert len(server.logins) == 1
+    assert server.logins[0] == {'logInByAccount': {'accountName': 'console-ops',
+                                                   'password': hashlib.sha512(PASSWORD.encode()).hexdigest()}}
+    assert PASSWORD not in out
+    # The job was polled on the configured host, not on the location's.
+    assert all(urlsplit(c.request.url).hostname == HOST for c in server.rsps.calls)
+
+
+def test_single_vm_uppercase_uuid_normalised(capsys, server):
+    code, _out, result = run_module(capsys, account_args(vm_instance_uuid=VM_HEX.upper()))
+    assert code == 0, result
+    assert result['ansible_facts']['zstack_console']['vm_instance_uuid'] == VM_HEX
+    assert server.posted_bodies()[0]['params']['vmInstanceUuid'] == VM_HEX
+
+
+def test_single_vm_unknown_uuid(capsys, server):
+    unknown = 'ab' * 16
+    code, out, result = run_module(capsys, account_args(vm_instance_uuid=unknown))
+    assert_clean_failure(code, out, result)
+    assert result['msg'].startswith('VM %s: ZStack API error SYS.1003' % unknown)
+    assert result['error']['code'] == 'SYS.1003'
+
+
+def test_single_vm_by_name(capsys, server):
+    code, _out, result = run_module(capsys, account_args(vm_instance_name='web-01', system_tags=['a::b'],
+                                                         user_tags=['ops']))
+    assert code == 0, result
+    console = result['ansible_facts']['zstack_console']
+    assert console['vm_instance_uuid'] == VM1
+    assert console['vm_instance_name'] == 'web-01'
+    assert console['token'] == token(VM1)
+    assert server.posted_bodies() == [{'params': {'vmInstanceUuid': VM1}, 'systemTags': ['a::b'], 'userTags': ['ops']}]
+    lookup = server.calls('GET', 'vm-instances')[0].request
+    assert ('q', 'name=web-01') in parse_qsl(urlsplit(lookup.url).query)
+
+
+def test_single_vm_api_error(capsys, server):
+    code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM_STOPPED))
+    assert_clean_failure(code, out, result)
+    assert result['msg'] == ('VM %s: ZStack API error SYS.1006: operation error: vm[uuid:%s] is not in state of '
+                             'Running, current state is Stopped' % (VM_STOPPED, VM_STOPPED))
+    assert result['error'] == stopped_error(VM_STOPPED)  # the whole error, cause chain included
+    assert result['zstack_consoles'] == [{'vm_instance_uuid': VM_STOPPED, 'failed': True, 'msg': result['msg'],
+                                          'error': stopped_error(VM_STOPPED)}]
+    assert 'ansible_facts' not in result
+
+
+def test_single_vm_name_ambiguous(capsys, server):
+    code, out, result = run_module(capsys, account_args(vm_instance_name='twin'))
+    assert_clean_failure(code, out, result)
+    assert '66666666666666666666666666666666' in result['msg'] and '77777777777777777777777777777777' in result['msg']
+    assert server.calls('POST') == []
+
+
+def test_single_vm_name_only_destroyed(capsys, server, rsps):
+    rsps.replace(responses.GET, BASE + 'vm-instances', json={'inventories': [VMS[4]]})
+    code, out, result = run_module(capsys, account_args(vm_instance_name='web-01'))
+    assert_clean_failure(code, out, result)
+    assert VM_GONE in result['msg'] and 'only Destroyed' in result['msg']
+
+
+# ------------------------------------------------------------------ several VMs
+
+def test_list_mode_keeps_input_order_with_one_login(capsys, server):
+    # The first VMs answer slowest, so completion order is the reverse of the input order.
+    server.job_delay = {VM3: 0.3, VM1: 0.15}
+    code, _out, result = run_module(capsys, account_args(vm_instances=[VM3, 'web-01', VM2.upper(), 'web-02']))
+    assert code == 0, result
+    consoles = result['ansible_facts']['zstack_consoles']
+    assert [c['vm_instance_uuid'] for c in consoles] == [VM3, VM1, VM2, VM2]
+    assert [c.get('vm_instance_name') for c in consoles] == [None, 'web-01', None, 'web-02']
+    assert [c['token'] for c in consoles] == [token(VM3), token(VM1), token(VM2), token(VM2)]
+    assert 'zstack_console' not in result['ansible_facts']
+    assert len(server.logins) == 1
+    assert len(server.calls('PUT')) == 1
+    assert sorted(b['params']['vmInstanceUuid'] for b in server.posted_bodies()) == sorted([VM3, VM1, VM2, VM2])
+
+
+def test_list_mode_with_one_worker(capsys, server):
+    code, _out, result = run_module(capsys, account_args(vm_instances=[VM2, VM1], workers=1))
+    assert code == 0, result
+    assert [c['vm_instance_uuid'] for c in result['ansible_facts']['zstack_consoles']] == [VM2, VM1]
+    assert [b['params']['vmInstanceUuid'] for b in server.posted_bodies()] == [VM2, VM1]
+
+
+def test_list_mode_partial_failure(capsys, server):
+    code, out, result = run_module(capsys, account_args(vm_instances=['web-02', VM_STOPPED, 'nope', VM1]))
+    assert_clean_failure(code, out, result)
+    assert result['msg'] == ('Console access failed for 2 of 4 VMs; first: VM %s: ZStack API error SYS.1006: '
+                             'operation error: vm[uuid:%s] is not in state of Running, current state is Stopped'
+                             % (VM_STOPPED, VM_STOPPED))
+    assert result['error'] == stopped_error(VM_STOPPED)
+    consoles = result['zstack_consoles']
+    assert len(consoles) == 4
+    assert consoles[0]['vm_instance_name'] == 'web-02' and consoles[0]['token'] == token(VM2)
+    assert consoles[1] == {'vm_instance_uuid': VM_STOPPED, 'failed': True,
+                           'msg': 'VM %s: ZStack API error SYS.1006: operation error: vm[uuid:%s] is not in state '
+                                  'of Running, current state is Stopped' % (VM_STOPPED, VM_STOPPED),
+                           'error': stopped_error(VM_STOPPED)}
+    assert consoles[2] == {'vm_instance_name': 'nope', 'failed': True,
+                           'msg': "VM nope: No VM named 'nope' that is not Destroyed"}
+    assert consoles[3]['vm_instance_uuid'] == VM1 and consoles[3]['token'] == token(VM1)
+    assert 'ansible_facts' not in result
+    assert len(server.logins) == 1
+
+
+def test_list_mode_failure_without_api_error_has_no_error_key(capsys, server):
+    code, out, result = run_module(capsys, account_args(vm_instances=['nope', VM1]))
+    assert_clean_failure(code, out, result)
+    assert result['msg'] == "Console access failed for 1 of 2 VMs; first: VM nope: No VM named 'nope' that is not Destroyed"
+    assert 'error' not in result
+
+
+# ------------------------------------------------------------------ check mode
+
+def test_check_mode_validation_only(capsys, server):
+    code, _out, result = run_module(capsys, account_args(vm_instances=[VM1, 'web-02'], system_tags=['x::y']),
+                                    check_mode=True)
+    assert code == 0, result
+    assert result['changed'] is False
+    assert result['validate_only'] is True
+    assert result['ansible_facts']['zstack_consoles'] == [{'vm_instance_uuid': VM1},
+                                                          {'vm_instance_uuid': VM2, 'vm_instance_name': 'web-02'}]
+    bodies = sorted(server.posted_bodies(), key=lambda b: b['params']['vmInstanceUuid'])
+    assert bodies == [{'params': {'vmInstanceUuid': VM1}, 'systemTags': ['x::y', 'validationOnly'], 'userTags': []},
+                      {'params': {'vmInstanceUuid': VM2}, 'systemTags': ['x::y', 'validationOnly'], 'userTags': []}]
+
+
+def test_check_mode_reports_state_errors(capsys, server):
+    code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM_STOPPED), check_mode=True)
+    assert_clean_failure(code, out, result)
+    assert result['error']['code'] == 'SYS.1006'
+    assert server.posted_bodies()[0]['systemTags'] == ['validationOnly']
+
+
+# ------------------------------------------------------------------ caller's session
+
+def test_session_uuid_token_intact_invocation_masked(capsys, server):
+    code, out, result = run_module(capsys, {'host': HOST, 'session_uuid': SESSION, 'vm_instances': [VM1, VM2]})
+    assert code == 0, result
+    assert result['session_created'] is False
+    consoles = result['ansible_facts']['zstack_consoles']
+    assert [c['token'] for c in consoles] == [token(VM1), token(VM2)]
+    assert consoles[0]['websocket_url'] == 'ws://10.0.0.5:4900/?token=' + token(VM1)
+    module_args = result['invocation']['module_args']
+    assert module_args['session_uuid'] != SESSION
+    assert SESSION not in json.dumps(result['invocation'])
+    assert module_args['vm_instances'] == [VM1, VM2]
+    assert server.logins == []
+    assert all(c.request.headers['Authorization'] == 'OAuth ' + SESSION for c in server.rsps.calls)
+    assert SESSION not in out.replace(token(VM1), '').replace(token(VM2), '')
+
+
+def test_session_uuid_partial_failure_keeps_tokens_and_masks_invocation(capsys, server):
+    code, out, result = run_module(capsys, {'host': HOST, 'session_uuid': SESSION, 'vm_instances': [VM1, 'nope']})
+    assert_clean_failure(code, out, result)
+    assert result['zstack_consoles'][0]['token'] == token(VM1)
+    assert SESSION not in json.dumps(result['invocation'])
+
+
+def test_session_uuid_masked_when_failing_before_any_request(capsys, rsps):
+    code, out, result = run_module(capsys, {'host': HOST, 'session_uuid': SESSION, 'vm_instance_uuid': 'bad'})
+    assert_clean_failure(code, out, result)
+    assert SESSION not in out
+    assert len(rsps.calls) == 0
+
+
+def test_session_uuid_expired(capsys, server, rsps):
+    rsps.replace(responses.POST, BASE + 'consoles', status=503,
+                 json={'error': {'code': 'ID.1001', 'description': 'invalid session', 'details': 'Session expired'}})
+    code, out, result = run_module(capsys, {'host': HOST, 'session_uuid': SESSION, 'vm_instance_uuid': VM1})
+    assert_clean_failure(code, out, result)
+    assert 'session_uuid' in result['msg'] and 'ID.1001' in result['msg']
+    assert SESSION not in out
+    assert server.calls('PUT') == []
+    assert len(server.calls('POST')) == 1
+
+
+# ------------------------------------------------------------------ module-owned session expiry
+
+def test_login_session_expiry_logs_in_again_once(capsys, rsps):
+    server = Server(rsps, sessions=(SESSION, SESSION2), expire_first_post=True)
+    code, _out, result = run_module(capsys, account_args(vm_instance_uuid=VM1))
+    assert code == 0, result
+    assert len(server.logins) == 2
+    assert result['ansible_facts']['zstack_console']['token'] == token(VM1, SESSION2)
+    assert not [c for c in rsps.calls if c.request.method == 'DELETE']
+
+
+def test_login_session_expiry_twice_fails(capsys, rsps):
+    server = Server(rsps, sessions=(SESSION, SESSION2))
+    rsps.replace(responses.POST, BASE + 'consoles', status=503,
+                 json={'error': {'code': 'ID.1001', 'description': 'invalid session', 'details': 'Session expired'}})
+    code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM1))
+    assert_clean_failure(code, out, result)
+    assert 'ID.1001' in result['msg']
+    assert len(server.logins) == 2
+    assert not [c for c in rsps.calls if c.request.method == 'DELETE']
+
+
+# ------------------------------------------------------------------ other auth methods
+
+def test_iam_user_login(capsys, server):
+    code, _out, result = run_module(capsys, account_args(user_name='oncall', vm_instance_uuid=VM1))
+    assert code == 0, result
+    assert [c.request.url for c in server.calls('PUT')] == [BASE + 'accounts/users/login']
+    assert server.logins[0] == {'logInByUser': {'accountName': 'console-ops', 'userName': 'oncall',
+                                                'password': hashlib.sha512(PASSWORD.encode()).hexdigest()}}
+
+
+def test_access_key(capsys, server):
+    code, out, result = run_module(capsys, {'host': HOST, 'access_key_id': 'AKID', 'access_key_secret': 'AK-secret-9',
+                                            'vm_instance_uuid': VM1})
+    assert code == 0, result
+    assert result['session_created'] is False
+    assert server.logins == []
+    for call in server.rsps.calls:
+        assert call.request.headers['Authorization'].startswith('ZStack AKID:')
+        assert call.request.headers['Date'].endswith(' GMT')
+    assert 'AK-secret-9' not in out
+
+
+def test_login_failure(capsys, rsps):
+    rsps.put(BASE + 'accounts/login', status=503, json={'error': {
+        'code': 'ID.1000', 'description': 'authentication error', 'details': 'wrong account name or password'}})
+    code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM1))
+    assert_clean_failure(code, out, result)
+    assert 'Login as account console-ops failed' in result['msg'] and 'ID.1000' in result['msg']
+    assert result['error']['code'] == 'ID.1000'
+    assert len(rsps.calls) == 1
+
+
+def test_connection_refused(capsys):
+    sock = socket.socket()
+    sock.bind(('127.0.0.1', 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    code, out, result = run_module(capsys, account_args(host='127.0.0.1', port=port, vm_instance_uuid=VM1))
+    assert_clean_failure(code, out, result)
+    assert result['msg'] == 'VM %s: Cannot connect to ZStack at http://127.0.0.1:%d: connection refused' % (VM1, port)
+
+
+# ------------------------------------------------------------------ argument validation
+
+@pytest.mark.parametrize('args, fragment', [
+    ({}, 'one of the following is required: vm_instance_uuid, vm_instance_name, vm_instances'),
+    ({'vm_instance_uuid': VM1, 'vm_instance_name': 'web-01'}, 'mutually exclusive'),
+    ({'vm_instance_uuid': VM1, 'vm_instances': [VM2]}, 'mutually exclusive'),
+    ({'vm_instance_name': 'web-01', 'vm_instances': [VM2]}, 'mutually exclusive'),
+    ({'vm_instance_uuid': 'web-01'}, "vm_instance_uuid: 'web-01' is not a ZStack UUID"),
+    ({'vm_instance_uuid': '5f3c2a9b-0e6d-4c1f-8a7b-6c5d4e3f2a1b'}, 'is not a ZStack UUID'),
+    ({'vm_instance_uuid': VM1 + '0'}, 'is not a ZStack UUID'),
+    ({'vm_instance_uuid': ''}, 'empty VM reference'),
+    ({'vm_instance_name': '  '}, 'empty VM reference'),
+    ({'vm_instances': [VM1, '5f3c2a9b-0e6d-4c1f-8a7b-6c5d4e3f2a1b']}, 'vm_instances: '),
+    ({'vm_instances': []}, 'vm_instances is empty'),
+    ({'vm_instances': [VM1], 'workers': 0}, 'workers must be 1 or more'),
+    ({'vm_instance_uuid': VM1, 'timeout': 0}, 'timeout must be 1 or more'),
+    ({'vm_instance_uuid': VM1, 'wait_timeout': 0}, 'wait_timeout must be 1 or more'),
+    ({'vm_instance_uuid': VM1, 'retries': -1}, 'retries must be 0 or more'),
+    ({'vm_instance_uuid': VM1, 'port': 0}, 'port must be 1 or more'),
+    ({'vm_instance_uuid': VM1, 'scheme': 'ftp'}, 'scheme'),
+    ({'vm_instance_uuid': VM1, 'bogus': 1}, 'Unsupported parameters'),
+])
+def test_argument_validation_fails_before_any_request(capsys, rsps, args, fragment):
+    code, out, result = run_module(capsys, account_args(**args))
+    assert_clean_failure(code, out, result)
+    assert fragment in result['msg']
+    assert len(rsps.calls) == 0
+
+
+def test_missing_host(capsys, rsps):
+    code, out, result = run_module(capsys, {'account_name': 'a', 'account_password': PASSWORD, 'vm_instance_uuid': VM1})
+    assert_clean_failure(code, out, result)
+    assert 'host' in result['msg']
+    assert len(rsps.calls) == 0
+
+
+@pytest.mark.parametrize('auth, fragment', [
+    ({}, 'No ZStack credentials'),
+    ({'session_uuid': SESSION, 'account_name': 'a', 'account_password': PASSWORD},
+     'Give exactly one way to authenticate, not session_uuid and account (from task options)'),
+    ({'access_key_id': 'AK', 'access_key_secret': 'AK-secret-value', 'account_name': 'a', 'account_password': PASSWORD},
+     'not account and access key (from task options)'),
+    ({'session_uuid': SESSION, 'access_key_id': 'AK', 'access_key_secret': 'AK-secret-value'}, 'not session_uuid and access key'),
+    ({'account_name': 'a'}, 'account_name and account_password go together (from task options)'),
+    ({'account_password': PASSWORD}, 'account_name and account_password go together'),
+    ({'access_key_id': 'AK'}, 'access_key_id and access_key_secret go together'),
+    ({'access_key_secret': 'AK-secret-value'}, 'access_key_id and access_key_secret go together'),
+    ({'user_name': 'oncall'}, 'user_name needs account_name'),
+    ({'user_name': 'oncall', 'account_password': PASSWORD}, 'go together'),
+    ({'session_uuid': '', 'account_name': ''}, 'No ZStack credentials'),
+])
+def test_exactly_one_auth_method(capsys, rsps, auth, fragment):
+    args = {'host': HOST, 'vm_instance_uuid': VM1}
+    args.update(auth)
+    code, out, result = run_module(capsys, args)
+    assert_clean_failure(code, out, result)
+    assert fragment in result['msg']
+    assert len(rsps.calls) == 0
+
+
+# ------------------------------------------------------------------ environment
+
+def test_env_fallback_for_host_and_account(capsys, server, monkeypatch):
+    monkeypatch.setenv('ZSTACK_HOST', HOST)
+    monkeypatch.setenv('ZSTACK_ACCOUNT_NAME', 'env-account')
+    monkeypatch.setenv('ZSTACK_ACCOUNT_PASSWORD', PASSWORD)
+    code, out, result = run_module(capsys, {'vm_instance_uuid': VM1})
+    assert code == 0, result
+    assert server.logins == [{'logInByAccount': {'accountName': 'env-account',
+                                                 'password': hashlib.sha512(PASSWORD.encode()).hexdigest()}}]
+    assert result['session_created'] is True
+    assert PASSWORD not in out
+
+
+def test_env_fallback_user_and_port(capsys, rsps, monkeypatch):
+    base = 'http://%s:8999/zstack/v1/' % HOST
+    rsps.put(base + 'accounts/users/login', json={'inventory': {'uuid': SESSION}})
+    rsps.post(base + 'consoles', json={'inventory': {'hostname': 'h', 'port': 4900, 'token': token(VM1)}})
+    monkeypatch.setenv('ZSTACK_PORT', '8999')
+    monkeypatch.setenv('ZSTACK_ACCOUNT_NAME', 'ops')
+    monkeypatch.setenv('ZSTACK_USER_NAME', 'oncall')
+    monkeypatch.setenv('ZSTACK_ACCOUNT_PASSWORD', PASSWORD)
+    code, _out, result = run_module(capsys, {'host': HOST, 'vm_instance_uuid': VM1})
+    assert code == 0, result
+    assert json.loads(rsps.calls[0].request.body)['logInByUser']['userName'] == 'oncall'
+
+
+def test_env_session_uuid(capsys, server, monkeypatch):
+    monkeypatch.setenv('ZSTACK_SESSION_UUID', SESSION)
+    code, out, result = run_module(capsys, {'host': HOST, 'vm_instance_uuid': VM1})
+    assert code == 0, result
+    assert result['ansible_facts']['zstack_console']['token'] == token(VM1)
+    assert SESSION not in json.dumps(result['invocation'])
+    assert server.logins == []
+
+
+def test_task_options_take_precedence_over_env(capsys, server, monkeypatch):
+    monkeypatch.setenv('ZSTACK_ACCOUNT_NAME', 'env-account')
+    monkeypatch.setenv('ZSTACK_ACCOUNT_PASSWORD', 'env-password-77')
+    monkeypatch.setenv('ZSTACK_ACCESS_KEY_ID', 'ENVAK')
+    code, out, result = run_module(capsys, {'host': HOST, 'session_uuid': SESSION, 'vm_instance_uuid': VM1})
+    assert code == 0, result  # no "exactly one" error: the environment is ignored as a whole
+    assert server.logins == []
+    assert all(c.request.headers['Authorization'] == 'OAuth ' + SESSION for c in server.rsps.calls)
+    assert 'env-password-77' not in out
+
+
+def test_task_account_overrides_env_account(capsys, server, monkeypatch):
+    monkeypatch.setenv('ZSTACK_ACCOUNT_NAME', 'env-account')
+    monkeypatch.setenv('ZSTACK_ACCOUNT_PASSWORD', 'env-password-77')
+    code, _out, result = run_module(capsys, account_args(vm_instance_uuid=VM1))
+    assert code == 0, result
+    assert server.logins[0]['logInByAccount']['accountName'] == 'console-ops'
+
+
+def test_task_options_are_not_mixed_with_env(capsys, rsps, monkeypatch):
+    monkeypatch.setenv('ZSTACK_ACCOUNT_PASSWORD', PASSWORD)
+    code, out, result = run_module(capsys, {'host': HOST, 'account_name': 'a', 'vm_instance_uuid': VM1})
+    assert_clean_failure(code, out, result)
+    assert result['msg'] == 'account_name and account_password go together (from task options)'
+    assert len(rsps.calls) == 0
+
+
+def test_env_with_two_methods_fails(capsys, rsps, monkeypatch):
+    monkeypatch.setenv('ZSTACK_SESSION_UUID', SESSION)
+    monkeypatch.setenv('ZSTACK_ACCOUNT_NAME', 'a')
+    monkeypatch.setenv('ZSTACK_ACCOUNT_PASSWORD', PASSWORD)
+    code, out, result = run_module(capsys, {'host': HOST, 'vm_instance_uuid': VM1})
+    assert_clean_failure(code, out, result)
+    assert result['msg'] == ('Give exactly one way to authenticate, not session_uuid and account '
+                             '(from ZSTACK_* environment variables)')
+    assert SESSION not in out
+    assert len(rsps.calls) == 0
+
+
+def test_env_password_masked_in_failure(capsys, rsps, monkeypatch):
+    """A password read from the environment is masked too, even if the server echoes it back."""
+    rsps.put(BASE + 'accounts/login', status=503, json={'error': {
+        'code': 'ID.1000', 'description': 'authentication error', 'details': 'bad password %s' % PASSWORD}})
+    monkeypatch.setenv('ZSTACK_ACCOUNT_NAME', 'a')
+    monkeypatch.setenv('ZSTACK_ACCOUNT_PASSWORD', PASSWORD)
+    code, out, result = run_module(capsys, {'host': HOST, 'vm_instance_uuid': VM1})
+    assert_clean_failure(code, out, result)
+    assert 'ID.1000' in result['msg']
+
+
+def test_password_never_in_output_on_success(capsys, server):
+    code, out, result = run_module(capsys, account_args(vm_instances=[VM1, 'web-02']))
+    assert code == 0, result
+    assert PASSWORD not in out
+    assert result['invocation']['module_args']['account_password'] != PASSWORD
+
+
+def test_session_uuid_masked_when_argument_validation_fails(capsys, rsps):
+    code, out, result = run_module(capsys, {'host': HOST, 'session_uuid': SESSION, 'vm_instance_uuid': VM1,
+                                            'vm_instance_name': 'web-01'})
+    assert_clean_failure(code, out, result)
+    assert 'mutually exclusive' in result['msg']
+    assert SESSION not in out
+    assert len(rsps.calls) == 0
+
+
+# ------------------------------------------------------------------ credentials that cannot travel in a header
+
+def test_session_uuid_with_line_break_not_leaked_in_msg(capsys, server):
+    code, out, result = run_module(capsys, {'host': HOST, 'session_uuid': SESSION + '\n', 'vm_instance_uuid': VM1})
+    assert_clean_failure(code, out, result)
+    assert 'session_uuid is not a ZStack session UUID' in result['msg']
+    assert SESSION not in out
+
+
+def test_non_latin1_session_uuid_fails_cleanly(capsys):
+    sock = socket.socket()
+    sock.bind(('127.0.0.1', 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    code, out, result = run_module(capsys, {'host': '127.0.0.1', 'port': port, 'session_uuid': SESSION + '\u200b',
+                                            'vm_instance_uuid': VM1})
+    assert_clean_failure(code, out, result)
+    assert 'session_uuid is not a ZStack session UUID' in result['msg']
