@@ -1,0 +1,137 @@
+# Build and test plumbing for the zstack.cloud Ansible collection.
+#
+#   make test          every stage in TEST_STAGES (what CI runs)
+#   make units         pytest: tests/unit + tests/simulator, against the tree copy
+#   make sanity        ansible-test sanity --venv --python 3.11 (offline-safe)
+#   make integration   ansible-test integration against the local simulator
+#   make demo          build + install the collection, run playbooks/demo.yml
+#                      against a simulator started (and always stopped) here
+#   make clean         remove build/ and .venv/
+#
+# Knobs: PYTHON (interpreter for .venv), PYTEST_ARGS, SANITY_ARGS,
+# INTEGRATION_ARGS, TEST_STAGES.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := test
+
+# Stages of `make test`, in order. Append new stages here (each one a target).
+TEST_STAGES ?= units sanity integration
+
+PYTHON ?= python3.11
+TEST_PYTHON_VERSION := 3.11
+
+ROOT := $(abspath .)
+VENV := $(ROOT)/.venv
+VENV_BIN := $(VENV)/bin
+VENV_PY := $(VENV_BIN)/python
+VENV_STAMP := $(VENV)/.requirements.stamp
+REQUIREMENTS := tests/requirements.txt
+
+BUILD := $(ROOT)/build
+COLLECTIONS := $(BUILD)/collections
+TREE := $(COLLECTIONS)/ansible_collections/zstack/cloud
+DIST := $(BUILD)/dist
+DEMO_COLLECTIONS := $(BUILD)/demo-collections
+
+# Python test paths, relative to the collection root; missing ones are skipped.
+UNIT_TEST_DIRS := tests/unit tests/simulator
+
+PYTEST_ARGS ?=
+SANITY_ARGS ?=
+INTEGRATION_ARGS ?=
+
+# Keep tools quiet and deterministic.
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export ANSIBLE_NOCOLOR := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: all test venv tree seed-ansible-test units sanity integration demo clean help $(TEST_STAGES)
+
+all: test
+
+help:
+	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
+
+test: $(TEST_STAGES)
+	@echo "make test: all stages passed: $(TEST_STAGES)"
+
+# ---------------------------------------------------------------- venv
+venv: $(VENV_STAMP)
+
+# Rebuilt from scratch whenever tests/requirements.txt changes.
+$(VENV_STAMP): $(REQUIREMENTS)
+	rm -rf "$(VENV)"
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), sys.version' \
+	  || { echo "PYTHON=$(PYTHON) is not Python 3.11" >&2; exit 1; }
+	$(PYTHON) -m venv "$(VENV)"
+	"$(VENV_PY)" -m pip install --quiet --upgrade pip
+	"$(VENV_PY)" -m pip install --quiet -r $(REQUIREMENTS)
+	touch "$@"
+
+# ---------------------------------------------------------------- tree
+# A fresh copy each time, so edits are always picked up.
+tree:
+	bash tools/collection_tree.sh "$(TREE)"
+
+# ansible-test --venv bootstraps pip from a download host we cannot reach;
+# seed its cache with a stand-in that uses ensurepip + PyPI. Idempotent.
+seed-ansible-test: venv
+	"$(VENV_PY)" tools/seed_ansible_test_cache.py
+
+# ---------------------------------------------------------------- units
+# pytest exit code 5 ("no tests collected") is a failure, not a pass.
+units: venv tree
+	@cd "$(TREE)"; \
+	dirs=(); for d in $(UNIT_TEST_DIRS); do if [ -d "$$d" ]; then dirs+=("$$d"); fi; done; \
+	if [ $${#dirs[@]} -eq 0 ]; then echo "units: none of $(UNIT_TEST_DIRS) exists: no tests to run" >&2; exit 5; fi; \
+	set -x; rc=0; \
+	PYTHONPATH="$(COLLECTIONS)$${PYTHONPATH:+:$$PYTHONPATH}" \
+	  "$(VENV_PY)" -m pytest -p no:cacheprovider -ra $(PYTEST_ARGS) "$${dirs[@]}" || rc=$$?; \
+	{ set +x; } 2>/dev/null; \
+	if [ $$rc -eq 5 ]; then echo "units: FAILED: pytest collected no tests in $${dirs[*]}" >&2; fi; \
+	exit $$rc
+
+# ---------------------------------------------------------------- sanity
+sanity: venv tree seed-ansible-test
+	cd "$(TREE)" && "$(VENV_BIN)/ansible-test" sanity --venv --python $(TEST_PYTHON_VERSION) $(SANITY_ARGS)
+
+# ---------------------------------------------------------------- integration
+# --local: the controller (and, through the default inventory, the modules)
+# run on .venv's python, which has requests. Targets start the simulator from
+# tests/simulator/ via `needs/file/tests/simulator/...` aliases.
+# ansible-test exits 0 with "All targets skipped." when nothing is runnable, so
+# list the targets first and say so plainly.
+integration: venv tree seed-ansible-test
+	@cd "$(TREE)"; \
+	targets=$$("$(VENV_BIN)/ansible-test" integration --list-targets $(INTEGRATION_ARGS) 2>"$(BUILD)/list-targets.err") \
+	  || { cat "$(BUILD)/list-targets.err" >&2; exit 1; }; \
+	targets=$$(grep -v '^WARNING' <<<"$$targets" || true); \
+	if [ -z "$$targets" ]; then \
+	  echo "integration: FAILED: no runnable targets under tests/integration/targets" >&2; exit 1; fi; \
+	echo "integration: targets:" $$targets; \
+	set -x; \
+	"$(VENV_BIN)/ansible-test" integration --local --python-interpreter "$(VENV_PY)" $(INTEGRATION_ARGS)
+
+# ---------------------------------------------------------------- demo
+# Build and install the collection like a user would, start the simulator on a
+# free port, run playbooks/demo.yml against it, and always stop the simulator.
+demo: venv
+	rm -rf "$(DIST)" "$(DEMO_COLLECTIONS)"
+	"$(VENV_BIN)/ansible-galaxy" collection build --force --output-path "$(DIST)" .
+	ANSIBLE_COLLECTIONS_PATH="$(DEMO_COLLECTIONS)" \
+	  "$(VENV_BIN)/ansible-galaxy" collection install --offline --force \
+	  -p "$(DEMO_COLLECTIONS)" "$(DIST)"/zstack-cloud-*.tar.gz
+	trap 'bash tools/simulator.sh stop' EXIT; trap 'exit 130' INT TERM; \
+	bash tools/simulator.sh start; \
+	zstack_env=$$(bash tools/simulator.sh env); eval "$$zstack_env"; \
+	export ANSIBLE_COLLECTIONS_PATH="$(DEMO_COLLECTIONS)"; \
+	export ANSIBLE_PYTHON_INTERPRETER="$(VENV_PY)" ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False; \
+	echo "demo: simulator at $$ZSTACK_SCHEME://$$ZSTACK_HOST:$$ZSTACK_PORT as $$ZSTACK_ACCOUNT_NAME"; \
+	"$(VENV_BIN)/ansible-playbook" playbooks/demo.yml
+
+# ---------------------------------------------------------------- clean
+clean:
+	-bash tools/simulator.sh stop
+	rm -rf "$(BUILD)" "$(VENV)" tests/output .pytest_cache .hypothesis
+	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
