@@ -177,6 +177,15 @@ ansible_facts:
           returned: when the server sends it
           type: str
           sample: "Nov 28, 2026 5:21:20 PM"
+        session_owned:
+          description:
+            - Whether the token embeds the session this task logged in itself (see RV(session_created)).
+            - ZStack keeps one live console per VM, so asking for a VM that already has a console returns the
+              existing token, which embeds the session that first asked for it, not this task's.
+            - Only a session the caller owns should ever be ended to revoke a token.
+          returned: when a console was created (not in check mode)
+          type: bool
+          sample: true
         websocket_url:
           description: WebSocket URL of the console, C(wss://) when the proxy scheme is C(https).
           returned: when a console was created (not in check mode)
@@ -243,11 +252,22 @@ def _console_for(client, ref, params, validate_only):
         inventory = request_console(client, uuid, params['system_tags'], params['user_tags'], validate_only)
         return console_entry(uuid, name, inventory)
     except ZStackError as err:
-        entry = {'failed': True, 'msg': 'VM %s: %s' % (ref.given, err.msg)}
+        msg = err.msg if ref.given in err.msg else 'VM %s: %s' % (ref.given, err.msg)
+        entry = {'failed': True, 'msg': msg}
         entry['vm_instance_uuid' if ref.uuid else 'vm_instance_name'] = ref.uuid or ref.name
         if isinstance(err, ZStackApiError):
             entry['error'] = err.error
         return entry
+
+
+def _mark_owned_sessions(entries, authenticator):
+    # ZStack keeps one live console per VM: asking again, from any session, returns the existing token,
+    # which embeds the session that first asked. So a token embeds this task's own session only if the
+    # module logged in itself and the token starts with that session's UUID.
+    own = authenticator.session_uuid if authenticator.owns_session else None
+    for entry in entries:
+        if 'token' in entry:
+            entry['session_owned'] = bool(own) and entry['token'].startswith(own + '_')
 
 
 def run(module):
@@ -274,6 +294,7 @@ def run(module):
         extra = {'error': first['error']} if 'error' in first else {}
         raise ZStackError(msg, zstack_consoles=entries, **extra)
 
+    _mark_owned_sessions(entries, client.authenticator)
     facts = {'zstack_consoles': entries}
     if len(entries) == 1:
         facts['zstack_console'] = entries[0]
