@@ -245,19 +245,23 @@ def _vm_refs(params):
 
 def _console_for(client, ref, params, validate_only):
     """One VM's entry; a failure is caught and recorded so the other VMs still get theirs."""
+    label = 'vm_instance_uuid' if ref.uuid else 'vm_instance_name'
     try:
-        uuid, name = ref.uuid, ref.name
-        if uuid is None:
-            uuid = find_vm_by_name(client, name)['uuid']
-        inventory = request_console(client, uuid, params['system_tags'], params['user_tags'], validate_only)
-        return console_entry(uuid, name, inventory)
+        uuid = ref.uuid or find_vm_by_name(client, ref.name)['uuid']  # its messages name the VM already
     except ZStackError as err:
-        msg = err.msg if ref.given in err.msg else 'VM %s: %s' % (ref.given, err.msg)
-        entry = {'failed': True, 'msg': msg}
-        entry['vm_instance_uuid' if ref.uuid else 'vm_instance_name'] = ref.uuid or ref.name
-        if isinstance(err, ZStackApiError):
-            entry['error'] = err.error
-        return entry
+        return _failed_entry(label, ref.given, err.msg, err)
+    try:
+        inventory = request_console(client, uuid, params['system_tags'], params['user_tags'], validate_only)
+        return console_entry(uuid, ref.name, inventory)
+    except ZStackError as err:
+        return _failed_entry(label, ref.given, 'VM %s: %s' % (ref.given, err.msg), err)
+
+
+def _failed_entry(label, given, msg, err):
+    entry = {label: given, 'failed': True, 'msg': msg}
+    if isinstance(err, ZStackApiError):
+        entry['error'] = err.error
+    return entry
 
 
 def _mark_owned_sessions(entries, authenticator):

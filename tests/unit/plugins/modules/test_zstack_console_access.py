@@ -190,7 +190,7 @@ def test_single_vm_by_uuid(capsys, server):
     assert result['validate_only'] is False
     expected = {'vm_instance_uuid': VM1, 'scheme': 'http', 'hostname': '10.0.0.5', 'port': 4900,
                 'token': token(VM1), 'target_scheme': 'vnc', 'expired_date': 'Nov 28, 2026 5:21:20 PM',
-                'websocket_url': 'ws://10.0.0.5:4900/?token=' + token(VM1)}
+                'websocket_url': 'ws://10.0.0.5:4900/?token=' + token(VM1), 'session_owned': True}
     assert result['ansible_facts'] == {'zstack_console': expected, 'zstack_consoles': [expected]}
     assert server.posted_bodies() == [{'params': {'vmInstanceUuid': VM1}, 'systemTags': [], 'userTags': []}]
     assert len(server.logins) == 1
@@ -293,7 +293,7 @@ def test_list_mode_partial_failure(capsys, server):
                                   'of Running, current state is Stopped' % (VM_STOPPED, VM_STOPPED),
                            'error': stopped_error(VM_STOPPED)}
     assert consoles[2] == {'vm_instance_name': 'nope', 'failed': True,
-                           'msg': "VM nope: No VM named 'nope' that is not Destroyed"}
+                           'msg': "No VM named 'nope' that is not Destroyed"}
     assert consoles[3]['vm_instance_uuid'] == VM1 and consoles[3]['token'] == token(VM1)
     assert 'ansible_facts' not in result
     assert len(server.logins) == 1
@@ -302,7 +302,7 @@ def test_list_mode_partial_failure(capsys, server):
 def test_list_mode_failure_without_api_error_has_no_error_key(capsys, server):
     code, out, result = run_module(capsys, account_args(vm_instances=['nope', VM1]))
     assert_clean_failure(code, out, result)
-    assert result['msg'] == "Console access failed for 1 of 2 VMs; first: VM nope: No VM named 'nope' that is not Destroyed"
+    assert result['msg'] == "Console access failed for 1 of 2 VMs; first: No VM named 'nope' that is not Destroyed"
     assert 'error' not in result
 
 
