@@ -111,7 +111,7 @@ integration: venv tree seed-ansible-test
 	  echo "integration: FAILED: no runnable targets under tests/integration/targets" >&2; exit 1; fi; \
 	echo "integration: targets:" $$targets; \
 	set -x; \
-	"$(VENV_BIN)/ansible-test" integration --local --python-interpreter "$(VENV_PY)" $(INTEGRATION_ARGS)
+	"$(VENV_BIN)/ansible-test" integration --local --allow-destructive --python-interpreter "$(VENV_PY)" $(INTEGRATION_ARGS)
 
 # ---------------------------------------------------------------- demo
 # Build and install the collection like a user would, start the simulator on a

@@ -75,6 +75,7 @@ class LoginAuthenticator:
         self._password_hash = hash_password(password)
         self._lock = threading.Lock()
         self.session_uuid = None
+        self.session_inventory = None
         self.login_count = 0
 
     def _login(self, client):
@@ -97,13 +98,18 @@ class LoginAuthenticator:
         if not session_uuid or not isinstance(session_uuid, str):
             raise ZStackError('Login as %s returned no session UUID' % who)
         self.session_uuid = session_uuid
+        self.session_inventory = inventory
         self.login_count += 1
 
-    def headers(self, client, method, path):
+    def session(self, client):
+        """The login inventory of this task's session, logging in first if needed."""
         with self._lock:
             if self.session_uuid is None:
                 self._login(client)
-            return {'Authorization': 'OAuth %s' % self.session_uuid}
+            return self.session_inventory
+
+    def headers(self, client, method, path):
+        return {'Authorization': 'OAuth %s' % self.session(client)['uuid']}
 
     def renew(self, client, stale_headers):
         with self._lock:
