@@ -1,0 +1,778 @@
+"""Tests proving the ZStack simulator's wire behaviour (see README.md); run with pytest, < 30 s."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime
+import json
+import os
+import re
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+import urllib.parse
+
+import pytest
+import requests
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import zstack_simulator as zs  # noqa: E402  pylint: disable=wrong-import-position
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SEED = os.path.join(HERE, "seed.json")
+SCRIPT = os.path.join(HERE, "zstack_simulator.py")
+with open(SEED, encoding="utf-8") as _seed_file:
+    SEED_DATA = json.load(_seed_file)
+
+ADMIN = ("admin", "password")
+OPS = ("console-ops", "C0nsole-Ops!")
+OPS_KEY = SEED_DATA["accessKeys"][0]
+ADMIN_KEY = SEED_DATA["accessKeys"][2]
+JAVA_DATE_RE = r"^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{1,2}, \d{4} \d{1,2}:\d{2}:\d{2} (AM|PM)$"
+LOGIN_PATH = "/zstack/v1/accounts/login"
+
+
+def vm_uuid(name, state=None):
+    return next(vm["uuid"] for vm in SEED_DATA["vms"] if vm["name"] == name and (state is None or vm["state"] == state))
+
+
+WEB01 = vm_uuid("web-01", "Running")
+WEB01_DESTROYED = vm_uuid("web-01", "Destroyed")
+WEB02 = vm_uuid("web-02")
+DB01 = vm_uuid("db-01")
+APP01 = vm_uuid("app-01")
+OLD01 = vm_uuid("old-01")
+PAUSED01 = vm_uuid("paused-01")
+HOSTILE = vm_uuid("../etc/pass wd\u0007;rm -rf")
+ADMIN01 = vm_uuid("admin-01")
+
+
+# ------------------------------------------------------------------------------------------------
+# fixtures and helpers
+# ------------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def token_dir(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("tokens"))
+
+
+@pytest.fixture(scope="module")
+def server(token_dir):
+    sim = zs.Simulator(SEED, job_delay=0.05, token_dir=token_dir)
+    sim.start()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def sim(server):
+    server.reset()
+    yield server
+    server.reset()
+
+
+@pytest.fixture
+def http():
+    with requests.Session() as session:
+        yield session
+
+
+def call(http_session, method, url, **kwargs):
+    """An HTTP request with a timeout, on a requests.Session or the module."""
+    kwargs.setdefault("timeout", 10)
+    return (http_session or requests).request(method, url, **kwargs)
+
+
+def login_body(account, password):
+    return {"logInByAccount": {"accountName": account, "password": zs.password_hash(password)}}
+
+
+def login(sim, who=ADMIN, http_session=None):
+    reply = call(http_session, "PUT", sim.base_url + LOGIN_PATH, json=login_body(*who))
+    assert reply.status_code == 200, reply.text
+    return reply.json()["inventory"]["uuid"]
+
+
+def oauth(session_uuid):
+    return {"Authorization": "OAuth " + session_uuid}
+
+
+def signed(key, method, path, date=None):
+    date = date or zs.rfc1123_date()
+    sign_path = path.split("?")[0][len("/zstack"):]
+    return {"Date": date, "Authorization": "ZStack %s:%s" % (key["id"], zs.access_key_signature(key["secret"], method, date, sign_path))}
+
+
+def post_console(sim, headers, vm, system_tags=None, user_tags=None, http_session=None, extra_headers=None):
+    body = {"params": {"vmInstanceUuid": vm}}
+    if system_tags is not None:
+        body["systemTags"] = system_tags
+    if user_tags is not None:
+        body["userTags"] = user_tags
+    return call(http_session, "POST", sim.base_url + "/zstack/v1/consoles", json=body, headers=dict(headers, **(extra_headers or {})))
+
+
+def poll(sim, location, headers, timeout=5.0, http_session=None):
+    """Poll like the SDKs: keep the path from /zstack/v1/api-jobs on, use our own host and port."""
+    path = urllib.parse.urlsplit(location).path
+    deadline = time.monotonic() + timeout
+    pending = 0
+    while True:
+        reply = call(http_session, "GET", sim.base_url + path, headers=headers)
+        if reply.status_code != 202:
+            return reply, pending
+        assert reply.json() == {}
+        pending += 1
+        assert time.monotonic() < deadline, "job never finished"
+        time.sleep(0.01)
+
+
+def console(sim, headers, vm, **kwargs):
+    reply = post_console(sim, headers, vm, **kwargs)
+    assert reply.status_code == 202, reply.text
+    return poll(sim, reply.json()["location"], headers)[0]
+
+
+def query(sim, headers, params, http_session=None):
+    return call(http_session, "GET", sim.base_url + "/zstack/v1/vm-instances", params=params, headers=headers)
+
+
+def parse_java_date(text):
+    return datetime.datetime.strptime(text, "%b %d, %Y %I:%M:%S %p")
+
+
+def wait_for(predicate, timeout=3.0):
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.02)
+
+
+# ------------------------------------------------------------------------------------------------
+# helpers and formats
+# ------------------------------------------------------------------------------------------------
+
+def test_java_date_formats():
+    stamp = datetime.datetime(2026, 11, 28, 16, 51, 20, tzinfo=datetime.timezone.utc).timestamp()
+    assert zs.java_date(stamp, 0) == "Nov 28, 2026 4:51:20 PM"
+    assert zs.java_date(stamp, 480) == "Nov 29, 2026 12:51:20 AM"
+    assert zs.java_date(stamp, 0, "cldr") == "Nov 28, 2026, 4:51:20 PM"
+    assert zs.java_date(stamp, 0, "cldr-nnbsp") == "Nov 28, 2026, 4:51:20\u202fPM"
+    assert zs.java_date(stamp, 0, "epoch-ms") == int(stamp * 1000)
+
+
+def test_gson_dumps_escapes_like_gson():
+    assert zs.gson_dumps({"a": "x=<y>&'", "b": None, "c": "测试\u0007"}) == '{"a":"x\\u003d\\u003cy\\u003e\\u0026\\u0027","c":"测试\\u0007"}'
+    assert zs.gson_dumps({"a": "x=y"}, html_safe=False) == '{"a":"x=y"}'
+
+
+def test_advertise_host_must_be_loopback():
+    with pytest.raises(ValueError):
+        zs.Simulator(SEED, advertise_host="10.1.2.3")
+    with pytest.raises(TypeError):
+        zs.Simulator(SEED, no_such_option=1)
+
+
+# ------------------------------------------------------------------------------------------------
+# transport level
+# ------------------------------------------------------------------------------------------------
+
+def test_health_and_no_json_content_type(sim, http):
+    assert call(http, "GET", sim.base_url + "/_sim/health").json() == {"status": "ok"}
+    session = login(sim, http_session=http)
+    reply = query(sim, oauth(session), {"q": "name=web-02"}, http)
+    assert reply.status_code == 200
+    assert "Content-Type" not in reply.headers
+    assert json.loads(reply.content)["inventories"][0]["uuid"] == WEB02
+
+
+@pytest.mark.parametrize("method, path, headers, body, status, text", [
+    ("GET", "/zstack/v1/vm-instances", {}, None, 400, "missing header 'Authorization'"),
+    ("GET", "/zstack/v1/vm-instances", {"Authorization": "oauth abc"}, None, 400, "Authorization type must be 'OAuth'"),
+    ("GET", "/zstack/v1/vm-instances", {"Authorization": "Bearer abc"}, None, 400, "Authorization type must be 'OAuth'"),
+    ("GET", "/zstack/v1/no-such-thing", {}, None, 404, "no api mapping to /v1/no-such-thing"),
+    ("PATCH", "/zstack/v1/vm-instances", {}, None, 405, "The method[PATCH] is not allowed for the path[/zstack/v1/vm-instances]"),
+    ("POST", "/zstack/v1/api-jobs/0123456789abcdef0123456789abcdef", {}, None, 405, "only GET method is allowed for querying job status"),
+    ("POST", "/zstack/v1/consoles", {"Authorization": "OAuth x"}, b"vmInstanceUuid=abc", 500, "MalformedJsonException"),
+    ("POST", "/zstack/v1/consoles", {}, b"[1, 2]", 500, "Expected BEGIN_OBJECT but was BEGIN_ARRAY"),
+])
+def test_plain_text_transport_errors(sim, method, path, headers, body, status, text):
+    reply = call(None, method, sim.base_url + path, headers=headers, data=body)
+    assert reply.status_code == status
+    assert text in reply.text
+    assert "Content-Type" not in reply.headers
+    with pytest.raises(ValueError):
+        json.loads(reply.text)
+
+
+# ------------------------------------------------------------------------------------------------
+# login, sessions
+# ------------------------------------------------------------------------------------------------
+
+def test_login_account_returns_session_inventory(sim):
+    reply = call(None, "PUT", sim.base_url + LOGIN_PATH, json=login_body(*ADMIN))
+    assert reply.status_code == 200
+    inventory = reply.json()["inventory"]
+    assert set(inventory) == {"uuid", "accountUuid", "userUuid", "expiredDate", "createDate"}
+    assert len(inventory["uuid"]) == 32 and int(inventory["uuid"], 16) >= 0
+    assert inventory["accountUuid"] == inventory["userUuid"] == "36c27e8ff05c4780bf6d2fa65700f22e"
+    assert re.match(JAVA_DATE_RE, inventory["expiredDate"]) and re.match(JAVA_DATE_RE, inventory["createDate"])
+    delta = parse_java_date(inventory["expiredDate"]) - parse_java_date(inventory["createDate"])
+    assert delta == datetime.timedelta(hours=2)
+    assert sim.state["sessions"][0]["account"] == "admin"
+
+
+@pytest.mark.parametrize("body, code", [
+    ({"logInByAccount": {"accountName": "admin", "password": "password"}}, "ID.1000"),
+    ({"logInByAccount": {"accountName": "nobody", "password": zs.password_hash("password")}}, "ID.1000"),
+    ({"logInByAccount": {"accountName": "admin"}}, "SYS.1007"),
+    ({"accountName": "admin", "password": zs.password_hash("password")}, "SYS.1007"),
+])
+def test_login_failures(sim, body, code):
+    reply = call(None, "PUT", sim.base_url + "/zstack/v1/accounts/login", json=body)
+    assert reply.status_code == 503
+    error = reply.json()["error"]
+    assert error["code"] == code and error["description"] and error["details"]
+    assert sim.state["counters"]["login_failures"] == 1 and not sim.state["sessions"]
+
+
+def test_login_iam_user(sim):
+    body = {"logInByUser": {"accountName": "console-ops", "userName": "vnc-viewer", "password": zs.password_hash("Vnc-Viewer!1")}}
+    reply = call(None, "PUT", sim.base_url + "/zstack/v1/accounts/users/login", json=body)
+    assert reply.status_code == 200
+    inventory = reply.json()["inventory"]
+    assert inventory["accountUuid"] == "fb24039ef01f41169a4896bfd86cd203"
+    assert inventory["userUuid"] == "610fcc91716c497aa8106c65007635b7"
+    body["logInByUser"]["password"] = "Vnc-Viewer!1"
+    reply = call(None, "PUT", sim.base_url + "/zstack/v1/accounts/users/login", json=body)
+    assert reply.status_code == 503 and reply.json()["error"]["code"] == "ID.1000"
+    assert sim.state["sessions"][0]["user"] == "vnc-viewer"
+
+
+def test_unknown_session_is_503_session_expired(sim):
+    reply = query(sim, oauth("0" * 32), {})
+    assert reply.status_code == 503
+    assert reply.json()["error"]["code"] == "ID.1001"
+    assert reply.json()["error"]["details"] == "Session expired"
+
+
+def test_idle_timeout_is_renewed_by_each_call(sim):
+    sim.configure(session_timeout=0.6)
+    headers = oauth(login(sim))
+    for attempt in range(3):
+        time.sleep(0.3)
+        assert query(sim, headers, {"limit": "1"}).status_code == 200, attempt
+    time.sleep(0.8)
+    reply = query(sim, headers, {})
+    assert reply.status_code == 503 and reply.json()["error"]["code"] == "ID.1001"
+
+
+def test_max_sessions_per_user(sim):
+    sim.configure(max_sessions=2)
+    first = login(sim)
+    login(sim)
+    reply = call(None, "PUT", sim.base_url + LOGIN_PATH, json=login_body(*ADMIN))
+    assert reply.status_code == 503 and reply.json()["error"]["code"] == "ID.1006"
+    login(sim, OPS)  # another user is not affected
+    assert call(None, "DELETE", sim.base_url + "/zstack/v1/accounts/sessions/" + first).status_code == 200
+    login(sim)
+
+
+def test_logout_and_valid(sim, token_dir):
+    session = login(sim, OPS)
+    valid_url = sim.base_url + "/zstack/v1/accounts/sessions/%s/valid" % session
+    assert call(None, "GET", valid_url).json() == {"valid": True}
+    token = console(sim, oauth(session), WEB01).json()["inventory"]["token"]
+    assert os.path.exists(os.path.join(token_dir, token))
+    reply = call(None, "DELETE", sim.base_url + "/zstack/v1/accounts/sessions/" + session)
+    assert reply.status_code == 200 and reply.json() == {}
+    assert call(None, "GET", valid_url).json() == {"valid": False}
+    assert not os.path.exists(os.path.join(token_dir, token))
+    state = sim.state
+    assert state["consoles"] == [] and state["counters"]["logouts"] == 1
+    assert state["counters"]["consoles_deleted"] == {"logout": 1}
+    assert query(sim, oauth(session), {}).json()["error"]["code"] == "ID.1001"
+
+
+def test_admin_expire_session_kills_its_consoles(sim, token_dir):
+    session = login(sim, OPS)
+    token = console(sim, oauth(session), WEB02).json()["inventory"]["token"]
+    assert call(None, "POST", sim.base_url + "/_sim/sessions/%s/expire" % session).status_code == 200
+    assert not os.path.exists(os.path.join(token_dir, token))
+    assert query(sim, oauth(session), {}).json()["error"]["code"] == "ID.1001"
+    assert call(None, "POST", sim.base_url + "/_sim/sessions/%s/expire" % session).status_code == 404
+
+
+# ------------------------------------------------------------------------------------------------
+# queries
+# ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("conditions, expected", [
+    (["name=web-01"], {WEB01, WEB01_DESTROYED}),
+    (["name=web-01", "state!=Destroyed"], {WEB01}),
+    (["name=WEB-01 ", "state=running"], {WEB01}),  # MySQL utf8_general_ci: case and trailing spaces ignored
+    (["name?=web-01,db-01", "state=Running"], {WEB01, DB01}),
+    (["name!?=web-01,dup-01,测试-01,../etc/pass wd\u0007;rm -rf,admin-01", "state!=Destroyed"], {WEB02, DB01, APP01, PAUSED01}),
+    (["name~=dup%"], {vm["uuid"] for vm in SEED_DATA["vms"] if vm["name"] == "dup-01"}),
+    (["name~=w_b-0%", "name!~=%2"], {WEB01, WEB01_DESTROYED}),
+    (["memorySize>2147483648"], {DB01}),
+    (["cpuNum>=4"], {DB01}),
+    (["cpuNum<4", "name=web-0%"], set()),
+    (["cpuNum<=2", "name~=web-0%"], {WEB01, WEB01_DESTROYED, WEB02}),
+    (["hostUuid is null"], {APP01, OLD01, WEB01_DESTROYED}),
+    (["hostUuid not null", "state=Paused"], {PAUSED01}),
+    (["name=../etc/pass wd\u0007;rm -rf"], {HOSTILE}),
+    (["name=测试-01"], {vm_uuid("测试-01")}),
+])
+def test_query_operators(sim, conditions, expected):
+    reply = query(sim, oauth(login(sim)), [("q", c) for c in conditions])
+    assert reply.status_code == 200, reply.text
+    assert {vm["uuid"] for vm in reply.json()["inventories"]} == expected
+
+
+def test_query_raw_url_encoding_and_paging(sim):
+    headers = oauth(login(sim))
+    raw = "/zstack/v1/vm-instances?q=name%3D..%2Fetc%2Fpass+wd%07%3Brm+-rf&q=state!%3DDestroyed"
+    assert [vm["uuid"] for vm in call(None, "GET", sim.base_url + raw, headers=headers).json()["inventories"]] == [HOSTILE]
+    body = query(sim, headers, {"limit": "2", "start": "1", "replyWithCount": "true"}).json()
+    assert body["total"] == len(SEED_DATA["vms"]) and len(body["inventories"]) == 2
+    assert body["inventories"][0]["uuid"] == SEED_DATA["vms"][1]["uuid"]
+    assert set(body["schema"]) == {"inventories[0]", "inventories[1]"}
+    assert query(sim, headers, {"count": "true", "q": "name=dup-01"}).json()["total"] == 2
+    assert query(sim, headers, {"fields": "uuid,name", "q": "name=db-01"}).json()["inventories"] == [{"uuid": DB01, "name": "db-01"}]
+    names = [vm["name"] for vm in query(sim, headers, {"sort": "-name", "q": "name~=web%"}).json()["inventories"]]
+    assert names == ["web-02", "web-01", "web-01"]
+
+
+def test_query_inventory_shape(sim):
+    inventories = query(sim, oauth(login(sim)), {"q": "name=app-01"}).json()["inventories"]
+    vm = inventories[0]
+    assert vm["state"] == "Stopped" and "hostUuid" not in vm and vm["lastHostUuid"]  # null fields are left out
+    assert re.match(JAVA_DATE_RE, vm["createDate"]) and vm["vmNics"] == [] and vm["memorySize"] == 2147483648
+
+
+@pytest.mark.parametrize("params, status, fragment", [
+    ({"q": "nosuchfield=1"}, 503, "SYS.1007"),
+    ({"limit": "ten"}, 400, "'limit' must be an integer"),
+    ({"start": "x"}, 400, "'start' must be an integer"),
+    ({"q": "name"}, 400, "doesn't contain any query operator"),
+    ({"q": "name="}, 400, "is not a key-value pair split by ="),
+])
+def test_query_errors(sim, params, status, fragment):
+    reply = query(sim, oauth(login(sim)), params)
+    assert reply.status_code == status and fragment in reply.text
+
+
+def test_account_sees_only_its_vms_and_get_by_uuid(sim):
+    ops = oauth(login(sim, OPS))
+    uuids = {vm["uuid"] for vm in query(sim, ops, {}).json()["inventories"]}
+    assert ADMIN01 not in uuids and len(uuids) == len(SEED_DATA["vms"]) - 1
+    reply = call(None, "GET", sim.base_url + "/zstack/v1/vm-instances/" + WEB01, headers=ops)
+    assert [vm["name"] for vm in reply.json()["inventories"]] == ["web-01"]
+    assert call(None, "GET", sim.base_url + "/zstack/v1/vm-instances/" + "f" * 32, headers=ops).json()["inventories"] == []
+    assert call(None, "GET", sim.base_url + "/zstack/v1/vm-instances/" + ADMIN01, headers=ops).json()["inventories"] == []
+
+
+# ------------------------------------------------------------------------------------------------
+# consoles and async jobs
+# ------------------------------------------------------------------------------------------------
+
+def test_console_happy_path(sim, token_dir):
+    session = login(sim, OPS)
+    headers = oauth(session)
+    reply = post_console(sim, headers, WEB01, system_tags=["tag::a"], user_tags=["ansible"])
+    assert reply.status_code == 202 and "Content-Type" not in reply.headers
+    location = reply.json()["location"]
+    parts = urllib.parse.urlsplit(location)
+    assert parts.netloc == "127.0.0.2:8080" and parts.path.startswith("/zstack/v1/api-jobs/")
+    assert parts.netloc != "127.0.0.1:%d" % sim.port
+    final, pending = poll(sim, location, headers)
+    assert pending >= 1
+    assert final.status_code == 200
+    inventory = final.json()["inventory"]
+    assert inventory["token"] == "%s_%s" % (session, WEB01)
+    assert inventory["port"] == 4900 and isinstance(inventory["port"], int)
+    assert (inventory["scheme"], inventory["hostname"], inventory["targetScheme"]) == ("http", "127.0.0.1", "vnc")
+    assert inventory["version"] == "4.8.0" and re.match(JAVA_DATE_RE, inventory["expiredDate"])
+    path = os.path.join(token_dir, inventory["token"])
+    with open(path, encoding="utf-8") as handle:
+        assert handle.read() == "%s: 127.0.0.1:5900" % inventory["token"]
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    state = sim.state
+    assert state["consoles"][0]["system_tags"] == ["tag::a"] and state["consoles"][0]["user_tags"] == ["ansible"]
+    assert state["console_requests"][0]["user_tags"] == ["ansible"]
+
+
+def test_same_vm_returns_same_token_with_refreshed_expiry(sim):
+    sim.configure(token_lifetime=60)
+    first_session = login(sim, OPS)
+    first = console(sim, oauth(first_session), DB01).json()["inventory"]
+    first_expiry = sim.state["consoles"][0]["expiry"]
+    time.sleep(0.05)
+    again = console(sim, oauth(first_session), DB01).json()["inventory"]
+    assert again["token"] == first["token"]
+    assert sim.state["consoles"][0]["expiry"] > first_expiry
+    # ConsoleProxyVO is per VM: another session gets the live proxy, token and all (AbstractConsoleProxyBackend).
+    other = console(sim, oauth(login(sim, OPS)), DB01).json()["inventory"]
+    assert other["token"] == first["token"]
+    assert sim.state["counters"]["consoles_created"] == 1
+    call(None, "DELETE", sim.base_url + "/zstack/v1/accounts/sessions/" + first_session)
+    assert sim.state["consoles"] == []
+
+
+@pytest.mark.parametrize("vm, code, fragment", [
+    (APP01, "SYS.1006", "is not in state of [Running, Crashed, VolumeRecovering, Paused, NoState], current state is Stopped"),
+    (OLD01, "SYS.1006", "current state is Destroyed"),
+    ("0123456789abcdef0123456789abcdef", "SYS.1003", "resource[uuid:0123456789abcdef0123456789abcdef, type:VmInstanceVO] not found"),
+    (ADMIN01, "ID.1002", "doesn't belong to the account"),
+])
+def test_console_errors_come_from_the_job(sim, vm, code, fragment):
+    headers = oauth(login(sim, OPS))
+    reply = post_console(sim, headers, vm)
+    assert reply.status_code == 202
+    final = poll(sim, reply.json()["location"], headers)[0]
+    assert final.status_code == 503
+    error = final.json()["error"]
+    assert error["code"] == code and fragment in error["details"]
+    assert sim.state["consoles"] == []
+
+
+def test_console_paused_vm_is_allowed(sim):
+    assert console(sim, oauth(login(sim, OPS)), PAUSED01).status_code == 200
+
+
+def test_flat_body_fails_in_the_job_with_sys1007(sim):
+    headers = oauth(login(sim, OPS))
+    reply = call(None, "POST", sim.base_url + "/zstack/v1/consoles", json={"vmInstanceUuid": WEB01}, headers=headers)
+    assert reply.status_code == 202
+    final = poll(sim, reply.json()["location"], headers)[0]
+    assert final.status_code == 503
+    error = final.json()["error"]
+    assert error["code"] == "SYS.1007" and "field[vmInstanceUuid]" in error["details"] and "is mandatory" in error["details"]
+
+
+def test_invalid_session_on_async_api_fails_in_the_job(sim):
+    headers = oauth("f" * 32)
+    reply = post_console(sim, headers, WEB01)
+    assert reply.status_code == 202
+    final = poll(sim, reply.json()["location"], {})[0]  # the job query itself needs no Authorization
+    assert final.status_code == 503 and final.json()["error"]["code"] == "ID.1001"
+
+
+def test_validation_only_creates_nothing(sim, token_dir):
+    headers = oauth(login(sim, OPS))
+    final = console(sim, headers, WEB02, system_tags=["validationOnly"])
+    assert final.status_code == 200 and final.json() == {}
+    assert sim.state["consoles"] == [] and os.listdir(token_dir) == []
+    assert sim.state["console_requests"][0]["system_tags"] == ["validationOnly"]
+    final = console(sim, headers, APP01, system_tags=["validationOnly"])
+    assert final.status_code == 503 and final.json()["error"]["code"] == "SYS.1006"
+
+
+def test_x_job_uuid_header(sim):
+    headers = oauth(login(sim, OPS))
+    job = zs.new_uuid()
+    reply = post_console(sim, headers, WEB01, extra_headers={"X-Job-UUID": job})
+    assert reply.status_code == 202 and reply.json()["location"].endswith("/api-jobs/" + job)
+    reused = post_console(sim, headers, WEB01, extra_headers={"X-Job-UUID": job})
+    assert reused.status_code == 400 and "Duplicate job uuid" in reused.text
+    malformed = post_console(sim, headers, WEB01, extra_headers={"X-Job-UUID": "1234"})
+    assert malformed.status_code == 400 and "X-Job-UUID" in malformed.text
+
+
+def test_jobs_expire_after_ttl(sim):
+    sim.configure(job_ttl=0.2)
+    headers = oauth(login(sim, OPS))
+    location = post_console(sim, headers, WEB01).json()["location"]
+    assert poll(sim, location, headers)[0].status_code == 200
+    time.sleep(0.35)
+    reply = call(None, "GET", sim.base_url + urllib.parse.urlsplit(location).path, headers=headers)
+    assert reply.status_code == 404 and reply.text == "the job has been expired"
+    assert call(None, "GET", sim.base_url + "/zstack/v1/api-jobs/" + zs.new_uuid()).status_code == 404
+
+
+def test_token_expiry_removes_the_token_file(sim, token_dir):
+    sim.configure(token_lifetime=0.3)
+    token = console(sim, oauth(login(sim, OPS)), HOSTILE).json()["inventory"]["token"]
+    assert os.listdir(token_dir) == [token]
+    wait_for(lambda: not os.listdir(token_dir))
+    assert sim.state["counters"]["consoles_deleted"] == {"expired": 1}
+
+
+def test_stopping_a_vm_deletes_its_console(sim, token_dir):
+    console(sim, oauth(login(sim, OPS)), WEB02)
+    reply = call(None, "POST", sim.base_url + "/_sim/vms/" + WEB02, json={"state": "Stopped", "hostUuid": None})
+    assert reply.status_code == 200 and reply.json()["state"] == "Stopped"
+    assert os.listdir(token_dir) == [] and sim.state["consoles"] == []
+
+
+def test_admin_delete_console(sim, token_dir):
+    token = console(sim, oauth(login(sim, OPS)), WEB01).json()["inventory"]["token"]
+    assert call(None, "DELETE", sim.base_url + "/_sim/consoles/" + token).status_code == 200
+    assert os.listdir(token_dir) == []
+    assert call(None, "DELETE", sim.base_url + "/_sim/consoles/" + token).status_code == 404
+
+
+# ------------------------------------------------------------------------------------------------
+# access keys
+# ------------------------------------------------------------------------------------------------
+
+def test_access_key_acts_as_its_account_with_one_internal_session(sim):
+    path = "/zstack/v1/vm-instances"
+    reply = call(None, "GET", sim.base_url + path, headers=signed(OPS_KEY, "GET", path))
+    assert reply.status_code == 200, reply.text
+    assert ADMIN01 not in {vm["uuid"] for vm in reply.json()["inventories"]}
+    tokens = []
+    for attempt in range(2):
+        reply = call(None, "POST", sim.base_url + "/zstack/v1/consoles", json={"params": {"vmInstanceUuid": WEB01}},
+                     headers=signed(OPS_KEY, "POST", "/zstack/v1/consoles"))
+        assert reply.status_code == 202
+        final = poll(sim, reply.json()["location"], {})[0]
+        tokens.append(final.json()["inventory"]["token"])
+    sessions = [s for s in sim.state["sessions"] if s["access_key"] == OPS_KEY["id"]]
+    assert len(sessions) == 1
+    assert tokens == ["%s_%s" % (sessions[0]["uuid"], WEB01)] * 2
+
+
+@pytest.mark.parametrize("mutate, status, fragment", [
+    (lambda h: dict(h, Authorization=h["Authorization"][:-4] + "AAA="), 401, "signature"),
+    (lambda h: dict(h, Authorization="ZStack nosuchkey:" + h["Authorization"].split(":")[1]), 401, "invalid access key"),
+    (lambda h: {"Authorization": h["Authorization"]}, 400, "'Date' must be incuded in request header"),
+    (lambda h: dict(h, Date="2026-11-28T16:00:00Z"), 400, "'Date' format error"),
+    (lambda h: dict(h, Authorization="ZStack onlyonepart"), 400, "accessKey format is 'ZStack AccessKeyId:Signature'"),
+])
+def test_access_key_failures(sim, mutate, status, fragment):
+    path = "/zstack/v1/vm-instances"
+    reply = call(None, "GET", sim.base_url + path, headers=mutate(signed(ADMIN_KEY, "GET", path)))
+    assert reply.status_code == status and fragment in reply.text
+
+
+def test_access_key_clock_skew(sim):
+    path = "/zstack/v1/vm-instances"
+    late = zs.rfc1123_date(time.time() - 16 * 60)
+    reply = call(None, "GET", sim.base_url + path, headers=signed(ADMIN_KEY, "GET", path, late))
+    assert reply.status_code == 403 and reply.text == "requestTimeTooSkewed"
+    near = zs.rfc1123_date(time.time() - 14 * 60)
+    assert call(None, "GET", sim.base_url + path, headers=signed(ADMIN_KEY, "GET", path, near)).status_code == 200
+
+
+def test_access_key_date_zone_is_ignored_by_default(sim):
+    """rest.checkTimeZone=false: the Date's wall clock is compared with the server's, whatever the zone says."""
+    path = "/zstack/v1/vm-instances"
+    sim.configure(tz_offset_minutes=480)  # a management node in China
+    gmt = signed(ADMIN_KEY, "GET", path)
+    assert call(None, "GET", sim.base_url + path, headers=gmt).status_code == 403
+    china_wall_clock = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).strftime("%a, %d %b %Y %H:%M:%S CST")
+    assert call(None, "GET", sim.base_url + path, headers=signed(ADMIN_KEY, "GET", path, china_wall_clock)).status_code == 200
+    sim.configure(check_time_zone=True)
+    assert call(None, "GET", sim.base_url + path, headers=signed(ADMIN_KEY, "GET", path)).status_code == 200
+
+
+# ------------------------------------------------------------------------------------------------
+# fault injection
+# ------------------------------------------------------------------------------------------------
+
+def add_faults(sim, rules):
+    reply = call(None, "POST", sim.base_url + "/_sim/faults", json=rules)
+    assert reply.status_code == 200, reply.text
+    return reply.json()["added"]
+
+
+def test_fault_status_without_body_applies_times(sim):
+    headers = oauth(login(sim))
+    add_faults(sim, {"method": "GET", "path": "^/zstack/v1/vm-instances$", "status": 503, "times": 1})
+    first = query(sim, headers, {})
+    assert first.status_code == 503 and first.content == b""
+    assert query(sim, headers, {}).status_code == 200
+    rules = call(None, "GET", sim.base_url + "/_sim/faults").json()["rules"]
+    assert rules[0]["hits"] == 1 and rules[0]["remaining"] == 0
+
+
+@pytest.mark.parametrize("rule, status, check", [
+    ({"status": 502, "body": "<html>Bad Gateway</html>"}, 502, lambda r: r.text == "<html>Bad Gateway</html>"),
+    ({"status": 504, "body": {"message": "timeout"}}, 504, lambda r: r.json() == {"message": "timeout"}),
+    ({"error": "SYS.1012"}, 503, lambda r: r.json()["error"]["code"] == "SYS.1012"),
+    ({"error": {"code": "SYS.1006", "details": "boom", "cause": {"code": "SYS.1000", "details": "root", "cause": "HOST.1001"}}}, 503,
+     lambda r: r.json()["error"]["cause"]["cause"]["code"] == "HOST.1001"),
+    ({"malformed": True}, 200, lambda r: pytest.raises(ValueError, r.json)),
+    ({"malformed": "{\"inventories\": [}"}, 200, lambda r: r.text == "{\"inventories\": [}"),
+])
+def test_fault_replies(sim, rule, status, check):
+    headers = oauth(login(sim))
+    add_faults(sim, dict(rule, path="/vm-instances"))
+    reply = query(sim, headers, {})
+    assert reply.status_code == status
+    assert check(reply)
+
+
+def test_fault_drop_closes_the_connection(sim):
+    headers = oauth(login(sim))
+    add_faults(sim, {"path": "/vm-instances", "drop": True, "times": 1})
+    with pytest.raises(requests.ConnectionError):
+        query(sim, headers, {})
+    assert query(sim, headers, {}).status_code == 200
+
+
+def test_fault_latency_and_global_latency(sim):
+    headers = oauth(login(sim))
+    add_faults(sim, {"path": "/vm-instances", "latency_ms": 200, "times": 1})
+    started = time.monotonic()
+    assert query(sim, headers, {}).status_code == 200
+    assert time.monotonic() - started >= 0.2
+    sim.configure(latency_ms=100)
+    started = time.monotonic()
+    query(sim, headers, {})
+    assert time.monotonic() - started >= 0.1
+
+
+def test_fault_job_delay_and_never_finishes(sim):
+    headers = oauth(login(sim, OPS))
+    add_faults(sim, [{"method": "POST", "path": "/consoles", "job_delay": 0.5, "times": 1},
+                     {"method": "POST", "path": "/consoles", "job_never_finishes": True, "times": 1}])
+    slow = post_console(sim, headers, WEB01).json()["location"]
+    stuck = post_console(sim, headers, WEB02).json()["location"]
+    time.sleep(0.1)
+    assert call(None, "GET", sim.base_url + urllib.parse.urlsplit(slow).path).status_code == 202
+    final = poll(sim, slow, headers)[0]
+    assert final.status_code == 200
+    assert call(None, "GET", sim.base_url + urllib.parse.urlsplit(stuck).path).status_code == 202
+
+
+def test_fault_job_expired(sim):
+    headers = oauth(login(sim, OPS))
+    add_faults(sim, {"method": "POST", "path": "/consoles", "job_expired": True, "times": 1})
+    location = post_console(sim, headers, WEB01).json()["location"]
+    assert call(None, "GET", sim.base_url + urllib.parse.urlsplit(location).path).status_code == 404
+    location = post_console(sim, headers, WEB01).json()["location"]
+    add_faults(sim, {"method": "GET", "path": "/api-jobs/", "job_expired": True, "times": 1})
+    assert call(None, "GET", sim.base_url + urllib.parse.urlsplit(location).path).status_code == 404
+    assert call(None, "GET", sim.base_url + urllib.parse.urlsplit(location).path).status_code == 404
+
+
+def test_fault_expire_session_mid_run(sim):
+    session = login(sim, OPS)
+    headers = oauth(session)
+    assert query(sim, headers, {}).status_code == 200
+    add_faults(sim, {"method": "POST", "path": "/consoles", "expire_session": True, "times": 1})
+    reply = post_console(sim, headers, WEB01)
+    assert reply.status_code == 202
+    final = poll(sim, reply.json()["location"], headers)[0]
+    assert final.status_code == 503 and final.json()["error"]["code"] == "ID.1001"
+    assert session not in {s["uuid"] for s in sim.state["sessions"]}
+
+
+def test_bad_fault_rules_are_rejected(sim):
+    assert call(None, "POST", sim.base_url + "/_sim/faults", json={"nonsense": 1}).status_code == 400
+    assert call(None, "POST", sim.base_url + "/_sim/faults", json={"path": "("}).status_code == 400
+    assert call(None, "POST", sim.base_url + "/_sim/config", json={"token_dir": "/tmp"}).status_code == 400
+    add_faults(sim, {"rules": [{"status": 500}, {"status": 502}]})
+    assert len(call(None, "GET", sim.base_url + "/_sim/faults").json()["rules"]) == 2
+    assert call(None, "DELETE", sim.base_url + "/_sim/faults").json() == {"rules": []}
+
+
+def test_run_level_faults_survive_reset(token_dir):
+    rule = {"method": "GET", "path": "/vm-instances", "status": 502}
+    with zs.Simulator(SEED, faults=[rule]) as sim:
+        headers = oauth(login(sim))
+        assert query(sim, headers, {}).status_code == 502
+        sim.clear_faults()
+        assert query(sim, headers, {}).status_code == 200
+        sim.reset()
+        assert query(sim, oauth(login(sim)), {}).status_code == 502
+
+
+# ------------------------------------------------------------------------------------------------
+# admin state, reset, concurrency
+# ------------------------------------------------------------------------------------------------
+
+def test_state_counters_and_reset(sim):
+    session = login(sim, OPS)
+    console(sim, oauth(session), WEB01)
+    call(None, "DELETE", sim.base_url + "/zstack/v1/accounts/sessions/" + session)
+    state = call(None, "GET", sim.base_url + "/_sim/state").json()
+    counters = state["counters"]
+    assert counters["logins"] == 1 and counters["logouts"] == 1
+    assert counters["requests"]["POST /zstack/v1/consoles"] == 1
+    assert counters["requests"]["GET /zstack/v1/api-jobs/{uuid}"] >= 1
+    assert counters["requests"]["DELETE /zstack/v1/accounts/sessions/{uuid}"] == 1
+    assert counters["total"] == sum(counters["requests"].values())
+    assert call(None, "POST", sim.base_url + "/_sim/config", json={"job_delay": 1.5}).json()["job_delay"] == 1.5
+    assert call(None, "POST", sim.base_url + "/_sim/reset").status_code == 200
+    state = call(None, "GET", sim.base_url + "/_sim/state").json()
+    assert state["counters"]["total"] == 0 and state["sessions"] == [] and state["config"]["job_delay"] == 0.05
+
+
+def test_concurrent_clients(sim):
+    sim.configure(job_delay=0.02)
+
+    def client(index):
+        statuses = []
+        with requests.Session() as http_session:
+            who = OPS if index % 2 else ADMIN
+            headers = oauth(login(sim, who, http_session))
+            for step in range(7):
+                statuses.append(query(sim, headers, {"q": "state=Running", "limit": "5"}, http_session).status_code)
+                vm = (WEB01, WEB02, DB01, PAUSED01)[(index + step) % 4]
+                reply = post_console(sim, headers, vm, http_session=http_session)
+                statuses.append(reply.status_code)
+                statuses.append(poll(sim, reply.json()["location"], headers, http_session=http_session)[0].status_code)
+        return statuses
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=16) as pool:
+        results = list(pool.map(client, range(16)))
+    flat = [status for statuses in results for status in statuses]
+    assert len(flat) == 16 * 21
+    assert set(flat) == {200, 202}
+    state = sim.state
+    assert state["counters"]["requests"]["POST /zstack/v1/consoles"] == 16 * 7
+    assert state["counters"]["total"] >= 16 * 22
+    assert len(state["consoles"]) == 4
+
+
+# ------------------------------------------------------------------------------------------------
+# TLS and the command line
+# ------------------------------------------------------------------------------------------------
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+def test_tls(tmp_path):
+    cert, key = str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                    "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    with zs.Simulator(SEED, tls_cert=cert, tls_key=key) as sim:
+        assert sim.base_url.startswith("https://")
+        assert call(None, "GET", sim.base_url + "/_sim/health", verify=cert).status_code == 200
+        with pytest.raises(requests.ConnectionError):
+            call(None, "GET", sim.base_url.replace("https://", "http://") + "/_sim/health", timeout=2)
+        assert call(None, "GET", sim.base_url + "/_sim/health", verify=cert).status_code == 200
+
+
+def test_command_line_port_file_and_sigterm(tmp_path):
+    port_file = tmp_path / "sim.port"
+    log_file = tmp_path / "sim.log"
+    process = subprocess.Popen([sys.executable, SCRIPT, "--seed", SEED, "--port", "0", "--port-file", str(port_file),
+                                "--token-dir", str(tmp_path / "tokens"), "--job-delay", "0", "--console-port", "4999",
+                                "--log-file", str(log_file)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_for(port_file.exists, timeout=10)
+        port = int(port_file.read_text().strip())
+        base = "http://127.0.0.1:%d" % port
+        assert call(None, "GET", base + "/_sim/health").status_code == 200
+        session = call(None, "PUT", base + LOGIN_PATH, json=login_body(*OPS)).json()
+        headers = oauth(session["inventory"]["uuid"])
+        location = call(None, "POST", base + "/zstack/v1/consoles", json={"params": {"vmInstanceUuid": WEB01}}, headers=headers).json()["location"]
+        job = call(None, "GET", base + urllib.parse.urlsplit(location).path, headers=headers)
+        assert job.json()["inventory"]["port"] == 4999
+        assert len(os.listdir(tmp_path / "tokens")) == 1
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=10)
+    assert process.returncode == 0, output
+    assert not port_file.exists()
+    assert os.listdir(tmp_path / "tokens") == []
+    assert "POST /zstack/v1/consoles" in log_file.read_text()

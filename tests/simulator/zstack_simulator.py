@@ -1,0 +1,1818 @@
+"""ZStack management-node simulator for the zstack.cloud collection's tests.
+
+Stdlib only (http.server, threads): it runs anywhere ansible-core runs, with no dependency to install.
+
+It answers the part of the ZStack REST API the collection uses (log in/out, sessions, access keys,
+VM queries, RequestConsoleAccess and its async job) with the wire behaviour of ZStack's RestServer,
+writes websockify token files like ZStack's console proxy agent, and injects faults on demand.
+See README.md next to this file for the facts it follows, the options and the admin API.
+
+Run it:  python zstack_simulator.py --seed seed.json --port 0 --port-file /tmp/sim.port
+Embed it: with Simulator("seed.json", job_delay=0.05) as sim: requests.get(sim.base_url + ...)
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import copy
+import dataclasses
+import datetime
+import email.utils
+import hashlib
+import hmac
+import http.server
+import ipaddress
+import json
+import logging
+import os
+import re
+import signal
+import socket
+import ssl
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import uuid
+import zoneinfo
+from base64 import b64encode
+
+LOG = logging.getLogger("zstack_simulator")
+
+CONTEXT_PATH = "/zstack"
+API_PREFIX = CONTEXT_PATH + "/v1"
+ADMIN_PREFIX = "/_sim"
+
+# ConsoleApiInterceptor.consoleAvailableStates, in its order (the error message prints the list).
+CONSOLE_STATES = ("Running", "Crashed", "VolumeRecovering", "Paused", "NoState")
+VALIDATION_ONLY_TAG = "validationOnly"
+VM_INVENTORY_CLASS = "org.zstack.header.vm.VmInstanceInventory"
+# ApiMessageParamValidator formats its own class name into the "is mandatory" message (a ZStack quirk).
+PARAM_VALIDATOR_CLASS = "org.zstack.header.message.ApiMessageParamValidator"
+REQUEST_SKEW_SECONDS = 15 * 60          # RestConstants.REQUEST_DURATION_MINUTES
+MAX_BODY_BYTES = 8 * 1024 * 1024
+TOKEN_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]*")
+
+# RestServer.QUERY_OP_MAPPING: the order matters (an operator contained in another comes later).
+QUERY_OPS = (
+    ("!=", "!="), (">=", ">="), ("<=", "<="), ("!?=", "not in"), ("!~=", "not like"), ("~=", "like"),
+    ("?=", "in"), ("=", "="), (">", ">"), ("<", "<"), ("is null", "is null"), ("not null", "is not null"),
+)
+
+ERROR_DESCRIPTIONS = {
+    "SYS.1000": "An internal error happened in system",
+    "SYS.1001": "A message or a operation timeout",
+    "SYS.1003": "A resource can not be found",
+    "SYS.1006": "An operation failed",
+    "SYS.1007": "One or more API argument is invalid",
+    "SYS.1010": "Management server is not ready to serve",
+    "SYS.1012": "The management node is unavailable",
+    "ID.1000": "Unable to authenticate a user",
+    "ID.1001": "The session is invalid, either wrong session id or the session has been expired",
+    "ID.1002": "The user doesn't have permission to perform the operation",
+    "ID.1006": "Max number of active sessions exceeded",
+}
+
+# VmInstanceInventory fields in declaration order (gson writes them in this order, nulls left out).
+VM_FIELDS = (
+    "uuid", "name", "description", "zoneUuid", "clusterUuid", "imageUuid", "hostUuid", "lastHostUuid",
+    "instanceOfferingUuid", "rootVolumeUuid", "platform", "architecture", "defaultL3NetworkUuid", "type",
+    "hypervisorType", "memorySize", "cpuNum", "cpuSpeed", "allocatorStrategy", "createDate", "lastOpDate",
+    "state", "vmNics", "allVolumes", "vmCdRoms",
+)
+VM_NUMERIC_FIELDS = frozenset(("memorySize", "cpuNum", "cpuSpeed"))
+VM_DATE_FIELDS = frozenset(("createDate", "lastOpDate"))
+VM_LIST_FIELDS = ("vmNics", "allVolumes", "vmCdRoms")
+
+# Short zone names as java.util.TimeZone reads them ("CST" is US Central there, not China).
+ZONE_ABBREVIATIONS = {
+    "EST": -300, "EDT": -240, "CST": -360, "CDT": -300, "MST": -420, "MDT": -360, "PST": -480, "PDT": -420,
+    "CET": 60, "CEST": 120, "BST": 60, "JST": 540, "HKT": 480, "SGT": 480, "KST": 540,
+}
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+DATE_STYLES = ("jdk8", "cldr", "cldr-nnbsp", "epoch-ms")
+
+
+# --------------------------------------------------------------------------------------------------
+# Small helpers, also handy for tests and clients
+# --------------------------------------------------------------------------------------------------
+
+def new_uuid():
+    """A ZStack UUID: 32 lowercase hex characters, no dashes."""
+    return uuid.uuid4().hex
+
+
+def password_hash(plaintext):
+    """The SHA-512 hex digest ZStack stores and compares for account and user passwords."""
+    return hashlib.sha512(plaintext.encode("utf-8")).hexdigest()
+
+
+def access_key_signature(secret, method, date, path):
+    """base64(HMAC-SHA1(secret, METHOD\\nDate\\n/v1/<path>)), as ZSClient.calculateAccessKeySignature."""
+    message = "%s\n%s\n%s" % (method, date, path)
+    digest = hmac.new(secret.encode("utf-8"), message.encode("utf-8"), hashlib.sha1).digest()
+    return b64encode(digest).decode("ascii")
+
+
+def rfc1123_date(timestamp=None):
+    """An RFC 1123 date in GMT, e.g. 'Sat, 28 Nov 2026 16:00:00 GMT'."""
+    return email.utils.formatdate(timestamp, usegmt=True)
+
+
+def java_date(timestamp, offset_minutes, style="jdk8"):
+    """Format a timestamp the way gson's default Date adapter does on the management node.
+
+    ZStack's gson instances set no date format, so java.sql.Timestamp fields are written with
+    DateFormat.getDateTimeInstance(DEFAULT, DEFAULT, Locale.US) in the server's time zone, without
+    the zone: on Java 8 (ZStack's target) 'Nov 28, 2026 4:51:20 PM'. Newer JDKs (CLDR data) add a
+    comma after the year ('cldr') and, from JDK 20, a narrow no-break space before AM/PM.
+    """
+    if style == "epoch-ms":
+        return int(round(timestamp * 1000))
+    moment = datetime.datetime.fromtimestamp(timestamp, datetime.timezone(datetime.timedelta(minutes=offset_minutes)))
+    hour = moment.hour % 12 or 12
+    half = "AM" if moment.hour < 12 else "PM"
+    year_sep = ", " if style in ("cldr", "cldr-nnbsp") else " "
+    half_sep = "\u202f" if style == "cldr-nnbsp" else " "
+    date_part = "%s %d, %d" % (MONTHS[moment.month - 1], moment.day, moment.year)
+    return "%s%s%d:%02d:%02d%s%s" % (date_part, year_sep, hour, moment.minute, moment.second, half_sep, half)
+
+
+def local_utc_offset_minutes():
+    """This process's current UTC offset, in minutes."""
+    offset = datetime.datetime.now().astimezone().utcoffset()
+    return int(offset.total_seconds() // 60) if offset else 0
+
+
+def strip_nulls(value):
+    """Drop None values from objects, recursively, as gson does without serializeNulls()."""
+    if isinstance(value, dict):
+        return {k: strip_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [strip_nulls(v) for v in value]
+    return value
+
+
+_GSON_HTML_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("=", "\\u003d"), ("'", "\\u0027"))
+
+
+def gson_dumps(value, html_safe=True):
+    """Compact JSON like gson: nulls dropped, non-ASCII kept, HTML characters escaped unless disabled.
+
+    RestServer writes job results and successful replies with CloudBusGson (HTML escaping on) and
+    synchronous error replies with JSONObjectUtil (disableHtmlEscaping). These characters only occur
+    inside JSON strings, so replacing them in the text is safe.
+    """
+    text = json.dumps(strip_nulls(value), ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    if html_safe:
+        for char, escaped in _GSON_HTML_ESCAPES:
+            text = text.replace(char, escaped)
+    return text
+
+
+def java_list(items):
+    """Java's List.toString()."""
+    return "[%s]" % ", ".join(str(item) for item in items)
+
+
+# --------------------------------------------------------------------------------------------------
+# Errors and replies
+# --------------------------------------------------------------------------------------------------
+
+class HttpError(Exception):
+    """A transport-level failure that RestServer answers as plain text (400/401/403/404/405/500)."""
+
+    def __init__(self, status, text):
+        super().__init__(text)
+        self.status = status
+        self.text = text
+
+
+class ApiError(Exception):
+    """A ZStack ErrorCode; answered as HTTP 503 {"error": {...}} (synchronously or as a job result)."""
+
+    def __init__(self, code, details, cause=None, description=None, elaboration=None, opaque=None):
+        super().__init__("%s: %s" % (code, details))
+        self.code = code
+        self.details = details
+        self.cause = cause
+        self.description = description
+        self.elaboration = elaboration
+        self.opaque = opaque
+
+    def to_dict(self):
+        return error_dict(self.code, self.details, cause=self.cause, description=self.description,
+                          elaboration=self.elaboration, opaque=self.opaque)
+
+
+def error_dict(code, details=None, cause=None, description=None, elaboration=None, opaque=None):
+    """An ErrorCode as ZStack serializes it; absent (null) fields are left out, as gson does."""
+    if isinstance(cause, ApiError):
+        cause = cause.to_dict()
+    elif isinstance(cause, str):
+        cause = error_dict(cause)
+    elif isinstance(cause, dict):
+        cause = error_dict(cause.get("code", "SYS.1000"), cause.get("details"), cause.get("cause"),
+                           cause.get("description"), cause.get("elaboration"), cause.get("opaque"))
+    return strip_nulls({
+        "code": code,
+        "description": description or ERROR_DESCRIPTIONS.get(code, "An error happened"),
+        "details": details,
+        "elaboration": elaboration,
+        "opaque": opaque,
+        "cause": cause,
+    })
+
+
+@dataclasses.dataclass
+class Reply:
+    """What the HTTP layer sends back. No content type for API replies: the real server sets none."""
+
+    status: int
+    body: bytes = b""
+    content_type: str | None = None
+
+    @classmethod
+    def text(cls, status, text):
+        return cls(status, text.encode("utf-8"))
+
+    @classmethod
+    def api(cls, status, value, html_safe=True):
+        return cls(status, gson_dumps(value, html_safe).encode("utf-8"))
+
+    @classmethod
+    def admin(cls, status, value):
+        return cls(status, json.dumps(value, ensure_ascii=False, indent=1).encode("utf-8"), "application/json")
+
+
+DROP = object()  # sentinel: close the connection without answering
+
+
+# --------------------------------------------------------------------------------------------------
+# Model
+# --------------------------------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class Account:
+    uuid: str
+    name: str
+    password_hash: str
+    admin: bool = False
+
+
+@dataclasses.dataclass
+class User:
+    uuid: str
+    name: str
+    account_uuid: str
+    password_hash: str
+
+
+@dataclasses.dataclass
+class AccessKey:
+    key_id: str
+    secret: str
+    account_uuid: str
+    user_uuid: str
+
+
+@dataclasses.dataclass
+class Vm:
+    uuid: str
+    name: str
+    state: str
+    owner_uuid: str
+    host_uuid: str | None = None
+    last_host_uuid: str | None = None
+    vnc_port: int | None = None
+    extra: dict = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass
+class Session:
+    uuid: str
+    account_uuid: str
+    user_uuid: str
+    created: float
+    last_used: float
+    expires: float
+    access_key_id: str | None = None
+
+
+@dataclasses.dataclass
+class Console:
+    """A ConsoleProxyVO: one live console per VM, whatever session asked for it."""
+
+    token: str
+    session_uuid: str
+    vm_uuid: str
+    created: float
+    expires: float
+    vnc_host: str
+    vnc_port: int
+    system_tags: list = dataclasses.field(default_factory=list)
+    user_tags: list = dataclasses.field(default_factory=list)
+    token_file: str | None = None
+
+
+@dataclasses.dataclass
+class Job:
+    """An async API job (AsyncRestVO)."""
+
+    uuid: str
+    created: float
+    due: float | None
+    session_uuid: str | None = None
+    vm_uuid: str | None = None
+    system_tags: list = dataclasses.field(default_factory=list)
+    user_tags: list = dataclasses.field(default_factory=list)
+    error: dict | None = None
+    validation_only: bool = False
+    hidden: bool = False
+    done: bool = False
+    status: int = 202
+    body: dict | None = None
+    expires: float | None = None
+
+
+@dataclasses.dataclass
+class Principal:
+    """Who a request authenticates as, before the session check (which ZStack does later)."""
+
+    session_uuid: str | None = None
+    access_key_id: str | None = None
+
+
+FAULT_KEYS = ("id", "method", "path", "times", "status", "body", "error", "latency_ms", "drop", "malformed",
+              "job_delay", "job_never_finishes", "job_expired", "expire_session")
+
+
+@dataclasses.dataclass
+class FaultRule:
+    """A fault injection rule; see README.md for the semantics of each action."""
+
+    method: str = "*"
+    path: str = ".*"
+    times: int | None = None
+    status: int | None = None
+    body: object = None
+    error: object = None
+    latency_ms: float = 0
+    drop: bool = False
+    malformed: object = False
+    job_delay: float | None = None
+    job_never_finishes: bool = False
+    job_expired: bool = False
+    expire_session: bool = False
+    id: str = ""
+    hits: int = 0
+
+    def __post_init__(self):
+        self._regex = re.compile(self.path)
+        if not self.id:
+            self.id = new_uuid()[:12]
+
+    @classmethod
+    def from_dict(cls, data):
+        if not isinstance(data, dict):
+            raise ValueError("a fault rule must be a JSON object, got %r" % (data,))
+        unknown = sorted(set(data) - set(FAULT_KEYS))
+        if unknown:
+            raise ValueError("unknown fault rule key(s): %s (known: %s)" % (", ".join(unknown), ", ".join(FAULT_KEYS)))
+        rule_data = dict(data)
+        methods = rule_data.get("method", "*")
+        if isinstance(methods, list):
+            methods = ",".join(methods)
+        rule_data["method"] = str(methods).upper()
+        times = rule_data.get("times")
+        if times is not None and (not isinstance(times, int) or times < 0):
+            raise ValueError("'times' must be a non-negative integer or null")
+        status = rule_data.get("status")
+        if status is not None and (not isinstance(status, int) or not 100 <= status <= 599):
+            raise ValueError("'status' must be an HTTP status code")
+        error = rule_data.get("error")
+        if error is not None and not isinstance(error, (str, dict)):
+            raise ValueError("'error' must be an error code string or an object")
+        for key in ("latency_ms", "job_delay"):
+            value = rule_data.get(key)
+            if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0):
+                raise ValueError("'%s' must be a non-negative number" % key)
+        if rule_data.get("latency_ms") is None:
+            rule_data["latency_ms"] = 0
+        try:
+            return cls(**rule_data)
+        except re.error as exc:
+            raise ValueError("bad 'path' regex: %s" % exc) from exc
+
+    def matches(self, method, path):
+        if self.times is not None and self.hits >= self.times:
+            return False
+        if self.method not in ("*", "") and method.upper() not in self.method.split(","):
+            return False
+        return self._regex.search(path) is not None
+
+    def status_reply(self):
+        if self.body is None:
+            return Reply(self.status, b"")
+        if isinstance(self.body, str):
+            return Reply.text(self.status, self.body)
+        return Reply.api(self.status, self.body, html_safe=False)
+
+    def error_reply(self):
+        spec = {"code": self.error, "details": "injected fault: %s" % self.error} if isinstance(self.error, str) else dict(self.error)
+        err = error_dict(spec.get("code", "SYS.1000"), spec.get("details", "injected fault"), spec.get("cause"),
+                         spec.get("description"), spec.get("elaboration"), spec.get("opaque"))
+        return Reply.api(503, {"error": err}, html_safe=False)
+
+    def to_dict(self):
+        data = {key: getattr(self, key) for key in FAULT_KEYS}
+        data["hits"] = self.hits
+        data["remaining"] = None if self.times is None else max(0, self.times - self.hits)
+        return data
+
+
+@dataclasses.dataclass
+class Config:
+    """Simulator options. Those in RUNTIME_KEYS can be changed while running (POST /_sim/config)."""
+
+    job_delay: float = 0.1
+    job_ttl: float = 300.0
+    session_timeout: float = 7200.0
+    max_sessions: int = 500
+    token_lifetime: float = 1800.0
+    latency_ms: float = 0
+    advertise_host: str = "127.0.0.2"
+    advertise_port: int = 8080
+    console_hostname: str | None = None
+    console_port: int | None = None
+    console_scheme: str | None = None
+    console_target_scheme: str | None = None
+    console_version: str | None = None
+    api_timeout_ms: int = 1800000
+    check_time_zone: bool = False
+    tz_offset_minutes: int | None = None
+    date_style: str = "jdk8"
+    access_key_failure_status: int = 401
+    case_insensitive_query: bool = True
+    token_dir: str | None = None
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    faults: list = dataclasses.field(default_factory=list)
+    connection_idle_timeout: float = 60.0
+
+    RUNTIME_KEYS = ("job_delay", "job_ttl", "session_timeout", "max_sessions", "token_lifetime", "latency_ms",
+                    "advertise_host", "advertise_port", "console_hostname", "console_port", "console_scheme",
+                    "console_target_scheme", "console_version", "api_timeout_ms", "check_time_zone",
+                    "tz_offset_minutes", "date_style", "access_key_failure_status", "case_insensitive_query")
+
+    def validate(self):
+        for key in ("job_delay", "job_ttl", "session_timeout", "token_lifetime", "latency_ms"):
+            value = getattr(self, key)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                raise ValueError("%s must be a non-negative number" % key)
+        for key in ("max_sessions", "advertise_port", "console_port", "api_timeout_ms", "access_key_failure_status"):
+            value = getattr(self, key)
+            if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
+                raise ValueError("%s must be a non-negative integer" % key)
+        if self.date_style not in DATE_STYLES:
+            raise ValueError("date_style must be one of %s" % ", ".join(DATE_STYLES))
+        if not is_loopback(self.advertise_host):
+            raise ValueError("advertise_host must be a loopback address (got %r)" % self.advertise_host)
+        if bool(self.tls_cert) != bool(self.tls_key):
+            raise ValueError("tls_cert and tls_key go together")
+
+    def public(self):
+        data = {key: getattr(self, key) for key in self.RUNTIME_KEYS}
+        data["token_dir"] = self.token_dir
+        data["tls"] = bool(self.tls_cert)
+        return data
+
+
+def is_loopback(host):
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclasses.dataclass
+class Route:
+    method: str
+    template: str
+    handler: str
+
+    def __post_init__(self):
+        pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.template))
+        self.regex = re.compile(pattern + r"\Z")
+
+
+# Path templates use {uuid}; counters are keyed "METHOD template".
+API_ROUTES = (
+    Route("PUT", API_PREFIX + "/accounts/login", "api_login_account"),
+    Route("PUT", API_PREFIX + "/accounts/users/login", "api_login_user"),
+    Route("DELETE", API_PREFIX + "/accounts/sessions/{uuid}", "api_logout"),
+    Route("GET", API_PREFIX + "/accounts/sessions/{uuid}/valid", "api_validate_session"),
+    Route("GET", API_PREFIX + "/vm-instances", "api_query_vms"),
+    Route("GET", API_PREFIX + "/vm-instances/{uuid}", "api_get_vm"),
+    Route("POST", API_PREFIX + "/consoles", "api_request_console"),
+    Route("GET", API_PREFIX + "/api-jobs/{uuid}", "api_poll_job"),
+)
+
+ADMIN_ROUTES = (
+    Route("GET", ADMIN_PREFIX + "/health", "admin_health"),
+    Route("GET", ADMIN_PREFIX + "/state", "admin_state"),
+    Route("GET", ADMIN_PREFIX + "/config", "admin_get_config"),
+    Route("POST", ADMIN_PREFIX + "/config", "admin_set_config"),
+    Route("GET", ADMIN_PREFIX + "/faults", "admin_list_faults"),
+    Route("POST", ADMIN_PREFIX + "/faults", "admin_add_faults"),
+    Route("DELETE", ADMIN_PREFIX + "/faults", "admin_clear_faults"),
+    Route("POST", ADMIN_PREFIX + "/reset", "admin_reset"),
+    Route("POST", ADMIN_PREFIX + "/sessions/{uuid}/expire", "admin_expire_session"),
+    Route("DELETE", ADMIN_PREFIX + "/consoles/{token}", "admin_delete_console"),
+    Route("POST", ADMIN_PREFIX + "/vms/{uuid}", "admin_update_vm"),
+)
+
+
+@dataclasses.dataclass
+class Request:
+    """One HTTP request as the simulator sees it."""
+
+    method: str
+    target: str
+    headers: dict
+    body: bytes = b""
+
+    def __post_init__(self):
+        parts = urllib.parse.urlsplit(self.target)
+        self.raw_path = parts.path
+        self.path = urllib.parse.unquote(parts.path)
+        self.query_string = parts.query
+
+    def header(self, name):
+        return self.headers.get(name)
+
+
+@dataclasses.dataclass
+class Query:
+    conditions: list = dataclasses.field(default_factory=list)
+    limit: int = 1000
+    start: int = 0
+    count: bool = False
+    reply_with_count: bool = False
+    sort_by: str | None = None
+    sort_desc: bool = False
+    fields: list | None = None
+
+
+# --------------------------------------------------------------------------------------------------
+# Seed
+# --------------------------------------------------------------------------------------------------
+
+def load_seed(seed):
+    """A seed dict, or the path of a JSON seed file."""
+    if isinstance(seed, dict):
+        return copy.deepcopy(seed)
+    with open(seed, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def parse_seed_date(value):
+    """Seed dates are ISO 8601 strings or epoch seconds."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    return datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+
+
+class World:
+    """Everything the seed defines, indexed; rebuilt on reset."""
+
+    def __init__(self, seed):
+        self.accounts = {}
+        self.users = {}
+        self.access_keys = {}
+        self.hosts = {}
+        self.vms = {}
+        account_by_name = {}
+        for item in seed.get("accounts", []):
+            account = Account(uuid=item.get("uuid") or new_uuid(), name=item["name"],
+                              password_hash=item.get("passwordSha512") or password_hash(item["password"]),
+                              admin=item.get("type") == "SystemAdmin" or bool(item.get("admin")))
+            self.accounts[account.uuid] = account
+            account_by_name[account.name] = account
+        user_by_name = {}
+        for item in seed.get("users", []):
+            owner = account_by_name[item["account"]]
+            user = User(uuid=item.get("uuid") or new_uuid(), name=item["name"], account_uuid=owner.uuid,
+                        password_hash=item.get("passwordSha512") or password_hash(item["password"]))
+            self.users[user.uuid] = user
+            user_by_name[(owner.uuid, user.name)] = user
+        for item in seed.get("accessKeys", []):
+            owner = account_by_name[item["account"]]
+            user_uuid = user_by_name[(owner.uuid, item["user"])].uuid if item.get("user") else owner.uuid
+            self.access_keys[item["id"]] = AccessKey(item["id"], item["secret"], owner.uuid, user_uuid)
+        for item in seed.get("hosts", []):
+            self.hosts[item["uuid"]] = dict(item)
+        admin = next((a for a in self.accounts.values() if a.admin), None)
+        defaults = dict(seed.get("vmDefaults", {}))
+        internal = {"uuid", "name", "state", "owner", "hostUuid", "lastHostUuid", "vncPort"}
+        for item in seed.get("vms", []):
+            owner = account_by_name[item["owner"]] if item.get("owner") else admin
+            extra = dict(defaults)
+            extra.update({k: v for k, v in item.items() if k not in internal})
+            vm = Vm(uuid=item["uuid"], name=item["name"], state=item["state"], owner_uuid=owner.uuid if owner else "",
+                    host_uuid=item.get("hostUuid"), last_host_uuid=item.get("lastHostUuid") or item.get("hostUuid"),
+                    vnc_port=item.get("vncPort"), extra=extra)
+            self.vms[vm.uuid] = vm
+        self.account_by_name = account_by_name
+        self.user_by_name = user_by_name
+
+
+# --------------------------------------------------------------------------------------------------
+# Date header parsing (access keys)
+# --------------------------------------------------------------------------------------------------
+
+_DATE_RE = re.compile(r"([A-Za-z]{3}), (\d{2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (\S+)\Z")
+
+
+def parse_zone(token):
+    """A zone as Java's 'z' pattern accepts it (names, offsets, region ids), or None."""
+    upper = token.upper()
+    if upper in ("GMT", "UTC", "UT", "Z"):
+        return datetime.timezone.utc
+    match = re.fullmatch(r"(?:GMT|UTC|UT)?([+-])(\d{2}):?(\d{2})", upper)
+    if match:
+        minutes = int(match.group(2)) * 60 + int(match.group(3))
+        return datetime.timezone(datetime.timedelta(minutes=-minutes if match.group(1) == "-" else minutes))
+    if upper in ZONE_ABBREVIATIONS:
+        return datetime.timezone(datetime.timedelta(minutes=ZONE_ABBREVIATIONS[upper]))
+    if "/" in token:
+        try:
+            return zoneinfo.ZoneInfo(token)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return None
+    return None
+
+
+def parse_request_date(text):
+    """Parse 'EEE, dd MMM yyyy HH:mm:ss z' (case-insensitive, English) -> (naive datetime, tzinfo) or None."""
+    match = _DATE_RE.match(text.strip())
+    if not match:
+        return None
+    weekday, day, month, year, hour, minute, second, zone = match.groups()
+    months = [m.lower() for m in MONTHS]
+    if month.lower() not in months:
+        return None
+    tzinfo = parse_zone(zone)
+    if tzinfo is None:
+        return None
+    try:
+        naive = datetime.datetime(int(year), months.index(month.lower()) + 1, int(day), int(hour), int(minute), int(second))
+    except ValueError:
+        return None
+    if WEEKDAYS[naive.weekday()].lower() != weekday.lower():
+        return None  # java.time rejects a day-of-week that contradicts the date
+    return naive, tzinfo
+
+
+# --------------------------------------------------------------------------------------------------
+# Query evaluation (GET /vm-instances)
+# --------------------------------------------------------------------------------------------------
+
+def like_to_regex(pattern, ignore_case):
+    """SQL LIKE ('%', '_', backslash escapes) as a compiled regular expression."""
+    out = []
+    chars = iter(pattern)
+    for char in chars:
+        if char == "\\":
+            out.append(re.escape(next(chars, "\\")))
+        elif char == "%":
+            out.append(".*")
+        elif char == "_":
+            out.append(".")
+        else:
+            out.append(re.escape(char))
+    return re.compile("".join(out) + r"\Z", re.S | (re.I if ignore_case else 0))
+
+
+def parse_query(query_string):
+    """The query parameters of a ZStack query API, validated like RestServer.handleQueryApi."""
+    params = urllib.parse.parse_qs(query_string, keep_blank_values=True)
+    query = Query()
+    for name, values in params.items():
+        name = name.strip()
+        first = values[0].strip()
+        if name == "limit":
+            query.limit = _query_int(first, "limit")
+        elif name == "start":
+            query.start = _query_int(first, "start")
+        elif name == "count":
+            query.count = first.lower() == "true"
+        elif name == "replyWithCount":
+            query.reply_with_count = first.lower() == "true"
+        elif name == "sort":
+            query.sort_desc = first.startswith("-")
+            query.sort_by = first.lstrip("+-")
+        elif name == "fields":
+            query.fields = [f.strip() for f in first.split(",")]
+        elif "q".startswith(name):  # sic: RestServer tests "q".startsWith(name)
+            query.conditions.extend(_parse_condition(cond) for cond in values)
+    return query
+
+
+def _query_int(value, name):
+    try:
+        return int(value)
+    except ValueError:
+        raise HttpError(400, "Invalid query parameter. '%s' must be an integer" % name) from None
+
+
+def _parse_condition(cond):
+    for delimiter, op in QUERY_OPS:
+        if delimiter in cond:
+            break
+    else:
+        raise HttpError(400, "Invalid query parameter. The '%s' in the parameter[q] doesn't contain any query operator. "
+                             "Valid query operators are [%s]" % (cond, java_list(pair[0] for pair in QUERY_OPS)))
+    parts = [p for p in cond.split(delimiter, 1) if p != ""]  # StringUtils.splitByWholeSeparator drops empty tokens
+    if op in ("is null", "is not null"):
+        return parts[0].strip() if parts else "", op, None
+    if len(parts) != 2:
+        raise HttpError(400, "Invalid query parameter. The '%s' in parameter[q] is not a key-value pair split by %s" % (cond, op))
+    return parts[0].strip(), op, parts[1]
+
+
+# --------------------------------------------------------------------------------------------------
+# The simulator
+# --------------------------------------------------------------------------------------------------
+
+class Simulator:
+    """A ZStack management node, in-process. Thread-safe: one lock guards all state."""
+
+    def __init__(self, seed, host="127.0.0.1", port=0, **options):
+        self.host = host
+        self._requested_port = port
+        self._seed = load_seed(seed)
+        self._options = dict(options)
+        self.config = self._make_config()
+        self._initial_faults = [FaultRule.from_dict(rule) for rule in self.config.faults]
+        self._lock = threading.RLock()
+        self._server = None
+        self._threads = []
+        self._stop_event = threading.Event()
+        self._reset_state()
+
+    # ---- lifecycle -------------------------------------------------------------------------------
+
+    def _make_config(self):
+        fields = {f.name for f in dataclasses.fields(Config)}
+        unknown = sorted(set(self._options) - fields)
+        if unknown:
+            raise TypeError("unknown simulator option(s): %s" % ", ".join(unknown))
+        config = Config(**copy.deepcopy(self._options))
+        proxy = self._seed.get("consoleProxy", {})
+        node = self._seed.get("managementNode", {})
+        defaults = {"console_hostname": proxy.get("hostname", "127.0.0.1"), "console_port": proxy.get("port", 4900),
+                    "console_scheme": proxy.get("scheme", "http"), "console_target_scheme": proxy.get("targetScheme", "vnc"),
+                    "console_version": proxy.get("version")}
+        for key, value in defaults.items():
+            if getattr(config, key) is None:
+                setattr(config, key, value)
+        if "advertise_host" not in self._options and node.get("advertiseHost"):
+            config.advertise_host = node["advertiseHost"]
+        if "advertise_port" not in self._options and node.get("advertisePort"):
+            config.advertise_port = node["advertisePort"]
+        if isinstance(config.faults, dict):
+            config.faults = [config.faults]
+        config.validate()
+        return config
+
+    def _reset_state(self):
+        self._world = World(self._seed)
+        self._sessions = {}
+        self._key_sessions = {}
+        self._consoles = {}
+        self._jobs = {}
+        self._faults = copy.deepcopy(self._initial_faults)
+        self._console_requests = collections.deque(maxlen=500)
+        self._counters = {"total": 0, "requests": {}, "logins": 0, "login_failures": 0, "logouts": 0,
+                          "jobs_created": 0, "consoles_created": 0, "consoles_deleted": {}}
+
+    def start(self):
+        """Bind and serve in background threads; returns self."""
+        if self._server is not None:
+            raise RuntimeError("simulator already started")
+        if self.config.token_dir:
+            os.makedirs(self.config.token_dir, mode=0o700, exist_ok=True)
+        server = _Server((self.host, self._requested_port), _Handler, self)
+        if self.config.tls_cert:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(self.config.tls_cert, self.config.tls_key)
+            server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+        self._server = server
+        self._stop_event.clear()
+        self._threads = [
+            threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="zstack-sim-http", daemon=True),
+            threading.Thread(target=self._tick, name="zstack-sim-clock", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+        LOG.info("ZStack simulator listening on %s", self.base_url)
+        return self
+
+    def stop(self):
+        """Stop serving, close open connections and remove the token files of live consoles."""
+        self._stop_event.set()
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+            server.close_connections()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads = []
+        with self._lock:
+            for console in list(self._consoles.values()):
+                self._delete_console(console, "shutdown")
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    @property
+    def port(self):
+        return self._server.server_address[1] if self._server else None
+
+    @property
+    def base_url(self):
+        host = "[%s]" % self.host if ":" in self.host else self.host
+        scheme = "https" if self.config.tls_cert else "http"
+        return "%s://%s:%s" % (scheme, host, self.port)
+
+    def _tick(self):
+        while not self._stop_event.wait(0.05):
+            try:
+                with self._lock:
+                    self._settle()
+            except Exception:  # keep the clock alive, but say what broke
+                LOG.exception("simulator clock tick failed")
+
+    # ---- public helpers for tests (same as the admin API) ---------------------------------------
+
+    @property
+    def state(self):
+        """A snapshot of sessions, consoles, jobs, counters, faults and config (GET /_sim/state)."""
+        return self.snapshot()
+
+    def snapshot(self):
+        with self._lock:
+            self._settle()
+            return self._snapshot()
+
+    def reset(self):
+        with self._lock:
+            for console in list(self._consoles.values()):
+                self._delete_console(console, "reset")
+            self.config = self._make_config()
+            self._reset_state()
+
+    def add_faults(self, rules):
+        if isinstance(rules, dict):
+            rules = rules.get("rules", [rules]) if "rules" in rules else [rules]
+        parsed = [FaultRule.from_dict(rule) for rule in rules]
+        with self._lock:
+            self._faults.extend(parsed)
+        return [rule.id for rule in parsed]
+
+    def clear_faults(self):
+        with self._lock:
+            self._faults = []
+
+    def configure(self, **values):
+        with self._lock:
+            unknown = sorted(set(values) - set(Config.RUNTIME_KEYS))
+            if unknown:
+                raise ValueError("not a runtime option: %s" % ", ".join(unknown))
+            candidate = dataclasses.replace(self.config, **values)
+            candidate.validate()
+            self.config = candidate
+            return candidate.public()
+
+    def expire_session(self, session_uuid):
+        with self._lock:
+            session = self._sessions.get(session_uuid)
+            if session is None:
+                return False
+            self._end_session(session, "session_expired")
+            return True
+
+    def delete_console(self, token):
+        with self._lock:
+            for console in self._consoles.values():
+                if console.token == token:
+                    self._delete_console(console, "admin")
+                    return True
+            return False
+
+    def update_vm(self, vm_uuid, **fields):
+        """Change a VM (state, hostUuid, vncPort); leaving the console states deletes its console."""
+        with self._lock:
+            vm = self._world.vms.get(vm_uuid)
+            if vm is None:
+                raise KeyError(vm_uuid)
+            unknown = sorted(set(fields) - {"state", "hostUuid", "vncPort", "name"})
+            if unknown:
+                raise ValueError("cannot update %s" % ", ".join(unknown))
+            vm.state = fields.get("state", vm.state)
+            vm.name = fields.get("name", vm.name)
+            if "hostUuid" in fields:
+                vm.host_uuid = fields["hostUuid"]
+                vm.last_host_uuid = fields["hostUuid"] or vm.last_host_uuid
+            vm.vnc_port = fields.get("vncPort", vm.vnc_port)
+            console = self._consoles.get(vm.uuid)
+            if console is not None and vm.state not in CONSOLE_STATES:
+                self._delete_console(console, "vm_state")
+            return self._vm_summary(vm)
+
+    def vm_uuids(self, name, states=None):
+        """UUIDs of the seed VMs with this name (optionally in these states), in seed order."""
+        with self._lock:
+            return [vm.uuid for vm in self._world.vms.values() if vm.name == name and (states is None or vm.state in states)]
+
+    # ---- request entry point ---------------------------------------------------------------------
+
+    def handle(self, request):
+        """Answer one request: a Reply, or DROP to close the connection without answering."""
+        if request.path == ADMIN_PREFIX or request.path.startswith(ADMIN_PREFIX + "/"):
+            return self._handle_admin(request)
+        route, args, allowed = self._match(API_ROUTES, request)
+        template = route.template if route else "<no api mapping>"
+        with self._lock:
+            self._counters["total"] += 1
+            key = "%s %s" % (request.method, template)
+            self._counters["requests"][key] = self._counters["requests"].get(key, 0) + 1
+            rule = self._take_fault(request)
+            latency = self.config.latency_ms
+        latency += rule.latency_ms if rule else 0
+        if latency > 0:
+            time.sleep(latency / 1000.0)
+        if rule is not None:
+            if rule.expire_session:
+                self._expire_request_session(request, args)
+            if rule.drop:
+                return DROP
+            if rule.status is not None:
+                return rule.status_reply()
+            if rule.error is not None:
+                return rule.error_reply()
+        reply = self._dispatch(request, route, args, allowed, rule)
+        if rule is not None and rule.malformed:
+            reply = _malformed(reply, rule.malformed)
+        return reply
+
+    @staticmethod
+    def _match(routes, request):
+        candidates = []
+        for route in routes:
+            match = route.regex.match(request.path)
+            if match:
+                if route.method == request.method:
+                    return route, match.groupdict(), True
+                candidates.append((route, match.groupdict()))
+        if candidates:
+            return candidates[0][0], candidates[0][1], False
+        return None, {}, False
+
+    def _dispatch(self, request, route, args, allowed, rule):
+        try:
+            if route is None:
+                if request.path.startswith(API_PREFIX + "/"):
+                    raise HttpError(404, "no api mapping to %s" % request.path[len(CONTEXT_PATH):])
+                raise HttpError(404, "Not Found")
+            if not allowed:
+                if route.handler == "api_poll_job":
+                    raise HttpError(405, "only GET method is allowed for querying job status")
+                raise HttpError(405, "The method[%s] is not allowed for the path[%s]" % (request.method, request.raw_path))
+            return getattr(self, route.handler)(request, args, rule)
+        except HttpError as err:
+            return Reply.text(err.status, err.text)
+        except ApiError as err:
+            return Reply.api(503, {"error": err.to_dict()}, html_safe=False)
+        except Exception as exc:  # the servlet answers any other exception with 500 and its message
+            LOG.exception("internal error on %s %s", request.method, request.target)
+            return Reply.text(500, str(exc) or exc.__class__.__name__)
+
+    def _take_fault(self, request):
+        for rule in self._faults:
+            if rule.matches(request.method, request.path):
+                rule.hits += 1
+                return rule
+        return None
+
+    def _expire_request_session(self, request, args):
+        with self._lock:
+            auth = (request.header("Authorization") or "").strip()
+            session_uuid = None
+            if auth.startswith("OAuth"):
+                session_uuid = auth[len("OAuth"):].strip()
+            elif auth.startswith("ZStack"):
+                key_id = auth[len("ZStack"):].strip().split(":")[0]
+                session_uuid = self._key_sessions.get(key_id)
+            elif "/accounts/sessions/" in request.path:
+                session_uuid = args.get("uuid")
+            session = self._sessions.get(session_uuid) if session_uuid else None
+            if session is not None:
+                self._end_session(session, "session_expired")
+
+    # ---- clock: jobs, sessions, consoles --------------------------------------------------------
+
+    def _settle(self, now=None):
+        """Bring the state up to now: finish due jobs, expire sessions, consoles and old jobs."""
+        now = time.time() if now is None else now
+        for job in list(self._jobs.values()):
+            if not job.done and job.due is not None and job.due <= now:
+                self._complete_job(job, job.due)
+        for session in list(self._sessions.values()):
+            if session.expires <= now:
+                self._end_session(session, "session_expired")
+        for console in list(self._consoles.values()):
+            if console.expires <= now:
+                self._delete_console(console, "expired")
+        for job in list(self._jobs.values()):
+            if job.done and job.expires is not None and job.expires <= now:
+                del self._jobs[job.uuid]
+
+    def _end_session(self, session, reason):
+        """Log a session out: ConsoleManagerImpl.sessionLogout deletes the consoles whose token starts with it."""
+        self._sessions.pop(session.uuid, None)
+        if session.access_key_id and self._key_sessions.get(session.access_key_id) == session.uuid:
+            del self._key_sessions[session.access_key_id]
+        for console in list(self._consoles.values()):
+            if console.token.startswith(session.uuid):
+                self._delete_console(console, reason)
+
+    def _delete_console(self, console, reason):
+        self._consoles.pop(console.vm_uuid, None)
+        deleted = self._counters["consoles_deleted"]
+        deleted[reason] = deleted.get(reason, 0) + 1
+        if console.token_file:
+            try:
+                os.remove(console.token_file)
+            except FileNotFoundError:
+                LOG.debug("token file %s was already gone", console.token_file)
+            except OSError as exc:
+                LOG.warning("cannot remove token file %s: %s", console.token_file, exc)
+            console.token_file = None
+
+    def _write_token_file(self, console):
+        """Write '{token}: {host}:{port}' to <token_dir>/<token>, mode 0600 (websockify TokenFile format)."""
+        if not self.config.token_dir:
+            return
+        if not TOKEN_RE.fullmatch(console.token):
+            LOG.warning("not writing a token file for unsafe token %r", console.token)
+            return
+        path = os.path.join(self.config.token_dir, console.token)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+        descriptor = os.open(path, flags, 0o600)
+        os.fchmod(descriptor, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write("%s: %s:%s" % (console.token, console.vnc_host, console.vnc_port))
+        console.token_file = path
+
+    # ---- sessions and authentication ------------------------------------------------------------
+
+    def _date(self, timestamp):
+        offset = self.config.tz_offset_minutes
+        return java_date(timestamp, local_utc_offset_minutes() if offset is None else offset, self.config.date_style)
+
+    def _create_session(self, account_uuid, user_uuid, access_key_id=None):
+        now = time.time()
+        live = sum(1 for s in self._sessions.values() if s.user_uuid == user_uuid)
+        if live >= self.config.max_sessions:
+            raise ApiError("ID.1006", "Login sessions hit limit of max allowed concurrent login sessions")
+        session = Session(uuid=new_uuid(), account_uuid=account_uuid, user_uuid=user_uuid, created=now,
+                          last_used=now, expires=now + self.config.session_timeout, access_key_id=access_key_id)
+        self._sessions[session.uuid] = session
+        return session
+
+    def _session_inventory(self, session):
+        return {"uuid": session.uuid, "accountUuid": session.account_uuid, "userUuid": session.user_uuid,
+                "expiredDate": self._date(session.expires), "createDate": self._date(session.created)}
+
+    def _authenticate(self, request):
+        """RestServer.handleApi's header checks: plain-text 400/401/403; the session is checked later."""
+        auth = request.header("Authorization")
+        if auth is None:
+            raise HttpError(400, "missing header 'Authorization'")
+        auth = auth.strip()
+        if auth.startswith("OAuth"):
+            return Principal(session_uuid=auth[len("OAuth"):].strip())
+        if auth.startswith("ZStack"):
+            self._check_request_date(request.header("Date"))
+            parts = auth[len("ZStack"):].strip().split(":")
+            while parts and parts[-1] == "":
+                parts.pop()  # Java's String.split drops trailing empty strings
+            if len(parts) != 2:
+                raise HttpError(400, "accessKey format is 'ZStack AccessKeyId:Signature'")
+            with self._lock:
+                key = self._world.access_keys.get(parts[0])
+            path = request.path[len(CONTEXT_PATH):] if request.path.startswith(CONTEXT_PATH + "/") else request.path
+            if key is None:
+                raise HttpError(self.config.access_key_failure_status, "invalid access key[%s]" % parts[0])
+            expected = access_key_signature(key.secret, request.method, request.header("Date"), path)
+            if not hmac.compare_digest(parts[1].encode("utf-8"), expected.encode("utf-8")):
+                raise HttpError(self.config.access_key_failure_status, "the signature of access key[%s] does not match" % key.key_id)
+            return Principal(access_key_id=key.key_id)
+        raise HttpError(400, "Authorization type must be 'OAuth'")
+
+    def _check_request_date(self, value):
+        if value is None:
+            raise HttpError(400, "'Date' must be incuded in request header")
+        parsed = parse_request_date(value)
+        if parsed is None:
+            raise HttpError(400, "'Date' format error, correct format is 'EEE, dd MMM yyyy HH:mm:ss z'")
+        naive, tzinfo = parsed
+        now = time.time()
+        if self.config.check_time_zone:
+            skew = naive.replace(tzinfo=tzinfo).timestamp() - now
+        else:
+            # rest.checkTimeZone=false (the default): wall clocks compared, the zone ignored.
+            offset = self.config.tz_offset_minutes
+            offset = local_utc_offset_minutes() if offset is None else offset
+            server_wall = datetime.datetime.fromtimestamp(now, datetime.timezone(datetime.timedelta(minutes=offset)))
+            skew = (naive - server_wall.replace(tzinfo=None)).total_seconds()
+        if abs(skew) > REQUEST_SKEW_SECONDS:
+            raise HttpError(403, "requestTimeTooSkewed")
+
+    def _check_session(self, principal):
+        """AuthorizationManager.evaluateSession: ID.1001 if unknown/expired, else renew. Call with the lock held."""
+        now = time.time()
+        if principal.access_key_id is not None:
+            key = self._world.access_keys[principal.access_key_id]
+            session = self._sessions.get(self._key_sessions.get(key.key_id, ""))
+            if session is None:
+                session = self._create_session(key.account_uuid, key.user_uuid, access_key_id=key.key_id)
+                self._key_sessions[key.key_id] = session.uuid
+        else:
+            session = self._sessions.get(principal.session_uuid or "")
+            if session is not None and session.expires <= now:
+                self._end_session(session, "session_expired")
+                session = None
+            if session is None:
+                raise ApiError("ID.1001", "Session expired")
+        session.last_used = now
+        session.expires = now + self.config.session_timeout
+        return session
+
+    def _account_name(self, account_uuid):
+        account = self._world.accounts.get(account_uuid)
+        return account.name if account else None
+
+    def _can_access(self, session, vm):
+        account = self._world.accounts.get(session.account_uuid)
+        return bool(account and (account.admin or vm.owner_uuid == account.uuid))
+
+    # ---- request body helpers -------------------------------------------------------------------
+
+    @staticmethod
+    def _json_body(request):
+        """JSONObjectUtil.toObject(body, LinkedHashMap): empty -> {}, not an object -> 500 plain text."""
+        text = request.body.decode("utf-8", errors="replace")
+        if not text.strip():
+            return {}
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            raise HttpError(500, "com.google.gson.stream.MalformedJsonException: %s" % exc) from None
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            kind = {list: "BEGIN_ARRAY", str: "STRING", bool: "BOOLEAN"}.get(type(value), "NUMBER")
+            raise HttpError(500, "java.lang.IllegalStateException: Expected BEGIN_OBJECT but was %s at line 1 column 1 path $" % kind)
+        return value
+
+    @staticmethod
+    def _message_params(body, name):
+        params = body.get(name)
+        if params is None:
+            return {}
+        if not isinstance(params, dict):
+            raise HttpError(500, "java.lang.ClassCastException: %s cannot be cast to java.util.Map" % type(params).__name__)
+        return params
+
+    @staticmethod
+    def _tags(body, name):
+        tags = body.get(name)
+        if tags is None:
+            return []
+        if not isinstance(tags, list):
+            raise HttpError(500, "java.lang.ClassCastException: %s cannot be cast to java.util.List" % type(tags).__name__)
+        return [str(tag) for tag in tags]
+
+    @staticmethod
+    def _require(params, names):
+        for name in names:
+            if params.get(name) is None:
+                raise ApiError("SYS.1007", "field[%s] of message[%s] is mandatory, can not be null" % (name, PARAM_VALIDATOR_CLASS))
+
+    # ---- API handlers -----------------------------------------------------------------------------
+
+    def api_login_account(self, request, args, rule):
+        params = self._message_params(self._json_body(request), "logInByAccount")
+        with self._lock:
+            self._settle()
+            try:
+                self._require(params, ("accountName", "password"))
+                account = self._world.account_by_name.get(str(params["accountName"]))
+                if account is None or not hmac.compare_digest(str(params["password"]), account.password_hash):
+                    raise ApiError("ID.1000", "wrong account name or password")
+                session = self._create_session(account.uuid, account.uuid)
+            except ApiError:
+                self._counters["login_failures"] += 1
+                raise
+            self._counters["logins"] += 1
+            return Reply.api(200, {"inventory": self._session_inventory(session)})
+
+    def api_login_user(self, request, args, rule):
+        params = self._message_params(self._json_body(request), "logInByUser")
+        with self._lock:
+            self._settle()
+            try:
+                self._require(params, ("userName", "password"))
+                account = self._world.accounts.get(str(params.get("accountUuid")))
+                if account is None:
+                    account = self._world.account_by_name.get(str(params.get("accountName")))
+                user = self._world.user_by_name.get((account.uuid, str(params["userName"]))) if account else None
+                if user is None or not hmac.compare_digest(str(params["password"]), user.password_hash):
+                    raise ApiError("ID.1000", "wrong account or username or password")
+                session = self._create_session(account.uuid, user.uuid)
+            except ApiError:
+                self._counters["login_failures"] += 1
+                raise
+            self._counters["logins"] += 1
+            return Reply.api(200, {"inventory": self._session_inventory(session)})
+
+    def api_logout(self, request, args, rule):
+        self._json_body(request)
+        with self._lock:
+            self._settle()
+            session = self._sessions.get(args["uuid"])
+            if session is not None:
+                self._end_session(session, "logout")
+                self._counters["logouts"] += 1
+        return Reply.api(200, {})
+
+    def api_validate_session(self, request, args, rule):
+        self._json_body(request)
+        with self._lock:
+            self._settle()
+            return Reply.api(200, {"valid": args["uuid"] in self._sessions})
+
+    def api_query_vms(self, request, args, rule):
+        self._json_body(request)
+        principal = self._authenticate(request)
+        query = parse_query(request.query_string)
+        with self._lock:
+            self._settle()
+            session = self._check_session(principal)
+            return Reply.api(200, self._run_query(session, query))
+
+    def api_get_vm(self, request, args, rule):
+        self._json_body(request)
+        principal = self._authenticate(request)
+        with self._lock:
+            self._settle()
+            session = self._check_session(principal)
+            return Reply.api(200, self._run_query(session, Query(conditions=[("uuid", "=", args["uuid"])])))
+
+    def api_request_console(self, request, args, rule):
+        body = self._json_body(request)
+        principal = self._authenticate(request)
+        params = self._message_params(body, "params")
+        job_uuid = request.header("X-Job-UUID")
+        if job_uuid is not None and len(job_uuid) != 32:
+            raise HttpError(400, "Invalid header[X-Job-UUID], it must be a UUID with '-' stripped")
+        system_tags = self._tags(body, "systemTags")
+        user_tags = self._tags(body, "userTags")
+        with self._lock:
+            self._settle()
+            if job_uuid is not None and job_uuid in self._jobs:
+                raise HttpError(400, "Duplicate job uuid[%s]" % job_uuid)
+            now = time.time()
+            delay = self.config.job_delay
+            if rule is not None and rule.job_delay is not None:
+                delay = rule.job_delay
+            never = rule is not None and rule.job_never_finishes
+            job = Job(uuid=job_uuid or new_uuid(), created=now, due=None if never else now + delay,
+                      system_tags=system_tags, user_tags=user_tags,
+                      validation_only=VALIDATION_ONLY_TAG in system_tags, hidden=bool(rule and rule.job_expired))
+            try:
+                # The message is validated after the 202, by the API interceptors, in this order.
+                vm, session = self._validate_console_request(principal, params)
+                job.vm_uuid, job.session_uuid = vm.uuid, session.uuid
+            except ApiError as err:
+                job.error = err.to_dict()
+                job.vm_uuid = params.get("vmInstanceUuid")
+            self._jobs[job.uuid] = job
+            self._counters["jobs_created"] += 1
+            self._console_requests.append({"job": job.uuid, "at": now, "session": job.session_uuid, "vm_uuid": job.vm_uuid,
+                                           "system_tags": system_tags, "user_tags": user_tags,
+                                           "error": job.error["code"] if job.error else None})
+            location = "http://%s:%s%s/api-jobs/%s" % (self.config.advertise_host, self.config.advertise_port, API_PREFIX, job.uuid)
+            return Reply.api(202, {"location": location, "apiTimeout": self.config.api_timeout_ms})
+
+    def _validate_console_request(self, principal, params):
+        """ApiParamValidator (SYS.1007, SYS.1003), AuthorizationManager (ID.1001, ID.1002), ConsoleApiInterceptor (SYS.1006)."""
+        self._require(params, ("vmInstanceUuid",))
+        vm_uuid = str(params["vmInstanceUuid"])
+        vm = self._world.vms.get(vm_uuid)
+        if vm is None:
+            raise ApiError("SYS.1003", "invalid field[vmInstanceUuid], resource[uuid:%s, type:VmInstanceVO] not found" % vm_uuid)
+        session = self._check_session(principal)
+        if not self._can_access(session, vm):
+            raise ApiError("ID.1002", "operation denied. The resource[uuid: %s, type: VmInstanceVO,ownerAccountName:%s, ownerAccountUuid:%s]"
+                                      " doesn't belong to the account[uuid: %s]"
+                           % (vm.uuid, self._account_name(vm.owner_uuid), vm.owner_uuid, session.account_uuid))
+        if vm.state not in CONSOLE_STATES:
+            raise ApiError("SYS.1006", "vm[uuid:%s] is not in state of %s, current state is %s" % (vm.uuid, java_list(CONSOLE_STATES), vm.state))
+        return vm, session
+
+    def _complete_job(self, job, now):
+        if job.error is not None:
+            job.status, job.body = 503, {"error": job.error}
+        elif job.validation_only:
+            job.status, job.body = 200, {}
+        else:
+            vm = self._world.vms.get(job.vm_uuid)
+            host = self._world.hosts.get(vm.host_uuid) if vm and vm.host_uuid else None
+            if vm is None or host is None or vm.state not in CONSOLE_STATES:
+                job.status = 503
+                job.body = {"error": error_dict("SYS.1006", "cannot find host IP of the vm[uuid:%s], is the vm running???" % job.vm_uuid)}
+            else:
+                console = self._grant_console(job, vm, host["managementIp"], now)
+                job.status, job.body = 200, {"inventory": self._console_inventory(console)}
+        job.done = True
+        job.expires = now + self.config.job_ttl
+
+    def _grant_console(self, job, vm, vnc_host, now):
+        """AbstractConsoleProxyBackend.grantConsoleAccess: reuse the VM's live console (its token too), else make one."""
+        console = self._consoles.get(vm.uuid)
+        if console is not None and (console.expires <= now or (console.vnc_host, console.vnc_port) != (vnc_host, vm.vnc_port)):
+            self._delete_console(console, "expired" if console.expires <= now else "host_changed")
+            console = None
+        if console is None:
+            console = Console(token="%s_%s" % (job.session_uuid, vm.uuid), session_uuid=job.session_uuid, vm_uuid=vm.uuid,
+                              created=now, expires=now, vnc_host=vnc_host, vnc_port=vm.vnc_port)
+            self._consoles[vm.uuid] = console
+            self._counters["consoles_created"] += 1
+        console.expires = now + self.config.token_lifetime
+        console.system_tags, console.user_tags = job.system_tags, job.user_tags
+        self._write_token_file(console)
+        return console
+
+    def _console_inventory(self, console):
+        cfg = self.config
+        return {"scheme": cfg.console_scheme, "targetScheme": cfg.console_target_scheme, "hostname": cfg.console_hostname,
+                "port": cfg.console_port, "token": console.token, "version": cfg.console_version,
+                "expiredDate": self._date(console.expires)}
+
+    def api_poll_job(self, request, args, rule):
+        with self._lock:
+            self._settle()
+            job = self._jobs.get(args["uuid"])
+            if job is not None and rule is not None and rule.job_expired:
+                job.hidden = True
+            if job is None or job.hidden:
+                raise HttpError(404, "the job has been expired")
+            if not job.done:
+                return Reply.api(202, {})
+            return Reply.api(job.status, job.body)
+
+    # ---- queries ----------------------------------------------------------------------------------
+
+    def _vm_inventory(self, vm):
+        values = dict(vm.extra)
+        values.update({"uuid": vm.uuid, "name": vm.name, "state": vm.state, "hostUuid": vm.host_uuid,
+                       "lastHostUuid": vm.last_host_uuid})
+        for key in VM_LIST_FIELDS:
+            values.setdefault(key, [])
+        inventory = {key: values.get(key) for key in VM_FIELDS}
+        inventory.update({k: v for k, v in values.items() if k not in inventory})
+        for key in VM_DATE_FIELDS:
+            stamp = parse_seed_date(inventory.get(key))
+            inventory[key] = None if stamp is None else self._date(stamp)
+        return strip_nulls(inventory)
+
+    def _run_query(self, session, query):
+        account = self._world.accounts.get(session.account_uuid)
+        inventories = [self._vm_inventory(vm) for vm in self._world.vms.values()
+                       if account and (account.admin or vm.owner_uuid == account.uuid)]
+        known = set(VM_FIELDS)
+        for inventory in inventories:
+            known.update(inventory)
+        for name in (condition[0] for condition in query.conditions):
+            if name not in known:
+                raise ApiError("SYS.1007", "condition name[%s] is invalid, no such field on inventory class[%s]" % (name, VM_INVENTORY_CLASS))
+        matched = [inv for inv in inventories if all(self._condition_holds(inv, cond) for cond in query.conditions)]
+        if query.count:
+            return {"total": len(matched), "schema": {}}
+        if query.sort_by:
+            matched.sort(key=lambda inv: (inv.get(query.sort_by) is not None, self._sort_key(query.sort_by, inv.get(query.sort_by))),
+                         reverse=query.sort_desc)
+        page = matched[max(query.start, 0):max(query.start, 0) + max(query.limit, 0)]
+        if query.fields:
+            page = [{k: inv[k] for k in query.fields if k in inv} for inv in page]
+        result = {"inventories": page}
+        if query.reply_with_count:
+            result["total"] = len(matched)
+        # RestServer always attaches a JsonSchemaBuilder schema to query replies (keys in reverse order).
+        result["schema"] = {"inventories[%d]" % i: VM_INVENTORY_CLASS for i in reversed(range(len(page)))}
+        return result
+
+    def _sort_key(self, field, value):
+        if value is None:
+            return ""
+        if field in VM_NUMERIC_FIELDS:
+            return float(value)
+        return self._fold(str(value))
+
+    def _fold(self, text):
+        """MySQL utf8_general_ci (ZStack's tables are DEFAULT CHARSET=utf8): case- and trailing-space-insensitive."""
+        return text.rstrip(" ").casefold() if self.config.case_insensitive_query else text
+
+    def _condition_holds(self, inventory, condition):
+        name, op, value = condition
+        actual = inventory.get(name)
+        if op == "is null":
+            return actual is None
+        if op == "is not null":
+            return actual is not None
+        if actual is None or isinstance(actual, (list, dict)):
+            return False
+        if op in ("like", "not like"):
+            found = like_to_regex(value, self.config.case_insensitive_query).match(str(actual)) is not None
+            return found if op == "like" else not found
+        if op in ("in", "not in"):
+            members = [self._typed(name, item) for item in value.split(",")]
+            found = self._typed(name, actual) in members
+            return found if op == "in" else not found
+        left, right = self._typed(name, actual), self._typed(name, value)
+        return {"=": left == right, "!=": left != right, ">": left > right, "<": left < right,
+                ">=": left >= right, "<=": left <= right}[op]
+
+    def _typed(self, name, value):
+        if name in VM_NUMERIC_FIELDS:
+            try:
+                return float(value)
+            except (TypeError, ValueError):
+                raise ApiError("SYS.1007", "cannot convert value[%s] of field[%s] to a number" % (value, name)) from None
+        return self._fold(str(value))
+
+    # ---- admin API ---------------------------------------------------------------------------------
+
+    def _handle_admin(self, request):
+        route, args, allowed = self._match(ADMIN_ROUTES, request)
+        if route is None:
+            return Reply.admin(404, {"error": "no admin route %s" % request.path})
+        if not allowed:
+            return Reply.admin(405, {"error": "method %s not allowed on %s" % (request.method, route.template)})
+        try:
+            body = json.loads(request.body.decode("utf-8")) if request.body.strip() else None
+        except ValueError as exc:
+            return Reply.admin(400, {"error": "body is not JSON: %s" % exc})
+        try:
+            return getattr(self, route.handler)(args, body)
+        except (ValueError, TypeError, KeyError) as exc:
+            return Reply.admin(400, {"error": str(exc)})
+
+    def admin_health(self, args, body):
+        return Reply.admin(200, {"status": "ok"})
+
+    def admin_state(self, args, body):
+        return Reply.admin(200, self.snapshot())
+
+    def admin_get_config(self, args, body):
+        with self._lock:
+            return Reply.admin(200, self.config.public())
+
+    def admin_set_config(self, args, body):
+        if not isinstance(body, dict):
+            raise ValueError("expected a JSON object of options")
+        return Reply.admin(200, self.configure(**body))
+
+    def admin_list_faults(self, args, body):
+        with self._lock:
+            return Reply.admin(200, {"rules": [rule.to_dict() for rule in self._faults]})
+
+    def admin_add_faults(self, args, body):
+        if body is None:
+            raise ValueError("expected a rule, a list of rules or {\"rules\": [...]}")
+        return Reply.admin(200, {"added": self.add_faults(body)})
+
+    def admin_clear_faults(self, args, body):
+        self.clear_faults()
+        return Reply.admin(200, {"rules": []})
+
+    def admin_reset(self, args, body):
+        self.reset()
+        return Reply.admin(200, {"status": "reset"})
+
+    def admin_expire_session(self, args, body):
+        if not self.expire_session(args["uuid"]):
+            return Reply.admin(404, {"error": "no live session %s" % args["uuid"]})
+        return Reply.admin(200, {"expired": args["uuid"]})
+
+    def admin_delete_console(self, args, body):
+        if not self.delete_console(args["token"]):
+            return Reply.admin(404, {"error": "no live console with token %s" % args["token"]})
+        return Reply.admin(200, {"deleted": args["token"]})
+
+    def admin_update_vm(self, args, body):
+        if not isinstance(body, dict):
+            raise ValueError("expected a JSON object")
+        try:
+            return Reply.admin(200, self.update_vm(args["uuid"], **body))
+        except KeyError:
+            return Reply.admin(404, {"error": "no VM %s" % args["uuid"]})
+
+    def _vm_summary(self, vm):
+        return {"uuid": vm.uuid, "name": vm.name, "state": vm.state, "hostUuid": vm.host_uuid, "vncPort": vm.vnc_port,
+                "owner": self._account_name(vm.owner_uuid)}
+
+    def _snapshot(self):
+        users = self._world.users
+        sessions = [{
+            "uuid": s.uuid, "account": self._account_name(s.account_uuid), "accountUuid": s.account_uuid,
+            "user": users[s.user_uuid].name if s.user_uuid in users else None, "userUuid": s.user_uuid,
+            "created": s.created, "last_used": s.last_used, "expires": s.expires, "access_key": s.access_key_id,
+        } for s in self._sessions.values()]
+        vms = self._world.vms
+        consoles = [{
+            "token": c.token, "session": c.session_uuid, "vm_uuid": c.vm_uuid,
+            "vm_name": vms[c.vm_uuid].name if c.vm_uuid in vms else None, "created": c.created, "expiry": c.expires,
+            "vnc_host": c.vnc_host, "vnc_port": c.vnc_port, "system_tags": list(c.system_tags), "user_tags": list(c.user_tags),
+            "token_file": c.token_file,
+        } for c in self._consoles.values()]
+        jobs = [{
+            "uuid": j.uuid, "done": j.done, "status": j.status, "vm_uuid": j.vm_uuid, "session": j.session_uuid,
+            "system_tags": list(j.system_tags), "user_tags": list(j.user_tags), "created": j.created, "due": j.due,
+            "expires": j.expires, "hidden": j.hidden,
+        } for j in self._jobs.values()]
+        return {
+            "sessions": sessions,
+            "consoles": consoles,
+            "jobs": jobs,
+            "console_requests": list(self._console_requests),
+            "counters": copy.deepcopy(self._counters),
+            "faults": [rule.to_dict() for rule in self._faults],
+            "config": self.config.public(),
+            "vms": [self._vm_summary(vm) for vm in vms.values()],
+        }
+
+
+def _malformed(reply, how):
+    """A 200 whose body is not valid JSON: the given text, or the real body cut in half."""
+    if isinstance(how, str):
+        return Reply.text(200, how)
+    body = reply.body or b'{"inventory":'
+    return Reply(200, body[:max(1, len(body) // 2)])
+
+
+# --------------------------------------------------------------------------------------------------
+# HTTP layer
+# --------------------------------------------------------------------------------------------------
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self, address, handler, simulator):
+        host = address[0]
+        self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.simulator = simulator
+        self._connections = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, handler)
+
+    def track(self, connection, alive):
+        with self._connections_lock:
+            if alive:
+                self._connections.add(connection)
+            else:
+                self._connections.discard(connection)
+
+    def close_connections(self):
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError as exc:
+                LOG.debug("closing a connection: %s", exc)
+
+    def handle_error(self, request, client_address):
+        LOG.debug("connection error from %s", client_address, exc_info=True)
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "ZStackSimulator/1.0"
+
+    def version_string(self):
+        return self.server_version
+
+    def setup(self):
+        self.timeout = self.server.simulator.config.connection_idle_timeout
+        super().setup()
+        self.server.track(self.connection, True)
+
+    def finish(self):
+        try:
+            super().finish()
+        finally:
+            self.server.track(self.connection, False)
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        LOG.debug("%s %s", self.address_string(), format % args)
+
+    def do_GET(self):
+        self._serve()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = do_GET
+
+    def _serve(self):
+        started = time.monotonic()
+        try:
+            body = self._read_body()
+        except HttpError as err:
+            self.close_connection = True
+            self._write(Reply.text(err.status, err.text))
+            return
+        outcome = self.server.simulator.handle(Request(self.command, self.path, self.headers, body))
+        if outcome is DROP:
+            LOG.info("%s %s -> connection dropped", self.command, self.path)
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError as exc:
+                LOG.debug("dropping a connection: %s", exc)
+            return
+        self._write(outcome)
+        LOG.info("%s %s -> %s (%.1f ms)", self.command, self.path, outcome.status, (time.monotonic() - started) * 1000)
+
+    def _read_body(self):
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._read_chunked()
+        length = self.headers.get("Content-Length")
+        if length is None:
+            return b""
+        try:
+            size = int(length)
+        except ValueError:
+            raise HttpError(400, "bad Content-Length") from None
+        if size < 0 or size > MAX_BODY_BYTES:
+            raise HttpError(400, "bad Content-Length")
+        return self.rfile.read(size)
+
+    def _read_chunked(self):
+        chunks = []
+        total = 0
+        while True:
+            line = self.rfile.readline(1024)
+            try:
+                size = int(line.split(b";")[0].strip(), 16)
+            except ValueError:
+                raise HttpError(400, "bad chunked encoding") from None
+            if size == 0:
+                while self.rfile.readline(1024).strip():
+                    pass  # trailers
+                return b"".join(chunks)
+            total += size
+            if total > MAX_BODY_BYTES:
+                raise HttpError(400, "body too large")
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline(1024)
+
+    def _write(self, reply):
+        self.send_response(reply.status)
+        if reply.content_type:
+            self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(reply.body)
+
+
+# --------------------------------------------------------------------------------------------------
+# Command line
+# --------------------------------------------------------------------------------------------------
+
+def fault_rules(value):
+    """--faults takes JSON (a rule, a list of rules or {"rules": [...]}) or @file."""
+    if value.startswith("@"):
+        with open(value[1:], encoding="utf-8") as handle:
+            value = handle.read()
+    data = json.loads(value)
+    if isinstance(data, dict):
+        data = data.get("rules", [data]) if "rules" in data else [data]
+    for rule in data:
+        FaultRule.from_dict(rule)
+    return data
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(description="ZStack management-node simulator (REST API, consoles, faults).")
+    parser.add_argument("--seed", required=True, help="seed JSON file")
+    parser.add_argument("--host", default="127.0.0.1", help="listening address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="listening port, 0 for any free one (default 0)")
+    parser.add_argument("--port-file", help="write the port here (atomically) once ready to serve")
+    parser.add_argument("--token-dir", help="write websockify token files here, one per live console")
+    parser.add_argument("--latency-ms", type=float, help="added to every API request")
+    parser.add_argument("--job-delay", type=float, help="seconds an async job runs (default 0.1)")
+    parser.add_argument("--job-ttl", type=float, help="seconds a finished job stays pollable (default 300)")
+    parser.add_argument("--session-timeout", type=float, help="session idle timeout in seconds (default 7200)")
+    parser.add_argument("--max-sessions", type=int, help="live sessions per account/user (default 500)")
+    parser.add_argument("--token-lifetime", type=float, help="console token lifetime in seconds (default 1800)")
+    parser.add_argument("--tls-cert", help="PEM certificate: serve HTTPS")
+    parser.add_argument("--tls-key", help="PEM private key for --tls-cert")
+    parser.add_argument("--advertise-host", help="host in async job locations (loopback only, default 127.0.0.2)")
+    parser.add_argument("--advertise-port", type=int, help="port in async job locations (default 8080)")
+    parser.add_argument("--console-hostname", help="console proxy hostname reported (default from seed)")
+    parser.add_argument("--console-port", type=int, help="console proxy port reported (default from seed, 4900)")
+    parser.add_argument("--console-scheme", help="console proxy scheme reported (default from seed, http)")
+    parser.add_argument("--faults", type=fault_rules, help="fault rules for the whole run: JSON or @file")
+    parser.add_argument("--check-time-zone", action="store_true", default=None,
+                        help="compare access-key Date headers with their zone (rest.checkTimeZone=true)")
+    parser.add_argument("--tz-offset-minutes", type=int, help="the server's UTC offset for dates (default: local)")
+    parser.add_argument("--date-style", choices=DATE_STYLES, help="how dates are written (default jdk8)")
+    parser.add_argument("--log-file", help="log requests here")
+    parser.add_argument("--log-level", default="INFO", help="log level for --log-file (default INFO)")
+    return parser
+
+
+def _write_port_file(path, port):
+    directory = os.path.dirname(os.path.abspath(path))
+    descriptor, temporary = tempfile.mkstemp(prefix=".zstack-sim-port-", dir=directory)
+    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+        handle.write("%d\n" % port)
+    os.replace(temporary, path)
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    if args.log_file:
+        logging.basicConfig(filename=args.log_file, level=args.log_level.upper(),
+                            format="%(asctime)s %(threadName)s %(levelname)s %(message)s")
+    else:
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    names = ("token_dir", "latency_ms", "job_delay", "job_ttl", "session_timeout", "max_sessions", "token_lifetime",
+             "tls_cert", "tls_key", "advertise_host", "advertise_port", "console_hostname", "console_port",
+             "console_scheme", "faults", "check_time_zone", "tz_offset_minutes", "date_style")
+    options = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+    try:
+        simulator = Simulator(args.seed, host=args.host, port=args.port, **options)
+    except (OSError, ValueError, KeyError) as exc:
+        print("zstack_simulator: %s" % exc, file=sys.stderr)
+        return 2
+
+    stop = threading.Event()
+
+    def _on_signal(signum, frame):  # pylint: disable=unused-argument
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    try:
+        simulator.start()
+    except (OSError, ssl.SSLError) as exc:
+        print("zstack_simulator: cannot serve on %s:%s: %s" % (args.host, args.port, exc), file=sys.stderr)
+        return 2
+    try:
+        if args.port_file:
+            _write_port_file(args.port_file, simulator.port)
+        print("zstack simulator listening on %s" % simulator.base_url, flush=True)
+        while not stop.wait(0.2):
+            pass
+    finally:
+        simulator.stop()
+        if args.port_file:
+            try:
+                os.remove(args.port_file)
+            except FileNotFoundError:
+                LOG.debug("port file already removed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
