@@ -565,7 +565,11 @@ def console_failure_message(result, what='zstack_console_access', item_label=Non
             vm = to_text(entry.get('vm_instance_name') or entry.get('vm_instance_uuid') or '?')
             text = to_text(entry.get('msg') or 'failed')
             prefix = 'VM %s: ' % vm
-            reasons.append((vm, text[len(prefix):] if text.startswith(prefix) else text))
+            text = text[len(prefix):] if text.startswith(prefix) else text
+            code = entry['error'].get('code') if isinstance(entry.get('error'), dict) else None
+            if code and to_text(code) not in text:
+                text += ' [%s]' % code
+            reasons.append((vm, text))
         distinct = set(reason for _vm, reason in reasons)
         if len(failed_vms) == len(entries):
             count = 'all %d' % len(entries)

@@ -1,0 +1,268 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zstack.cloud maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The real parts of the console end-to-end test, each started on loopback and always stopped.
+
+Xvnc (a VNC server with a known screen) <- websockify (token directory, serves Debian's noVNC) <- the ZStack
+simulator (hands out tokens, writes websockify token files) <- the console_files role (ansible-playbook) ->
+launcher files -> headless Chromium (Playwright) -> noVNC -> websockify -> Xvnc.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+COLLECTION_ROOT = Path(__file__).resolve().parents[2]
+SIMULATOR_DIR = COLLECTION_ROOT / 'tests' / 'simulator'
+OUTPUT_DIR = Path(os.environ.get('ZSTACK_E2E_OUTPUT_DIR', COLLECTION_ROOT / 'tests' / 'output' / 'e2e'))
+NOVNC_DIR = Path(os.environ.get('ZSTACK_E2E_NOVNC_DIR', '/usr/share/novnc'))
+CHROMIUM = os.environ.get('ZSTACK_E2E_CHROMIUM', '/usr/bin/chromium')
+# Python for modules run as the operator on the "bastion": it must be readable by that user.
+TARGET_PYTHON = os.environ.get('ZSTACK_E2E_TARGET_PYTHON', '/usr/bin/python3')
+OPERATOR = os.environ.get('ZSTACK_E2E_OPERATOR', 'zstack-e2e-op')
+ACCOUNT = ('console-ops', 'C0nsole-Ops!')  # from tests/simulator/seed.json
+VM_NAME = 'web-01'
+SCREEN_SIZE = (800, 600)
+# The Xvnc root window shows a checkerboard of 50-pixel squares in these colours (xsetroot -bitmap), so the test
+# can tell the remote screen from anything else: FG where (x % 100 < 50) == (y % 100 < 50), else BG.
+SCREEN_FG = (0x1E, 0x90, 0xFF)
+SCREEN_BG = (0xFF, 0xD7, 0x00)
+TILE = 100
+
+
+def screen_colour(x, y):
+    """The colour the remote screen has at (x, y)."""
+    return SCREEN_FG if (x % TILE < TILE // 2) == (y % TILE < TILE // 2) else SCREEN_BG
+
+
+def checkerboard_xbm(path):
+    """Write the TILE x TILE checkerboard tile as an X bitmap (rows padded to bytes, least significant bit first)."""
+    row_bytes = (TILE + 7) // 8
+    data = []
+    for y in range(TILE):
+        for byte in range(row_bytes):
+            value = 0
+            for bit in range(8):
+                x = byte * 8 + bit
+                if x < TILE and screen_colour(x, y) == SCREEN_FG:
+                    value |= 1 << bit
+            data.append('0x%02x' % value)
+    lines = [', '.join(data[i:i + 12]) for i in range(0, len(data), 12)]
+    Path(path).write_text('#define e2e_width %d\n#define e2e_height %d\nstatic unsigned char e2e_bits[] = {\n   %s};\n'
+                          % (TILE, TILE, ',\n   '.join(lines)))
+
+
+def missing_prerequisites():
+    """What this machine lacks to run the test, as a list of sentences (empty when all is there)."""
+    missing = []
+    if os.geteuid() != 0:
+        missing.append('run as root (the test creates an OS user and writes files as that user)')
+    for path, package in ((CHROMIUM, 'chromium'), (shutil.which('Xvnc') or '/usr/bin/Xvnc', 'tigervnc-standalone-server'),
+                          (shutil.which('xsetroot') or '/usr/bin/xsetroot', 'x11-xserver-utils'),
+                          (str(NOVNC_DIR / 'vnc.html'), 'novnc'), (TARGET_PYTHON, 'python3')):
+        if not os.path.exists(path):
+            missing.append('%s (Debian package %s)' % (path, package))
+    for module in ('websockify', 'playwright', 'ansible', 'requests'):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append('Python package %s in %s' % (module, sys.executable))
+    if shutil.which('ansible-playbook', path=os.path.dirname(sys.executable)) is None and shutil.which('ansible-playbook') is None:
+        missing.append('ansible-playbook')
+    return missing
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def free_display():
+    for number in range(40, 200):
+        if not os.path.exists('/tmp/.X11-unix/X%d' % number) and not os.path.exists('/tmp/.X%d-lock' % number):
+            return number
+    raise RuntimeError('no free X display number between :40 and :199')
+
+
+def wait_for(what, check, timeout=30.0, interval=0.1, process=None, log=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError('%s exited with %s before it was ready%s' % (what, process.returncode, _tail(log)))
+        try:
+            result = check()
+        except OSError:
+            result = None
+        if result:
+            return result
+        time.sleep(interval)
+    raise RuntimeError('%s was not ready within %.0f s%s' % (what, timeout, _tail(log)))
+
+
+def _tail(log):
+    if not log or not os.path.exists(log):
+        return ''
+    with open(log, encoding='utf-8', errors='replace') as handle:
+        return ':\n' + ''.join(handle.readlines()[-20:])
+
+
+def rfb_banner(port):
+    with socket.create_connection(('127.0.0.1', port), timeout=2) as sock:
+        return sock.recv(12).startswith(b'RFB ')
+
+
+def http_ok(url):
+    with urllib.request.urlopen(url, timeout=2) as reply:
+        return reply.status == 200
+
+
+class Stack:
+    """The running parts; every process is started in its own session and ended by its own id."""
+
+    def __init__(self, workdir):
+        self.workdir = Path(workdir)
+        self._processes = []
+
+    def start(self, name, argv, env=None):
+        log = self.workdir / ('%s.log' % name)
+        handle = open(log, 'wb')
+        process = subprocess.Popen(argv, stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   env=env, start_new_session=True)
+        handle.close()
+        self._processes.append((name, process))
+        return process, str(log)
+
+    def stop(self):
+        for _name, process in reversed(self._processes):
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)  # its own group: started with start_new_session
+        for _name, process in reversed(self._processes):
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+
+
+@pytest.fixture(scope='session')
+def console_stack():
+    """Xvnc + websockify + simulator, and an operator account; yields a dict describing them."""
+    missing = missing_prerequisites()
+    if missing:
+        pytest.fail('the console end-to-end test needs: ' + '; '.join(missing) + ' (see tests/e2e/README.md)',
+                    pytrace=False)
+    workdir = tempfile.mkdtemp(prefix='zstack-e2e-')
+    stack = Stack(workdir)
+    created_user = False
+    try:
+        # A VNC server with a known screen: the root window tiled with a checkerboard.
+        display = free_display()
+        rfb_port = free_port()
+        xvnc, xvnc_log = stack.start('xvnc', [
+            'Xvnc', ':%d' % display, '-geometry', '%dx%d' % SCREEN_SIZE, '-depth', '24', '-SecurityTypes', 'None',
+            '-localhost', '-interface', '127.0.0.1', '-rfbport', str(rfb_port), '-nolisten', 'tcp',
+            '-desktop', 'zstack-e2e', '-AlwaysShared'])
+        wait_for('Xvnc', lambda: rfb_banner(rfb_port), process=xvnc, log=xvnc_log)
+        bitmap = Path(workdir) / 'checkerboard.xbm'
+        checkerboard_xbm(bitmap)
+        subprocess.run(['xsetroot', '-bitmap', str(bitmap), '-fg', '#%02x%02x%02x' % SCREEN_FG,
+                        '-bg', '#%02x%02x%02x' % SCREEN_BG], check=True, timeout=30,
+                       env=dict(os.environ, DISPLAY=':%d' % display))
+
+        # The console proxy as ZStack runs it: websockify with a token directory; it also serves noVNC.
+        token_dir = Path(workdir) / 'tokens'
+        token_dir.mkdir(mode=0o700)
+        ws_port = free_port()
+        websockify, websockify_log = stack.start('websockify', [
+            sys.executable, '-m', 'websockify', '--web', str(NOVNC_DIR), '--token-plugin', 'TokenFile',
+            '--token-source', str(token_dir), '127.0.0.1:%d' % ws_port])
+        wait_for('websockify', lambda: http_ok('http://127.0.0.1:%d/vnc.html' % ws_port), process=websockify,
+                 log=websockify_log)
+
+        # The management node: hands out tokens for a console proxy at ws_port and writes their token files.
+        port_file = Path(workdir) / 'simulator.port'
+        simulator, simulator_log = stack.start('simulator', [
+            sys.executable, str(SIMULATOR_DIR / 'zstack_simulator.py'), '--seed', str(SIMULATOR_DIR / 'seed.json'),
+            '--host', '127.0.0.1', '--port', '0', '--port-file', str(port_file), '--token-dir', str(token_dir),
+            '--console-hostname', '127.0.0.1', '--console-port', str(ws_port),
+            '--log-file', str(Path(workdir) / 'simulator-requests.log')])
+        api_port = int(wait_for('simulator', lambda: port_file.exists() and port_file.read_text().strip(),
+                                process=simulator, log=simulator_log))
+        state = _admin(api_port, 'GET', '/_sim/state')
+        vm_uuid = [v['uuid'] for v in state['vms'] if v['name'] == VM_NAME and v['state'] == 'Running'][0]
+        # The VM's VNC server is our Xvnc (its host's management IP in the seed is 127.0.0.1).
+        _admin(api_port, 'POST', '/_sim/vms/%s' % vm_uuid, {'vncPort': rfb_port})
+
+        try:
+            pwd.getpwnam(OPERATOR)
+        except KeyError:
+            subprocess.run(['useradd', '--create-home', '--shell', '/bin/sh', OPERATOR], check=True, timeout=60)
+            created_user = True
+        home = Path(pwd.getpwnam(OPERATOR).pw_dir)
+
+        yield {
+            'workdir': Path(workdir), 'display': display, 'rfb_port': rfb_port, 'ws_port': ws_port,
+            'api_port': api_port, 'token_dir': token_dir, 'vm_uuid': vm_uuid, 'operator': OPERATOR, 'home': home,
+            'websockify_log': websockify_log,
+        }
+    finally:
+        stack.stop()
+        if created_user:
+            subprocess.run(['userdel', '--remove', OPERATOR], check=False, timeout=60,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if os.environ.get('ZSTACK_E2E_KEEP') != '1':
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _admin(api_port, method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request('http://127.0.0.1:%d%s' % (api_port, path), data=data, method=method,
+                                     headers={'Content-Type': 'application/json'})
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        return json.loads(reply.read().decode())
+
+
+def run_role(stack, extra_vars, check=False):
+    """ansible-playbook with the console_files role for the operator; returns the CompletedProcess."""
+    workdir = stack['workdir']
+    collections = workdir / 'collections'
+    link = collections / 'ansible_collections' / 'zstack' / 'cloud'
+    if not link.exists():
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(COLLECTION_ROOT, target_is_directory=True)
+    inventory = workdir / 'inventory.ini'
+    inventory.write_text(
+        '[bastions]\n'
+        'bastion ansible_connection=local ansible_python_interpreter=%s ansible_become_method=su\n'
+        '[controller]\n'
+        'localhost ansible_connection=local ansible_python_interpreter=%s\n' % (TARGET_PYTHON, sys.executable))
+    playbook_bin = Path(sys.executable).parent / 'ansible-playbook'
+    argv = [str(playbook_bin) if playbook_bin.exists() else 'ansible-playbook', '-i', str(inventory),
+            str(Path(__file__).parent / 'console_files.yml'), '-e', json.dumps(extra_vars)]
+    if check:
+        argv.append('--check')
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_NOCOLOR='1',
+               ANSIBLE_HOST_KEY_CHECKING='False', ANSIBLE_LOCALHOST_WARNING='False',
+               ANSIBLE_INVENTORY_UNPARSED_WARNING='False', ANSIBLE_RETRY_FILES_ENABLED='False',
+               ZSTACK_HOST='127.0.0.1', ZSTACK_PORT=str(stack['api_port']),
+               ZSTACK_ACCOUNT_NAME=ACCOUNT[0], ZSTACK_ACCOUNT_PASSWORD=ACCOUNT[1])
+    env.pop('ANSIBLE_CONFIG', None)
+    return subprocess.run(argv, env=env, cwd=str(workdir), capture_output=True, text=True, timeout=300, check=False)
