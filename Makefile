@@ -6,17 +6,26 @@
 #   make integration   ansible-test integration against the local simulator
 #   make demo          build + install the collection, run playbooks/demo.yml
 #                      against a simulator started (and always stopped) here
+#   make lint          ansible-lint (production profile), yamllint, antsibull-changelog lint
+#   make docs          regenerate docs/reference/ from the plugins' docs (antsibull-docs)
+#   make docs-check    docs/reference/ up to date, antsibull-docs lint, ansible-doc warnings
+#   make ee            execution environment: ansible-builder introspect + create
+#   make release-check build the tarball, check its files, install it into an empty
+#                      path, run the demo playbook from the installed copy
+#   make bench         benchmark (not a test): consoles for 1, 50, 200 VMs from a
+#                      simulator with 20 ms per request; prints the table of
+#                      docs/performance.md, fails if a target is missed
 #   make clean         remove build/ and .venv/
 #
 # Knobs: PYTHON (interpreter for .venv), PYTEST_ARGS, SANITY_ARGS,
-# INTEGRATION_ARGS, TEST_STAGES.
+# INTEGRATION_ARGS, TEST_STAGES, BENCH_ARGS.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := test
 
 # Stages of `make test`, in order. Append new stages here (each one a target).
-TEST_STAGES ?= units sanity integration
+TEST_STAGES ?= units sanity integration e2e lint docs-check ee release-check
 
 PYTHON ?= python3.11
 TEST_PYTHON_VERSION := 3.11
@@ -46,12 +55,12 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export ANSIBLE_NOCOLOR := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: all test venv tree seed-ansible-test units sanity integration demo clean help $(TEST_STAGES)
+.PHONY: all test venv tree seed-ansible-test units sanity integration e2e demo lint docs docs-check ee release-check clean help bench $(TEST_STAGES)
 
 all: test
 
 help:
-	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,22p' Makefile | sed 's/^# \{0,1\}//'
 
 test: $(TEST_STAGES)
 	@echo "make test: all stages passed: $(TEST_STAGES)"
@@ -128,7 +137,52 @@ demo: venv
 	export ANSIBLE_COLLECTIONS_PATH="$(DEMO_COLLECTIONS)"; \
 	export ANSIBLE_PYTHON_INTERPRETER="$(VENV_PY)" ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False; \
 	echo "demo: simulator at $$ZSTACK_SCHEME://$$ZSTACK_HOST:$$ZSTACK_PORT as $$ZSTACK_ACCOUNT_NAME"; \
-	"$(VENV_BIN)/ansible-playbook" playbooks/demo.yml
+	"$(VENV_BIN)/ansible-playbook" playbooks/demo.yml -e demo_consoles_dest="$(BUILD)/demo-consoles"
+
+# ---------------------------------------------------------------- e2e
+# The browser end-to-end test (tests/e2e/README.md): Xvnc, websockify with a token
+# directory, Debian's noVNC and Chromium driven by Playwright, as root. It fails,
+# never skips, when a part is missing; the screenshots stay in tests/output/e2e/.
+e2e: venv tree
+	cd "$(TREE)" && ZSTACK_E2E_OUTPUT_DIR="$(ROOT)/tests/output/e2e" PYTHONPATH="$(COLLECTIONS)" \
+	  "$(VENV_PY)" -m pytest -p no:cacheprovider -ra tests/e2e
+
+# ---------------------------------------------------------------- lint
+# In the tree copy (exactly the project's files): ansible-lint, production
+# profile, offline, strict (warnings fail too), zstack.cloud resolved from the
+# tree (.ansible-lint); yamllint --strict (.yamllint); the changelog fragments.
+lint: venv tree
+	cd "$(TREE)" && PATH="$(VENV_BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" NO_COLOR=1 \
+	  "$(VENV_BIN)/ansible-lint" --offline --profile production --strict
+	cd "$(TREE)" && "$(VENV_BIN)/yamllint" --strict .
+	cd "$(TREE)" && "$(VENV_BIN)/antsibull-changelog" lint
+
+# ---------------------------------------------------------------- docs
+# docs/reference/ is generated (antsibull-docs) and committed: `make docs`
+# rewrites it; `make docs-check` fails when it is stale, then lints the plugin
+# and role docs and checks that ansible-doc renders each without a warning.
+docs: venv tree
+	PATH="$(VENV_BIN):$$PATH" bash tools/docs.sh generate "$(COLLECTIONS)"
+
+docs-check: venv tree
+	PATH="$(VENV_BIN):$$PATH" bash tools/docs.sh check "$(COLLECTIONS)"
+
+# ---------------------------------------------------------------- ee
+# meta/execution-environment.yml, seen by ansible-builder in an installed copy.
+ee: venv
+	PATH="$(VENV_BIN):$$PATH" bash tools/ee_check.sh "$(BUILD)/ee"
+
+# ---------------------------------------------------------------- release-check
+# What a release ships, installed alone, runs the demo (tools/release_check.sh).
+release-check: venv
+	PATH="$(VENV_BIN):$$PATH" bash tools/release_check.sh "$(BUILD)/release-check"
+
+# ---------------------------------------------------------------- bench
+# Not part of `make test`: timings belong in docs/performance.md, not in a test.
+# BENCH_ARGS: e.g. --full ((b) and (c) for 200 VMs too), --latency-ms, --job-delay.
+BENCH_ARGS ?=
+bench: venv tree
+	"$(VENV_PY)" tools/bench.py --collections "$(COLLECTIONS)" $(BENCH_ARGS)
 
 # ---------------------------------------------------------------- clean
 clean:

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# The AWX / AAP job template of docs/awx.md, run the way AWX runs it, against the ZStack simulator.
+#
+# For each job: the shipped credential type (extensions/awx/credential_types/zstack.yml) is rendered for a
+# credential's inputs exactly as AWX injects it (awx_job.py inject: every ZSTACK_* variable set, empty ones too,
+# the CA in a file), the survey answers of the shipped job template (extensions/awx/job_templates/zstack_console.yml)
+# become the extra vars file AWX passes, and its playbook (playbooks/awx_console.yml) runs from the project root
+# with nothing else of the caller's ZSTACK_* environment. Then the job output and the simulator's consoles are
+# checked: consoles exist for the VMs asked, and no secret or token is in the output.
+set -eux
+
+source ../setup_zstack_simulator/simulator.sh
+simulator_start
+
+PY=$SIM_PYTHON
+root=$(cd ../../../.. && pwd)  # the collection: an AWX project checked out from its repository
+cred_type=$root/extensions/awx/credential_types/zstack.yml
+job_template=$root/extensions/awx/job_templates/zstack_console.yml
+jobs=$SIM_WORK/jobs
+mkdir -p "$jobs"
+
+ops_password='C0nsole-Ops!'
+viewer_password='Vnc-Viewer!1'
+ak_id=AsN1tBkCVhC3uCNnYfX2
+ak_secret=VG6bEIFna4y5DdsF5yGaxaTT-i0GLiEwomDmHWiu
+web_01=374f25061ea8462da5c428fcb2aa243c
+web_02=a0d4ebf1259e4272892b996261cc9a21
+db_01=ab04180819704b28aee1f3bc94f96637
+
+# A second simulator serving HTTPS with a certificate of a private CA, for the ca_cert and validate_certs fields.
+tls=$SIM_WORK/tls
+mkdir -p "$tls"
+"$PY" make_tls.py "$tls"
+"$PY" "$SIM_DIR/zstack_simulator.py" --seed "$SIM_SEED" --host 127.0.0.1 --port 0 --port-file "$tls/port" \
+    --tls-cert "$tls/server.pem" --tls-key "$tls/server.key" --log-file "$tls/simulator.log" &
+tls_pid=$!
+trap 'kill "$tls_pid" 2>/dev/null || true; simulator_stop' EXIT
+for _ in $(seq 100); do [ -s "$tls/port" ] && break; sleep 0.1; done
+tls_port=$(cat "$tls/port")
+
+# run_job NAME CREDENTIAL_INPUTS_JSON SURVEY_ANSWERS_JSON [PLAYBOOK]
+# Runs one job like AWX; its output goes to $jobs/NAME.out and its exit status to $jobs/NAME.rc.
+run_job() {
+    local name=$1 inputs=$2 answers=$3 playbook=${4:-}
+    local private=$jobs/$name
+    mkdir -p "$private/inventory"
+    "$PY" awx_job.py inject "$cred_type" "$inputs" "$private" >"$private/credential.env"
+    local jt_playbook
+    jt_playbook=$("$PY" awx_job.py launch "$job_template" "$answers" "$private")
+    # AWX's Demo Inventory: localhost, local connection, the playbook's own python.
+    echo 'localhost ansible_connection=local ansible_python_interpreter="{{ ansible_playbook_python }}"' \
+        >"$private/inventory/hosts"
+    local rc=0
+    (
+        set +x  # the job's output is what AWX would show, not this script's trace
+        while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(ZSTACK_|REQUESTS_CA_BUNDLE$)' || true)
+        # shellcheck disable=SC1091  # written just above
+        source "$private/credential.env"
+        cd "$root"
+        ansible-playbook -i "$private/inventory/hosts" -e "@$private/env/extravars" "${playbook:-$jt_playbook}"
+    ) >"$jobs/$name.out" 2>&1 || rc=$?
+    echo "$rc" >"$jobs/$name.rc"
+    cat "$jobs/$name.out"
+}
+
+ok() { [ "$(cat "$jobs/$1.rc")" -eq 0 ] || { echo "job $1 failed" >&2; exit 1; }; }
+failed() { [ "$(cat "$jobs/$1.rc")" -ne 0 ] || { echo "job $1 should have failed" >&2; exit 1; }; }
+says() { grep -qF -- "$2" "$jobs/$1.out" || { echo "job $1 output lacks: $2" >&2; exit 1; }; }
+never_says() { if grep -qF -- "$2" "$jobs/$1.out"; then echo "job $1 output has: $2" >&2; exit 1; fi; }
+# No console token (<session uuid>_<vm uuid>), no traceback, in any job output.
+clean() {
+    if grep -Eq '[0-9a-fA-F]{32}_[0-9a-fA-F]{32}' "$jobs/$1.out"; then echo "job $1 output has a token" >&2; exit 1; fi
+    never_says "$1" Traceback
+}
+console_of() { "$PY" awx_job.py consoles "$1" | awk -v vm="$2" '$1 == vm'; }
+
+# 1. An account credential with only the required fields and a password; two VMs in the textarea, one line each
+#    (with the blank line and spaces people type). Scheme, port default, validate_certs: AWX leaves them empty.
+run_job account \
+    '{"host": "127.0.0.1", "port": "'"$SIM_PORT"'", "account_name": "console-ops", "account_password": "'"$ops_password"'"}' \
+    '{"vm_names": "web-01\n db-01 \n\n"}'
+ok account
+says account "web-01 ($web_01): console proxy http://127.0.0.1:4900 (vnc)"
+says account "db-01 ($db_01): console proxy http://127.0.0.1:4900 (vnc)"
+says account "the token embeds the session this job opened"
+never_says account "$ops_password"
+clean account
+# The simulator has both consoles, each with its websockify token file, in one session.
+for vm in $web_01 $db_01; do
+    read -r _ session token_file <<<"$(console_of "$SIM_URL" "$vm")"
+    [ -n "$session" ] && [ -s "$token_file" ]
+    grep -q "^${session}_${vm}: " "$token_file"
+done
+[ "$(console_of "$SIM_URL" "$web_01" | cut -d' ' -f2)" = "$(console_of "$SIM_URL" "$db_01" | cut -d' ' -f2)" ]
+account_session=$(console_of "$SIM_URL" "$web_01" | cut -d' ' -f2)
+never_says account "$account_session"
+
+# 2. An AccessKey credential and a VM by UUID that already has a console (from job 1): ZStack returns the existing
+#    token, which embeds job 1's session, and the job says so. Run as the collection's playbook, by its FQCN.
+run_job access_key \
+    '{"host": "127.0.0.1", "port": "'"$SIM_PORT"'", "access_key_id": "'"$ak_id"'", "access_key_secret": "'"$ak_secret"'"}' \
+    "{\"vm_names\": \"$web_01\"}" zstack.cloud.awx_console
+ok access_key
+says access_key "$web_01: console proxy http://127.0.0.1:4900"
+says access_key "the token embeds a session this job did not open"
+never_says access_key "$ak_secret"
+clean access_key
+
+# 3. A session credential: the job uses it and leaves it valid (the module never logs out a session it was given).
+session=$("$PY" - "$SIM_URL" "$ops_password" <<'EOF'
+import hashlib, json, sys, urllib.request
+url, password = sys.argv[1:3]
+body = {"logInByAccount": {"accountName": "console-ops", "password": hashlib.sha512(password.encode()).hexdigest()}}
+request = urllib.request.Request(url + "/zstack/v1/accounts/login", data=json.dumps(body).encode(), method="PUT",
+                                 headers={"Content-Type": "application/json;charset=UTF-8"})
+print(json.load(urllib.request.urlopen(request, timeout=10))["inventory"]["uuid"])
+EOF
+)
+run_job session '{"host": "127.0.0.1", "port": "'"$SIM_PORT"'", "session_uuid": "'"$session"'"}' \
+    '{"vm_names": "web-02"}'
+ok session
+says session "web-02 ($web_02): console proxy"
+[ "$(console_of "$SIM_URL" "$web_02" | cut -d' ' -f2)" = "$session" ]
+curl_valid=$("$PY" -c 'import json, sys, urllib.request; print(json.load(urllib.request.urlopen(sys.argv[1], timeout=10))["valid"])' \
+    "$SIM_URL/zstack/v1/accounts/sessions/$session/valid")
+[ "$curl_valid" = True ]
+never_says session "$session"
+clean session
+
+# 4. An IAM user over HTTPS, the management node's certificate signed by the CA pasted into the credential;
+#    validate_certs left empty, so certificates are checked.
+ca_pem=$("$PY" -c 'import json, sys; print(json.dumps(open(sys.argv[1]).read()))' "$tls/ca.pem")
+iam_tls='{"host": "127.0.0.1", "port": "'"$tls_port"'", "scheme": "https", "account_name": "console-ops",
+          "user_name": "vnc-viewer", "account_password": "'"$viewer_password"'"'
+run_job iam_tls "$iam_tls, \"ca_cert\": $ca_pem}" '{"vm_names": "web-02"}'
+ok iam_tls
+says iam_tls "web-02 ($web_02): console proxy"
+never_says iam_tls "$viewer_password"
+clean iam_tls
+
+# 5. The same without the CA: the certificate is checked and rejected, and the job says it is a TLS problem.
+run_job tls_no_ca "$iam_tls}" '{"vm_names": "web-02"}'
+failed tls_no_ca
+says tls_no_ca "TLS error talking to ZStack at https://127.0.0.1:$tls_port"
+clean tls_no_ca
+
+# 6. validate_certs "false" (a lab): no CA needed.
+run_job tls_lab "$iam_tls, \"validate_certs\": \"false\"}" '{"vm_names": "db-01"}'
+ok tls_lab
+says tls_lab "db-01 ($db_01): console proxy"
+clean tls_lab
+
+# 7. One VM that does not exist: the job fails, names it, and shows no token of the VM that worked.
+run_job unknown_vm \
+    '{"host": "127.0.0.1", "port": "'"$SIM_PORT"'", "account_name": "console-ops", "account_password": "'"$ops_password"'"}' \
+    '{"vm_names": "web-01\nno-such-vm"}'
+failed unknown_vm
+says unknown_vm "VM no-such-vm: No VM named 'no-such-vm' that is not Destroyed"
+never_says unknown_vm "$ops_password"
+clean unknown_vm
+
+# 8. An answer of blank lines (AWX accepts it: it is not empty) asks for nothing and says why.
+run_job blank \
+    '{"host": "127.0.0.1", "port": "'"$SIM_PORT"'", "account_name": "console-ops", "account_password": "'"$ops_password"'"}' \
+    '{"vm_names": " \n "}'
+failed blank
+says blank "vm_names is empty: give one VM name or UUID per line"

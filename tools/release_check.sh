@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Release check: build the collection as a release would, check exactly what the tarball holds, install it into an
+# empty collections path, and run the demo playbook (and the AWX job template's playbook) from that installed copy
+# against the simulator.
+#
+# Usage: tools/release_check.sh WORKDIR     (WORKDIR is emptied first; make uses build/release-check)
+# ansible-galaxy, ansible-playbook and python come from PATH (make puts .venv/bin first).
+#
+# The tarball must hold every file of the project (git's tracked and untracked-but-not-ignored files, as
+# tools/collection_tree.sh copies them) except galaxy.yml and .ci/, plus MANIFEST.json and FILES.json, and nothing
+# else. That is checked twice: on a build of this checkout as it is (with whatever .venv, build/, tests/output and
+# caches the other stages left), and on a build of a copy in which every kind of litter galaxy.yml's build_ignore
+# must keep out is planted on purpose.
+set -euo pipefail
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+work=${1:?usage: $0 WORKDIR}
+mkdir -p "$work"
+work=$(cd "$work" && pwd)
+case "$work" in "$src"|/) echo "release-check: refusing to empty $work" >&2; exit 2 ;; esac
+rm -rf "$work"
+mkdir -p "$work"
+
+# Only the installed copy may provide zstack.cloud.
+export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=False ANSIBLE_NOCOLOR=1
+export ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False
+
+# project_files DIR: the files a release of DIR must ship, sorted (relative paths).
+project_files() {
+    (cd "$1" && git ls-files -z --cached --others --exclude-standard) | tr '\0' '\n' \
+        | while IFS= read -r path; do [ -f "$1/$path" ] && printf '%s\n' "$path"; done \
+        | grep -Ev '^(galaxy\.yml|\.ci/.*)$' | { cat; printf '%s\n' MANIFEST.json FILES.json; } | LC_ALL=C sort -u
+}
+
+# build_and_compare NAME DIR: build DIR into $work/NAME/ and compare the tarball's files with project_files.
+build_and_compare() {
+    local name=$1 dir=$2 out=$work/$1
+    mkdir -p "$out"
+    project_files "$dir" >"$out/expected"
+    ansible-galaxy collection build --output-path "$out" "$dir" >"$out/build.log"
+    local tarballs=("$out"/zstack-cloud-*.tar.gz)
+    if [ "${#tarballs[@]}" -ne 1 ] || [ ! -f "${tarballs[0]}" ]; then
+        echo "release-check: FAILED: not exactly one tarball in $out" >&2
+        exit 1
+    fi
+    tar tzf "${tarballs[0]}" | sed 's#^\./##' | grep -v '/$' | LC_ALL=C sort -u >"$out/contents"
+    if ! diff -u "$out/expected" "$out/contents" >"$out/diff"; then
+        echo "release-check: FAILED: the $name tarball differs from the project's files" \
+            "(+ in the tarball only, - missing from it):" >&2
+        grep -E '^[+-][^+-]' "$out/diff" >&2 || true
+        exit 1
+    fi
+    echo "release-check: $name tarball: $(wc -l <"$out/contents") files, exactly the project's ($(basename "${tarballs[0]}"))"
+}
+
+# 1. This checkout as it is.
+present=()
+for junk in .venv build tests/output .pytest_cache .hypothesis .ansible .cache; do
+    [ -e "$src/$junk" ] && present+=("$junk")
+done
+echo "release-check: building $src (present and to be left out: ${present[*]:-none})"
+build_and_compare checkout "$src"
+
+# 2. A copy with litter planted where build_ignore must keep it out.
+copy=$work/litter/ansible_collections/zstack/cloud
+bash "$src/tools/collection_tree.sh" "$copy" >/dev/null  # a git work tree of its own, with the .gitignore
+for junk in .venv/bin/python build/collections/x tests/output/e2e/console.png .pytest_cache/v/cache/nodeids \
+        .hypothesis/examples/x .ansible/collections/x .cache/x plugins/modules/__pycache__/x.cpython-311.pyc \
+        tests/unit/stray.pyc zstack-cloud-0.0.1.tar.gz changelogs/.plugin-cache.yaml; do
+    mkdir -p "$(dirname "$copy/$junk")"
+    echo litter >"$copy/$junk"
+done
+build_and_compare litter "$copy"
+
+# 3. Install the checkout's tarball into an empty collections path, as a user would.
+collections=$work/collections
+mkdir -p "$collections"
+export ANSIBLE_COLLECTIONS_PATH=$collections
+ansible-galaxy collection install --offline -p "$collections" "$work"/checkout/zstack-cloud-*.tar.gz
+ansible-galaxy collection verify --offline zstack.cloud
+installed=$collections/ansible_collections/zstack/cloud
+ansible-galaxy collection list zstack.cloud | grep -E "^zstack\.cloud +[0-9]" \
+    || { echo "release-check: zstack.cloud is not listed as installed in $collections" >&2; exit 1; }
+
+# 4. The demo, from the installed copy, against the simulator; from a directory with nothing else in it.
+export SIMULATOR_STATE_DIR=$work/simulator
+trap 'bash "$src/tools/simulator.sh" stop' EXIT
+trap 'exit 130' INT TERM
+bash "$src/tools/simulator.sh" start
+zstack_env=$(bash "$src/tools/simulator.sh" env)
+eval "$zstack_env"
+mkdir -p "$work/run"
+cd "$work/run"
+# demo_consoles_dest: where the demo's console_files play writes the demo operator's files (here, not in $HOME).
+mkdir -p "$work/consoles"
+ansible-playbook "$installed/playbooks/demo.yml" -e demo_consoles_dest="$work/consoles/demo" | tee "$work/demo.out"
+grep -Eq 'localhost +: ok=[1-9][0-9]* .*failed=0' "$work/demo.out"
+for vm in web-01 web-02 db-01; do grep -q "\"$vm (" "$work/demo.out"; done
+ansible-playbook zstack.cloud.awx_console -e '{"vm_names": "web-01\nweb-02"}' | tee "$work/awx_console.out"
+grep -Eq 'localhost +: ok=[1-9][0-9]* .*failed=0' "$work/awx_console.out"
+if grep -Eq '[0-9a-fA-F]{32}_[0-9a-fA-F]{32}' "$work/demo.out" "$work/awx_console.out"; then
+    echo "release-check: FAILED: a console token is in the playbook output" >&2
+    exit 1
+fi
+echo "release-check: the installed collection ($installed) ran playbooks/demo.yml and zstack.cloud.awx_console"
