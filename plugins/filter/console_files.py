@@ -5,7 +5,8 @@
 """Filters behind the zstack.cloud.console_files role.
 
 Everything here is pure data work on the controller: file names made safe from VM names, expiry times,
-noVNC launcher URLs, the manifest of files the role wrote, and failure messages with the tokens taken out.
+noVNC launcher URLs, the manifest of files the role wrote, the record of the API sessions behind the tokens it
+wrote (and which of them to end), and failure messages with the tokens taken out.
 Documentation: one ``<filter name>.yml`` beside this file per filter.
 """
 
@@ -28,6 +29,9 @@ display = Display()
 
 MANAGED_BY = 'zstack.cloud.console_files'
 MANIFEST_NAME = '.zstack-console-files.json'
+# The record of API sessions behind the tokens written for one operator, kept by root outside the operator's reach
+# (console_files_ledger_dir): <prefix><uid>.json.
+LEDGER_PREFIX = 'uid-'
 INDEX_NAME = 'index.html'
 DEFAULT_DIRNAME = 'zstack-consoles'
 DEFAULT_LIFETIME = 1800
@@ -38,8 +42,9 @@ UUID_RE = re.compile(r'^[0-9a-fA-F]{32}$')
 # A console token is "<session uuid>_<vm uuid>" (see /work/shared/zstack-api.md); anything that looks like one
 # is a credential.
 TOKEN_RE = re.compile(r'[0-9a-fA-F]{32}_[0-9a-fA-F]{32}')
-# A bare session UUID next to the word "session" (e.g. "session[uuid:...] expired") or after "OAuth".
-SESSION_RE = re.compile(r'(?i)((?:session|oauth)[^0-9a-zA-Z]{0,12}(?:uuid[^0-9a-zA-Z]{0,3})?)[0-9a-f]{32}')
+# A bare session UUID next to the word "session" (e.g. "session[uuid:...] expired", ".../accounts/sessions/<uuid>")
+# or after "OAuth".
+SESSION_RE = re.compile(r'(?i)((?:sessions?|oauth)[^0-9a-zA-Z]{0,12}(?:uuid[^0-9a-zA-Z]{0,3})?)[0-9a-f]{32}')
 REDACTED = '<redacted>'
 
 # File names: the stem made from a VM name keeps letters, digits, '.', '_' and '-', at most this many bytes
@@ -368,14 +373,20 @@ def _aligned(value, index, default=None):
 
 def console_file_plan(consoles, operators, users=None, novnc_url='', style='auto', params_in='fragment',
                       token_lifetime=DEFAULT_LIFETIME, requested_at=None, session_owned=False, server_timezone='',
-                      management_host='', dirname=DEFAULT_DIRNAME, previous=None, dir_existed=True, with_secrets=True):
+                      management_host='', dirname=DEFAULT_DIRNAME, previous=None, dir_existed=True, with_secrets=True,
+                      ledgers=None):
     """What the role writes for every operator: directory, files and their content.
 
     ``consoles`` is the module's ``zstack_consoles`` list; None plans directories only (state=absent) and
     ignores the VMs. ``users`` maps operator names to {home, uid, gid} or to getent passwd lists.
     ``previous`` (one per operator, in order: slurp results of the old manifests) and ``dir_existed`` (one
     bool per operator, or one for all) add what console_file_manifest says. Without ``with_secrets`` the plan
-    carries no token: no launcher URL and no JSON document.
+    carries no token: no launcher URL, no JSON document and no session record.
+
+    Whether a token's session is the role's own (``session_owned`` in the JSON file) is the console entry's own
+    ``session_owned`` (``session_owned`` here is only the fallback for entries without one), or true when one of
+    ``ledgers`` (the operators' session records, one per operator in order) says an earlier run of the role opened
+    that session: ZStack hands out the live console of a VM again, with the token of the session that opened it.
     """
     if operators is None:
         operators = []
@@ -386,6 +397,8 @@ def console_file_plan(consoles, operators, users=None, novnc_url='', style='auto
     users = users or {}
     dirs_only = consoles is None
     consoles = [c for c in (consoles or []) if isinstance(c, dict)]
+    old_ledgers = [_ledger_sessions(_aligned(ledgers, index)) for index in range(len(operators))]
+    known_owned = set(uuid for ledger in old_ledgers for uuid, entry in ledger.items() if entry['owned'])
     requested = _as_utc(requested_at, 'requested_at')
     lifetime = _positive_int(token_lifetime, 'token_lifetime')
     if not dirname or '/' in to_text(dirname) or to_text(dirname) in ('.', '..'):
@@ -402,7 +415,8 @@ def console_file_plan(consoles, operators, users=None, novnc_url='', style='auto
         if dest in seen:
             raise AnsibleFilterError('operators %r and %r both write to %s; give each its own dest' % (seen[dest], name, dest))
         seen[dest] = name
-        plan = {'name': name, 'dest': dest, 'uid': user.get('uid'), 'gid': user.get('gid'), 'consoles': [], 'files': []}
+        plan = {'name': name, 'dest': dest, 'uid': user.get('uid'), 'gid': user.get('gid'), 'consoles': [], 'files': [],
+                'ledger_name': ledger_name(user.get('uid'), name)}
         if not dirs_only:
             chosen = []
             for ref in operator.get('vms') or []:
@@ -417,13 +431,23 @@ def console_file_plan(consoles, operators, users=None, novnc_url='', style='auto
                     chosen.append(console)  # the same VM by name and by UUID: one set of files
             stems = assign_stems([{'name': c.get('vm_instance_name'), 'uuid': to_text(c['vm_instance_uuid']).lower()}
                                   for c in chosen])
+            sessions = {}
             for console, stem in zip(chosen, stems):
+                session = token_session(console.get('token'))
+                owned = console['session_owned'] is True if 'session_owned' in console else bool(session_owned)
+                owned = owned or (session is not None and session in known_owned)
                 record = _console_record(console, stem, name, novnc_url, style, params_in, requested, lifetime,
-                                         session_owned, server_timezone, management_host)
+                                         owned, server_timezone, management_host)
+                if session is not None:
+                    sessions[session] = sessions.get(session, False) or owned
                 if not with_secrets:
                     record.pop('launcher_url')
                     record.pop('document')
                 plan['consoles'].append(record)
+            plan['sessions_owned'] = sum(1 for owned in sessions.values() if owned)
+            plan['sessions_other'] = len(sessions) - plan['sessions_owned']
+            if with_secrets:
+                plan['ledger'] = _new_ledger(old_ledgers[number - 1], sessions, name, user.get('uid'), requested)
             for record in plan['consoles']:
                 plan['files'].append({'name': record['launcher'], 'kind': 'launcher'})
                 plan['files'].append({'name': record['json'], 'kind': 'json'})
@@ -529,6 +553,125 @@ def console_file_manifest(previous, plan=None, dir_existed=True):
     return result
 
 
+# ------------------------------------------------------------------ sessions
+
+def token_session(token):
+    """The API session a console token embeds - the 32 hex characters before its first '_' - or None."""
+    if not isinstance(token, str):
+        return None
+    head, sep, _rest = token.strip().partition('_')
+    return head.lower() if sep and UUID_RE.match(head) else None
+
+
+def ledger_name(uid, name):
+    """File name of an operator's session record in the ledger directory: by uid, never by a name."""
+    if uid in (None, ''):
+        raise AnsibleFilterError('operator %r: no uid known on the target' % name)
+    return '%s%d.json' % (LEDGER_PREFIX, int(uid))
+
+
+def _load_record(value):
+    """A JSON object this role wrote, from a slurp result, its base64 content, JSON text or a dict.
+
+    {} when it is missing, unreadable, or not the role's (no ``managed_by``).
+    """
+    if value in (None, ''):
+        return {}
+    if isinstance(value, dict):
+        if 'content' in value:
+            value = value['content'] if value.get('encoding', 'base64') == 'base64' else None
+        elif value.get('managed_by') == MANAGED_BY:
+            return value
+        else:
+            return {}
+    if not isinstance(value, (str, bytes)):
+        return {}
+    text = to_text(value).strip()
+    if not text.startswith('{'):
+        try:
+            text = to_text(base64.b64decode(text, validate=True))
+        except (binascii.Error, ValueError):
+            return {}
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) and data.get('managed_by') == MANAGED_BY else {}
+
+
+def _ledger_sessions(ledger):
+    """{session uuid: {owned, recorded_at}} from an operator's session record (anything unreadable: {})."""
+    sessions = {}
+    for entry in _load_record(ledger).get('sessions') or []:
+        if not isinstance(entry, dict) or not isinstance(entry.get('uuid'), str) or not UUID_RE.match(entry['uuid']):
+            continue
+        uuid = entry['uuid'].lower()
+        known = sessions.setdefault(uuid, {'owned': False, 'recorded_at': entry.get('recorded_at')})
+        known['owned'] = known['owned'] or entry.get('owned') is True
+    return sessions
+
+
+def _new_ledger(old, sessions, operator, uid, requested):
+    """The operator's session record after this run: the old sessions, then the new ones; owned once, owned for good."""
+    merged = dict((uuid, dict(entry)) for uuid, entry in old.items())
+    for uuid, owned in sessions.items():
+        entry = merged.setdefault(uuid, {'owned': False, 'recorded_at': iso_utc(requested)})
+        entry['owned'] = entry['owned'] or owned
+    return {
+        'managed_by': MANAGED_BY,
+        'version': 1,
+        'operator': operator,
+        'uid': uid,
+        'sessions': [{'uuid': uuid, 'owned': entry['owned'], 'recorded_at': entry.get('recorded_at')}
+                     for uuid, entry in merged.items()],
+    }
+
+
+def console_file_sessions(records, host=''):
+    """The API sessions behind the tokens the role wrote, each once: [{session_uuid, owned, sources, files}].
+
+    ``records`` mixes slurp results of the operators' JSON files (``token`` and ``session_owned``) and of their
+    session records in the ledger directory (``sessions``), and entries of an earlier call (to merge hosts).
+    Failed and skipped results, and anything not written by the role, are left out. A session is ``owned`` when
+    any record says the role's own module call opened it. ``sources`` names the files it was found in, ``files``
+    only the JSON files (the ones with tokens), as ``host:path`` with ``host``; never the session.
+    """
+    if records is None:
+        return []
+    if not isinstance(records, (list, tuple)):
+        raise AnsibleFilterError('console_file_sessions expects a list, got %s' % type(records).__name__)
+    found = {}
+
+    def add(uuid, owned, source, token_file):
+        entry = found.setdefault(uuid, {'session_uuid': uuid, 'owned': False, 'sources': [], 'files': []})
+        entry['owned'] = entry['owned'] or owned
+        for key, wanted in (('sources', True), ('files', token_file)):
+            if source and wanted and source not in entry[key]:
+                entry[key].append(source)
+
+    for record in records:
+        if not isinstance(record, dict) or record.get('failed') or record.get('skipped'):
+            continue
+        if 'session_uuid' in record:  # an entry of an earlier call
+            uuid = record['session_uuid']
+            if isinstance(uuid, str) and UUID_RE.match(uuid):
+                files = record.get('files') or []
+                for source in record.get('sources') or [None]:
+                    add(uuid.lower(), record.get('owned') is True, source, source in files)
+            continue
+        source = to_text(record.get('source') or '')
+        source = '%s:%s' % (host, source) if host and source else source
+        data = _load_record(record)
+        if 'sessions' in data:
+            for uuid, entry in _ledger_sessions(data).items():
+                add(uuid, entry['owned'], source, False)
+        elif 'token' in data:
+            uuid = token_session(data.get('token'))
+            if uuid is not None:
+                add(uuid, data.get('session_owned') is True, source, True)
+    return list(found.values())
+
+
 # ------------------------------------------------------------------ failure messages
 
 def redact(text):
@@ -609,6 +752,7 @@ class FilterModule:
         return {
             'console_file_plan': console_file_plan,
             'console_file_manifest': console_file_manifest,
+            'console_file_sessions': console_file_sessions,
             'console_launcher_url': console_launcher_url,
             'console_failure_message': console_failure_message,
         }

@@ -12,6 +12,7 @@ launcher files -> headless Chromium (Playwright) -> noVNC -> websockify -> Xvnc.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import pwd
@@ -34,9 +35,12 @@ NOVNC_DIR = Path(os.environ.get('ZSTACK_E2E_NOVNC_DIR', '/usr/share/novnc'))
 CHROMIUM = os.environ.get('ZSTACK_E2E_CHROMIUM', '/usr/bin/chromium')
 # Python for modules run as the operator on the "bastion": it must be readable by that user.
 TARGET_PYTHON = os.environ.get('ZSTACK_E2E_TARGET_PYTHON', '/usr/bin/python3')
-OPERATOR = os.environ.get('ZSTACK_E2E_OPERATOR', 'zstack-e2e-op')
+# Two operators, named for this run only: other runs on the same machine create and remove their own.
+OPERATOR = os.environ.get('ZSTACK_E2E_OPERATOR', 'ze2e-op-%d' % os.getpid())
+OPERATOR2 = os.environ.get('ZSTACK_E2E_OPERATOR2', 'ze2e-op2-%d' % os.getpid())
 ACCOUNT = ('console-ops', 'C0nsole-Ops!')  # from tests/simulator/seed.json
 VM_NAME = 'web-01'
+VM2_NAME = 'web-02'  # the second operator's VM; its VNC server is the same Xvnc
 SCREEN_SIZE = (800, 600)
 # The Xvnc root window shows a checkerboard of 50-pixel squares in these colours (xsetroot -bitmap), so the test
 # can tell the remote screen from anything else: FG where (x % 100 < 50) == (y % 100 < 50), else BG.
@@ -171,7 +175,7 @@ def console_stack():
                     pytrace=False)
     workdir = tempfile.mkdtemp(prefix='zstack-e2e-')
     stack = Stack(workdir)
-    created_user = False
+    created_users = []
     try:
         # A VNC server with a known screen: the root window tiled with a checkerboard.
         display = free_display()
@@ -206,27 +210,27 @@ def console_stack():
             '--log-file', str(Path(workdir) / 'simulator-requests.log')])
         api_port = int(wait_for('simulator', lambda: port_file.exists() and port_file.read_text().strip(),
                                 process=simulator, log=simulator_log))
-        state = _admin(api_port, 'GET', '/_sim/state')
-        vm_uuid = [v['uuid'] for v in state['vms'] if v['name'] == VM_NAME and v['state'] == 'Running'][0]
-        # The VM's VNC server is our Xvnc (its host's management IP in the seed is 127.0.0.1).
-        _admin(api_port, 'POST', '/_sim/vms/%s' % vm_uuid, {'vncPort': rfb_port})
+        vm_uuids = point_vms(api_port, rfb_port)
 
-        try:
-            pwd.getpwnam(OPERATOR)
-        except KeyError:
-            subprocess.run(['useradd', '--create-home', '--shell', '/bin/sh', OPERATOR], check=True, timeout=60)
-            created_user = True
-        home = Path(pwd.getpwnam(OPERATOR).pw_dir)
+        homes = {}
+        for operator in (OPERATOR, OPERATOR2):
+            try:
+                pwd.getpwnam(operator)
+            except KeyError:
+                subprocess.run(['useradd', '--create-home', '--shell', '/bin/sh', operator], check=True, timeout=60)
+                created_users.append(operator)
+            homes[operator] = Path(pwd.getpwnam(operator).pw_dir)
 
         yield {
             'workdir': Path(workdir), 'display': display, 'rfb_port': rfb_port, 'ws_port': ws_port,
-            'api_port': api_port, 'token_dir': token_dir, 'vm_uuid': vm_uuid, 'operator': OPERATOR, 'home': home,
+            'api_port': api_port, 'token_dir': token_dir, 'vm_uuid': vm_uuids[VM_NAME], 'vm2_uuid': vm_uuids[VM2_NAME],
+            'operator': OPERATOR, 'home': homes[OPERATOR], 'operator2': OPERATOR2, 'home2': homes[OPERATOR2],
             'websockify_log': websockify_log,
         }
     finally:
         stack.stop()
-        if created_user:
-            subprocess.run(['userdel', '--remove', OPERATOR], check=False, timeout=60,
+        for operator in created_users:
+            subprocess.run(['userdel', '--remove', operator], check=False, timeout=60,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if os.environ.get('ZSTACK_E2E_KEEP') != '1':
             shutil.rmtree(workdir, ignore_errors=True)
@@ -237,11 +241,51 @@ def _admin(api_port, method, path, body=None):
     request = urllib.request.Request('http://127.0.0.1:%d%s' % (api_port, path), data=data, method=method,
                                      headers={'Content-Type': 'application/json'})
     with urllib.request.urlopen(request, timeout=10) as reply:
-        return json.loads(reply.read().decode())
+        return json.loads(reply.read().decode() or '{}')
+
+
+def point_vms(api_port, rfb_port):
+    """Make Xvnc the VNC server of VM_NAME and VM2_NAME (their host's management IP in the seed is 127.0.0.1)."""
+    state = _admin(api_port, 'GET', '/_sim/state')
+    uuids = {}
+    for name in (VM_NAME, VM2_NAME):
+        uuids[name] = [v['uuid'] for v in state['vms'] if v['name'] == name and v['state'] == 'Running'][0]
+        _admin(api_port, 'POST', '/_sim/vms/%s' % uuids[name], {'vncPort': rfb_port})
+    return uuids
+
+
+def reset_simulator(stack):
+    """The simulator back to its seed (sessions, consoles and their token files gone), the VMs pointed at Xvnc again."""
+    _admin(stack['api_port'], 'POST', '/_sim/reset')
+    point_vms(stack['api_port'], stack['rfb_port'])
+
+
+def api(stack, method, path, body=None):
+    """A call of the simulator's ZStack API (no authentication needed for login, logout and session checks)."""
+    return _admin(stack['api_port'], method, '/zstack/v1/' + path, body)
+
+
+def login(stack):
+    """A new API session of the console account: a caller's own session, as zstack_session state=present makes."""
+    reply = api(stack, 'PUT', 'accounts/login', {'logInByAccount': {
+        'accountName': ACCOUNT[0], 'password': hashlib.sha512(ACCOUNT[1].encode()).hexdigest()}})
+    return reply['inventory']['uuid']
+
+
+def session_valid(stack, session_uuid):
+    return api(stack, 'GET', 'accounts/sessions/%s/valid' % session_uuid)['valid']
+
+
+def simulator_state(stack):
+    return _admin(stack['api_port'], 'GET', '/_sim/state')
 
 
 def run_role(stack, extra_vars, check=False):
-    """ansible-playbook with the console_files role for the operator; returns the CompletedProcess."""
+    """ansible-playbook with the console_files role; returns the CompletedProcess.
+
+    The extra vars go through a 0600 file (``-e @file``), not the command line: they may hold a session UUID.
+    Root's session records go to the scratch directory (console_files_ledger_dir).
+    """
     workdir = stack['workdir']
     collections = workdir / 'collections'
     link = collections / 'ansible_collections' / 'zstack' / 'cloud'
@@ -254,9 +298,13 @@ def run_role(stack, extra_vars, check=False):
         'bastion ansible_connection=local ansible_python_interpreter=%s ansible_become_method=su\n'
         '[controller]\n'
         'localhost ansible_connection=local ansible_python_interpreter=%s\n' % (TARGET_PYTHON, sys.executable))
+    extra = dict({'console_files_ledger_dir': str(workdir / 'ledger')}, **extra_vars)
+    extra_file = workdir / 'extra-vars.json'
+    with os.fdopen(os.open(extra_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'w', encoding='utf-8') as handle:
+        json.dump(extra, handle)
     playbook_bin = Path(sys.executable).parent / 'ansible-playbook'
     argv = [str(playbook_bin) if playbook_bin.exists() else 'ansible-playbook', '-i', str(inventory),
-            str(Path(__file__).parent / 'console_files.yml'), '-e', json.dumps(extra_vars)]
+            str(Path(__file__).parent / 'console_files.yml'), '-e', '@%s' % extra_file]
     if check:
         argv.append('--check')
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_NOCOLOR='1',

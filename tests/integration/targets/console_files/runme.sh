@@ -2,15 +2,19 @@
 # The console_files role against the ZStack simulator, through real ansible-playbook runs:
 # two operators, several VMs (a hostile name, a non-ASCII name, two names that make one file name), modes and
 # owners, expiry, no token in the output, stale files removed, check mode writes nothing, a refused directory,
-# a failed VM reported without its token, and state=absent removing everything the role wrote.
+# a failed VM reported without its token, and state=absent removing everything the role wrote; then revocation:
+# state=absent ends the sessions the role opened (once each), keeps a caller's own session and another's session
+# that opened a VM's console first, ends them too with console_files_revoke=all, and none with false.
 set -eux
 
 source ../setup_zstack_simulator/simulator.sh
 # The server's clock is UTC+08:00 and writes its dates without a zone, as ZStack does; the role is told so.
 simulator_start --tz-offset-minutes 480
 
-ALICE=zstack-it-alice
-BOB=zstack-it-bob
+# Names of this run only: other runs of this target (other checkouts, CI jobs on the same machine) create, empty and
+# remove their own operators at any time.
+ALICE=zit-alice-$$
+BOB=zit-bob-$$
 CREATED_USERS=()
 WORK=$(mktemp -d)
 chmod 0755 "$WORK"
@@ -52,8 +56,10 @@ localhost ansible_connection=local ansible_python_interpreter=${ANSIBLE_TEST_PYT
 INI
 
 export ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False ANSIBLE_NOCOLOR=1
-run() { ansible-playbook -i "$WORK/inventory.ini" "$@" -e work="$WORK" -e sim_url="$SIM_URL" -e sim_port="$SIM_PORT" \
-        -e alice="$ALICE" -e bob="$BOB"; }
+LEDGER="$WORK/ledger"  # root's record of the sessions behind the tokens (console_files_ledger_dir)
+run() { ansible-playbook -i "$WORK/inventory.ini" -e console_files_ledger_dir="$LEDGER" "$@" -e work="$WORK" \
+        -e sim_url="$SIM_URL" -e sim_port="$SIM_PORT" -e alice="$ALICE" -e bob="$BOB"; }
+sessions() { WORK="$WORK" "$SIM_PYTHON" sessions.py "$@"; }  # session UUIDs stay in that script (set -x would print them here)
 no_token_in() {
     if grep -E '[0-9a-f]{32}_[0-9a-f]{32}' "$1"; then echo "a console token appeared in $1" >&2; exit 1; fi
 }
@@ -110,6 +116,14 @@ grep -q "exists but is owned by uid 0, not by $ALICE" "$WORK/refused.out"
 grep -q "the parent of $WORK/no/such does not exist" "$WORK/orphan.out"
 [ ! -e "$WORK/no" ]
 grep -q "zstack_console_access failed for 2 of 3 VMs: VM app-01: .*current state is Stopped; VM no-such-vm: No VM named 'no-such-vm'" "$WORK/failed.out"
+# A ledger directory root does not own alone is refused before anything is written.
+set +e
+run present.yml -e console_files_ledger_dir="$WORK/bob-consoles" "$@" > "$WORK/ledger-refused.out" 2>&1
+rc_ledger=$?
+set -e
+cat "$WORK/ledger-refused.out"
+[ "$rc_ledger" -ne 0 ]
+grep -q "console_files_ledger_dir $WORK/bob-consoles is owned by uid $(id -u "$BOB"), not by root" "$WORK/ledger-refused.out"
 no_token_in "$WORK/refused.out"
 no_token_in "$WORK/orphan.out"
 no_token_in "$WORK/failed.out"
@@ -123,3 +137,102 @@ grep -E 'changed=[1-9]' "$WORK/absent-check.out"
 snapshot | diff "$WORK/before.txt" -
 run absent.yml "$@" | tee "$WORK/absent.out"
 run verify_absent.yml "$@"
+# Every console was opened by a session of the role's own runs (the second run got the first run's tokens back and
+# the ledger marked them owned): none is left, and each session was logged out once.
+admin GET "$SIM_URL/_sim/state" > "$WORK/state-absent.json"
+"$SIM_PYTHON" - "$WORK/state-absent.json" <<'PY'
+import json, sys
+state = json.load(open(sys.argv[1]))
+assert state['consoles'] == [], 'consoles left after state=absent: %d' % len(state['consoles'])
+assert state['counters']['logouts'] >= 1, state['counters']
+PY
+grep -q "Ended 1 API session(s) behind the tokens" "$WORK/absent.out"
+sessions ledger "$LEDGER" "$ALICE" none  # root's records go with the files
+sessions ledger "$LEDGER" "$BOB" none
+
+# 6. Revocation. alice's consoles come from the role's own login (session "own"); bob's from a caller's session
+# ("caller") - and bob's web-01 is the console alice's run opened, whose token embeds "own", not bob's session.
+sessions expect logouts=+0  # from here on, logouts are counted
+sessions login caller
+ALICE_DIR="$(getent passwd "$ALICE" | cut -d: -f6)/zstack-consoles"
+BOB_DIR="$WORK/bob-consoles"
+alice_ops='{"operators": [{"name": "'"$ALICE"'", "vms": ["web-01", "paused-01"]}]}'
+bob_ops='{"operators": [{"name": "'"$BOB"'", "dest": "'"$BOB_DIR"'", "vms": ["7df0946313d446478cdb08e9c3183c0a", "web-01"]}]}'
+both_ops='{"operators": [{"name": "'"$ALICE"'"}, {"name": "'"$BOB"'", "dest": "'"$BOB_DIR"'"}]}'
+run revoke.yml -e "$alice_ops" "$@" | tee "$WORK/r-alice.out"
+run revoke.yml -e "$bob_ops" -e @"$WORK/caller.json" "$@" | tee "$WORK/r-bob.out"
+sessions remember own "$ALICE_DIR/web-01.json"
+sessions owned "$ALICE_DIR/web-01.json" true
+sessions owned "$ALICE_DIR/paused-01.json" true
+sessions owned "$BOB_DIR/7df0946313d446478cdb08e9c3183c0a.json" false
+sessions owned "$BOB_DIR/web-01.json" false  # alice's console: its token embeds "own"
+sessions ledger "$LEDGER" "$ALICE" own=owned
+sessions ledger "$LEDGER" "$BOB" caller=other,own=other
+sessions expect own=live caller=live own:consoles=2 caller:consoles=1 logouts=+0
+grep -q "their tokens embed 1 API session(s) the role opened .* and 0 it did not" "$WORK/r-alice.out"
+grep -q "their tokens embed 0 API session(s) the role opened .* and 2 it did not" "$WORK/r-bob.out"
+
+# 6a. bob's files only: none of their sessions is the role's - nothing is ended, the files and bob's record go.
+run revoke.yml -e "$bob_ops" -e state=absent "$@" | tee "$WORK/r-absent-bob.out"
+grep -q "Ended 0 API session(s) behind the tokens .*; kept 2 session(s) the role did not open, whose tokens still work (bastion:$BOB_DIR/" "$WORK/r-absent-bob.out"
+sessions expect own=live caller=live own:consoles=2 caller:consoles=1 logouts=+0
+sessions ledger "$LEDGER" "$BOB" none
+[ ! -e "$BOB_DIR" ]
+
+# 6b. Both operators, in check mode: the one session of the role's would be ended; nothing is, nothing is removed.
+run revoke.yml -e "$bob_ops" -e @"$WORK/caller.json" "$@" > "$WORK/r-bob2.out"
+snapshot > "$WORK/before.txt"
+run revoke.yml -e "$both_ops" -e state=absent --check "$@" | tee "$WORK/r-check.out"
+grep -q "Would end 1 API session(s) behind the tokens" "$WORK/r-check.out"
+snapshot | diff "$WORK/before.txt" -
+sessions expect own=live caller=live own:consoles=2 caller:consoles=1 logouts=+0
+sessions ledger "$LEDGER" "$ALICE" own=owned
+sessions ledger "$LEDGER" "$BOB" caller=other,own=other
+
+# 6c. Both operators: "own" is ended, once, and its consoles and token files go (alice's and bob's web-01 alike);
+# the caller's session and its console stay.
+run revoke.yml -e "$both_ops" -e state=absent "$@" | tee "$WORK/r-absent.out"
+grep -q "Ended 1 API session(s) behind the tokens (sessions the role opened, console_files_revoke=true); kept 1 session(s)" "$WORK/r-absent.out"
+sessions expect own=ended caller=live own:consoles=0 caller:consoles=1 logouts=+1
+sessions ledger "$LEDGER" "$ALICE" none
+sessions ledger "$LEDGER" "$BOB" none
+[ ! -e "$BOB_DIR" ] && [ ! -e "$ALICE_DIR/web-01.json" ]
+
+# 6d. Again: no files, no record - nothing to end, nothing changed.
+run revoke.yml -e "$both_ops" -e state=absent "$@" | tee "$WORK/r-again.out"
+grep -q "Ended 0 API session(s)" "$WORK/r-again.out"
+grep -qE 'bastion +: ok=[0-9]+ +changed=0 ' "$WORK/r-again.out"
+sessions expect caller=live caller:consoles=1 logouts=+0
+
+# 6e. console_files_revoke: all ends the caller's session too.
+run revoke.yml -e "$bob_ops" -e @"$WORK/caller.json" "$@" > "$WORK/r-bob3.out"
+sessions owned "$BOB_DIR/7df0946313d446478cdb08e9c3183c0a.json" false
+run revoke.yml -e "$bob_ops" -e state=absent -e console_files_revoke=all "$@" | tee "$WORK/r-all.out"
+grep -q "Ended 1 API session(s) behind the tokens (every session, console_files_revoke=all)" "$WORK/r-all.out"
+sessions expect caller=ended caller:consoles=0 logouts=+1
+
+# 6f. The incident playbooks (endpoint and account from ZSTACK_*, as an AWX credential sets them, one operator and
+# a VM a line, as an AWX survey gives them). incident_start refuses a session: the role would not own it.
+export ZSTACK_HOST=127.0.0.1 ZSTACK_PORT="$SIM_PORT" ZSTACK_ACCOUNT_NAME=console-ops ZSTACK_ACCOUNT_PASSWORD='C0nsole-Ops!'
+incident=(-e incident_operator="$ALICE" -e 'incident_vms="web-01\npaused-01\n"')
+set +e
+ZSTACK_SESSION_UUID=0123456789abcdef0123456789abcdef run zstack.cloud.incident_start "${incident[@]}" "$@" \
+    > "$WORK/r-refused.out" 2>&1
+rc_refused=$?
+set -e
+[ "$rc_refused" -ne 0 ] && grep -q "not a session or an AccessKey" "$WORK/r-refused.out"
+run zstack.cloud.incident_start "${incident[@]}" "$@" | tee "$WORK/r-start.out"
+sessions remember own2 "$ALICE_DIR/web-01.json"
+sessions owned "$ALICE_DIR/paused-01.json" true
+sessions ledger "$LEDGER" "$ALICE" own2=owned
+# console_files_revoke: false (a YAML boolean through incident_revoke) ends nothing; the files and the record go.
+run zstack.cloud.incident_end -e incident_operator="$ALICE" -e '{"incident_revoke": false}' "$@" | tee "$WORK/r-false.out"
+grep -q "Ended 0 API session(s) behind the tokens (console_files_revoke=false)" "$WORK/r-false.out"
+sessions expect own2=live own2:consoles=2 logouts=+0
+sessions ledger "$LEDGER" "$ALICE" none
+[ ! -e "$ALICE_DIR/web-01.json" ]
+unset ZSTACK_HOST ZSTACK_PORT ZSTACK_ACCOUNT_NAME ZSTACK_ACCOUNT_PASSWORD
+
+# No session UUID and no token in any output.
+for out in "$WORK"/r-*.out "$WORK/absent.out" "$WORK/present.out"; do no_token_in "$out"; done
+sessions clean "$WORK"/r-*.out "$WORK/absent.out"

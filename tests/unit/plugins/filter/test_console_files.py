@@ -31,10 +31,12 @@ from ansible_collections.zstack.cloud.plugins.filter.console_files import (
     console_failure_message,
     console_file_manifest,
     console_file_plan,
+    console_file_sessions,
     console_launcher_url,
     parse_expiry,
     redact,
     safe_stem,
+    token_session,
 )
 
 COLLECTION = Path(__file__).resolve().parents[4]
@@ -443,6 +445,117 @@ def test_manifest_for_a_plan():
     assert state['interim'] == state['manifest'] and state['remove'] == []
 
 
+# ------------------------------------------------------------------ sessions
+
+OTHER = 'f' * 32  # another API session (a caller's, or the one that opened a VM's console first)
+ROLE = 'e' * 32  # a session an earlier run of the role opened
+
+
+def slurped(data, source):
+    return {'content': base64.b64encode(json.dumps(data).encode()).decode(), 'encoding': 'base64', 'source': source,
+            'changed': False, 'failed': False}
+
+
+def ledger(operator, uid, *sessions):
+    return {'managed_by': cf.MANAGED_BY, 'version': 1, 'operator': operator, 'uid': uid,
+            'sessions': [{'uuid': uuid, 'owned': owned, 'recorded_at': REQUESTED} for uuid, owned in sessions]}
+
+
+@pytest.mark.parametrize('token, expected', [
+    ('%s_%s' % (SESSION, WEB01), SESSION),
+    ('%s_%s_1764345600.5' % (SESSION.upper(), WEB01), SESSION),  # newer agents add the expiry to the token
+    (SESSION, None), ('_%s' % WEB01, None), ('xyz_%s' % WEB01, None), (None, None), (42, None), ('', None),
+])
+def test_token_session(token, expected):
+    assert token_session(token) == expected
+
+
+def test_plan_session_owned_per_entry():
+    consoles = [dict(console(WEB01, 'web-01'), session_owned=True),
+                dict(console(WEB02, 'web-02'), token='%s_%s' % (OTHER, WEB02), session_owned=False),
+                console(DUP1, 'dup-01')]  # no session_owned of its own: the session_owned option decides
+    operators = [{'name': 'alice', 'vms': ['web-01', 'web-02', 'dup-01']}]
+    for fallback in (True, False):
+        (alice,) = plan(consoles=consoles, operators=operators, session_owned=fallback)
+        assert [c['document']['session_owned'] for c in alice['consoles']] == [True, False, fallback]
+        assert (alice['sessions_owned'], alice['sessions_other']) == (1, 1)  # SESSION once, OTHER once
+        assert alice['ledger']['sessions'] == [{'uuid': SESSION, 'owned': True, 'recorded_at': REQUESTED},
+                                               {'uuid': OTHER, 'owned': False, 'recorded_at': REQUESTED}]
+        assert alice['ledger_name'] == 'uid-1001.json'
+
+
+def test_plan_carries_ownership_forward_from_ledgers():
+    # A second run: web-01 still has the console an earlier run of the role opened (session ROLE), and ZStack hands
+    # that token out again; the module marks it not owned (this run logged in as SESSION), the ledger says it is.
+    consoles = [dict(console(WEB01, 'web-01'), token='%s_%s' % (ROLE, WEB01), session_owned=False),
+                dict(console(WEB02, 'web-02'), token='%s_%s' % (OTHER, WEB02), session_owned=False),
+                dict(console(DUP1, 'dup-01'), session_owned=True)]
+    operators = [{'name': 'alice', 'vms': ['web-01', 'web-02']}, {'name': 'bob', 'vms': ['dup-01', 'web-01']}]
+    old_alice = slurped(ledger('alice', 1001, (OTHER, False), ('a' * 32, True)), '/var/lib/x/uid-1001.json')
+    old_bob = slurped(ledger('bob', 1002, (ROLE.upper(), True), ('not a uuid', True)), '/var/lib/x/uid-1002.json')
+    alice, bob = plan(consoles=consoles, operators=operators, ledgers=[old_alice, old_bob], requested_at='2026-11-28T17:00:00Z')
+    assert [c['document']['session_owned'] for c in alice['consoles']] == [True, False]  # bob's record counts too
+    assert [c['document']['session_owned'] for c in bob['consoles']] == [True, True]
+    assert alice['ledger']['sessions'] == [
+        {'uuid': OTHER, 'owned': False, 'recorded_at': REQUESTED},
+        {'uuid': 'a' * 32, 'owned': True, 'recorded_at': REQUESTED},  # kept: its tokens may still be out there
+        {'uuid': ROLE, 'owned': True, 'recorded_at': '2026-11-28T17:00:00Z'}]
+    assert [s['uuid'] for s in bob['ledger']['sessions']] == [ROLE, SESSION]
+    assert (alice['sessions_owned'], alice['sessions_other'], bob['sessions_owned']) == (1, 1, 2)
+    # Unreadable or foreign records count as none; a missing one (slurp failed_when false) too.
+    (alice,) = plan(consoles=consoles, operators=operators[:1],
+                    ledgers=[{'failed': False, 'msg': 'file not found'}])
+    assert [c['document']['session_owned'] for c in alice['consoles']] == [False, False]
+
+
+def test_plan_without_secrets_has_no_session():
+    consoles = [dict(console(WEB01, 'web-01'), session_owned=True)]
+    (alice,) = plan(consoles=consoles, operators=[{'name': 'alice', 'vms': ['web-01']}], with_secrets=False,
+                    ledgers=[slurped(ledger('alice', 1001, (OTHER, True)), '/l/uid-1001.json')])
+    assert 'ledger' not in alice and alice['sessions_owned'] == 1
+    assert SESSION not in json.dumps(alice) and OTHER not in json.dumps(alice)
+
+
+def test_plan_ledger_name_needs_uid():
+    with pytest.raises(AnsibleFilterError, match='no uid'):
+        console_file_plan(None, [{'name': 'alice', 'dest': '/x'}], users={'alice': {'home': '/h'}})
+
+
+def test_sessions_from_documents_and_ledgers():
+    def document(session, vm, owned, **extra):
+        return dict({'managed_by': cf.MANAGED_BY, 'vm_instance_uuid': vm, 'token': '%s_%s' % (session, vm),
+                     'session_owned': owned}, **extra)
+
+    records = [
+        slurped(document(SESSION, WEB01, True), '/home/alice/zstack-consoles/web-01.json'),
+        slurped(document(OTHER, WEB02, False), '/home/alice/zstack-consoles/web-02.json'),
+        slurped(document(SESSION, DUP1, False), '/srv/bob/dup.json'),  # owned in another file: owned
+        slurped(document(OTHER, DUP2, 'yes'), '/srv/bob/dup2.json'),  # only a real true counts
+        slurped(ledger('bob', 1002, (ROLE, True), (OTHER, False)), '/var/lib/zcf/uid-1002.json'),
+        slurped(dict(document(SESSION, WEB01, True), managed_by='someone else'), '/x/foreign.json'),
+        slurped(document('nothex', WEB01, True), '/x/bad.json'),
+        {'failed': False, 'msg': 'file not found', 'source': '/x/missing.json'},
+        {'skipped': True}, {'failed': True, 'msg': 'Permission denied'}, None, 'text',
+    ]
+    found = console_file_sessions(records, host='bastion')
+    alice_files = ['bastion:/home/alice/zstack-consoles/web-01.json', 'bastion:/srv/bob/dup.json']
+    other_files = ['bastion:/home/alice/zstack-consoles/web-02.json', 'bastion:/srv/bob/dup2.json']
+    assert found == [
+        {'session_uuid': SESSION, 'owned': True, 'sources': alice_files, 'files': alice_files},
+        {'session_uuid': OTHER, 'owned': False, 'sources': other_files + ['bastion:/var/lib/zcf/uid-1002.json'],
+         'files': other_files},
+        {'session_uuid': ROLE, 'owned': True, 'sources': ['bastion:/var/lib/zcf/uid-1002.json'], 'files': []},
+    ]
+    # Entries of several hosts merge: each session once, owned if any host says so.
+    other_host = console_file_sessions([slurped(document(OTHER, WEB01, True), '/h/web-01.json')], host='b2')
+    merged = console_file_sessions(found + other_host)
+    assert [(e['session_uuid'], e['owned'], len(e['sources']), len(e['files'])) for e in merged] == [
+        (SESSION, True, 2, 2), (OTHER, True, 4, 3), (ROLE, True, 1, 0)]
+    assert console_file_sessions(None) == [] and console_file_sessions([]) == []
+    with pytest.raises(AnsibleFilterError, match='expects a list'):
+        console_file_sessions('text')
+
+
 # ------------------------------------------------------------------ failure messages
 
 TOKEN = '%s_%s' % (SESSION, WEB01)
@@ -491,6 +604,7 @@ def test_failure_message_plain_and_loops():
     ('ws://h:4900/?token=%s' % TOKEN, 'ws://h:4900/?token=<redacted>'),
     ('Authorization: OAuth %s' % SESSION, 'Authorization: OAuth <redacted>'),
     ('session uuid: %s' % SESSION, 'session uuid: <redacted>'),
+    ('no api mapping to /v1/accounts/sessions/%s/valid' % SESSION, 'no api mapping to /v1/accounts/sessions/<redacted>/valid'),
     ('vm[uuid:%s] is Stopped' % WEB01, 'vm[uuid:%s] is Stopped' % WEB01),  # VM UUIDs stay: they say what failed
 ])
 def test_redact(text, expected):
@@ -502,7 +616,7 @@ def test_redact(text, expected):
 def test_filters_and_their_docs():
     filters = FilterModule().filters()
     assert sorted(filters) == ['console_failure_message', 'console_file_manifest', 'console_file_plan',
-                               'console_launcher_url']
+                               'console_file_sessions', 'console_launcher_url']
     for name in filters:
         doc = yaml.safe_load((COLLECTION / 'plugins' / 'filter' / ('%s.yml' % name)).read_text(encoding='utf-8'))
         assert doc['DOCUMENTATION']['name'] == name
