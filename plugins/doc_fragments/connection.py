@@ -42,12 +42,12 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for each HTTP answer (connect and read).
+      - Seconds to wait for each HTTP answer (connect and read), from 1 to 3600.
     type: int
     default: 30
   wait_timeout:
     description:
-      - Seconds to wait for an asynchronous ZStack job (such as RequestConsoleAccess) to finish.
+      - Seconds to wait for an asynchronous ZStack job (such as RequestConsoleAccess) to finish, from 1 to 86400.
     type: int
     default: 120
   retries:
@@ -55,6 +55,8 @@ options:
       - How many more times to send a request after a transient failure (a dropped connection,
         HTTP 502 or 504, or HTTP 503 without an API error), with exponential back-off.
       - API errors, refused connections, DNS and TLS failures and time-outs are not retried.
+      - From 0 to 20. Once a request has failed for want of an answer, or still fails after its retries, the task
+        sends no more requests; its other requests fail at once with the same cause.
     type: int
     default: 3
 '''

@@ -77,6 +77,9 @@ class LoginAuthenticator:
         self.session_uuid = None
         self.session_inventory = None
         self.login_count = 0
+        # A failed login is final for the task: the other workers get the same error instead of each
+        # trying again (a wrong password, the session limit or an outage would not change in between).
+        self._login_failure = None
 
     def _login(self, client):
         if self.user_name:
@@ -88,15 +91,19 @@ class LoginAuthenticator:
             path = 'accounts/login'
             body = {'logInByAccount': {'accountName': self.account_name, 'password': self._password_hash}}
             who = 'account %s' % self.account_name
+        if self._login_failure is not None:
+            raise self._login_failure
         try:
             _status, reply = client.send('PUT', path, body=body)  # send() returns (status, body)
-        except ZStackApiError as err:
-            err.msg = 'Login as %s failed: %s' % (who, err.msg)
+            inventory = reply.get('inventory') if isinstance(reply, dict) else None
+            session_uuid = inventory.get('uuid') if isinstance(inventory, dict) else None
+            if not session_uuid or not isinstance(session_uuid, str):
+                raise ZStackError('Login as %s returned no session UUID' % who)
+        except ZStackError as err:
+            if isinstance(err, ZStackApiError):
+                err.msg = 'Login as %s failed: %s' % (who, err.msg)
+            self._login_failure = err
             raise
-        inventory = reply.get('inventory') if isinstance(reply, dict) else None
-        session_uuid = inventory.get('uuid') if isinstance(inventory, dict) else None
-        if not session_uuid or not isinstance(session_uuid, str):
-            raise ZStackError('Login as %s returned no session UUID' % who)
         self.session_uuid = session_uuid
         self.session_inventory = inventory
         self.login_count += 1

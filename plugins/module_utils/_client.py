@@ -10,8 +10,10 @@ and the asynchronous-job protocol (202 + location, polled until done).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import threading
 import time
 import traceback
 
@@ -71,6 +73,8 @@ def _describe_transport_error(endpoint, exc):
     where = 'ZStack at %s' % endpoint.base_url
     text = str(exc)
     if isinstance(exc, requests.exceptions.SSLError):
+        if 'WRONG_VERSION_NUMBER' in text or 'wrong version number' in text:
+            return 'TLS error talking to %s: the other end does not speak TLS (check scheme and port)' % where, False
         return 'TLS error talking to %s: %s (set ca_path to a CA bundle that signed its certificate)' % (
             where, _ssl_reason(text)), False
     if isinstance(exc, requests.exceptions.ConnectTimeout):
@@ -85,6 +89,8 @@ def _describe_transport_error(endpoint, exc):
         return 'Connection to %s was dropped before an answer' % where, True
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):
         return 'Connection to %s was dropped in the middle of an answer' % where, True
+    if not isinstance(exc, requests.exceptions.RequestException):
+        text = '%s: %s' % (type(exc).__name__, text)
     return 'Request to %s failed: %s' % (where, one_line(text)), False
 
 
@@ -108,7 +114,7 @@ class ZStackClient:
     """
 
     def __init__(self, endpoint, authenticator, wait_timeout=120, retries=3, backoff=0.5, max_backoff=8.0,
-                 pool_size=10, sleep=time.sleep, clock=time.monotonic):
+                 pool_size=10, max_requests=None, sleep=time.sleep, clock=time.monotonic):
         self.endpoint = endpoint
         self.authenticator = authenticator
         self.wait_timeout = wait_timeout
@@ -117,6 +123,11 @@ class ZStackClient:
         self.max_backoff = max_backoff
         self._sleep = sleep
         self._clock = clock
+        # At most max_requests exchanges (each with its retries and back-off) at a time, whatever number of
+        # threads share this client; a thread waiting for a job between two polls holds no slot.
+        self._slots = threading.BoundedSemaphore(max_requests) if max_requests else contextlib.nullcontext()
+        # The first failure that says the node cannot be reached or keeps failing; once set, nothing more is sent.
+        self._outage = None
         self.http = requests.Session()
         # requests' own retries stay off: this client decides what is worth retrying.
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(pool_size, 1), max_retries=0)
@@ -135,9 +146,17 @@ class ZStackClient:
         all_headers = {'Content-Type': JSON_CONTENT_TYPE, 'Accept': 'application/json'}
         all_headers.update(headers or {})
         data = json.dumps(body) if body is not None else None
+        # The slot is held through the back-off too: when the node is down, at most max_requests requests
+        # are retrying at once, and the others fail fast once the first one has given up (see _outage).
+        with self._slots:
+            return self._send_with_retries(method, url, query, all_headers, data)
+
+    def _send_with_retries(self, method, url, query, headers, data):
         attempt = 0
         while True:
-            status, text, retry_after, failure = self._exchange(method, url, query, all_headers, data)
+            if self._outage is not None:
+                raise ZStackTransportError('Not sent, because an earlier request failed: %s' % self._outage)
+            status, text, retry_after, failure = self._exchange(method, url, query, headers, data)
             if failure is None:
                 outcome = self._interpret(status, text)
                 if not isinstance(outcome, Exception):
@@ -148,6 +167,11 @@ class ZStackClient:
             if not transient or attempt >= self.retries:
                 if transient and attempt:
                     failure.msg = '%s (after %d attempts)' % (failure.msg, attempt + 1)
+                if transient or isinstance(failure, ZStackTransportError):
+                    # No answer, or only transient failures until the retries ran out: the node is unreachable
+                    # or down. The other requests of this task would each wait out the same time-outs and
+                    # retries; they fail at once instead.
+                    self._outage = self._outage or failure.msg
                 raise failure
             self._sleep(self._delay(attempt, retry_after))
             attempt += 1
@@ -158,7 +182,9 @@ class ZStackClient:
                                          timeout=self.endpoint.timeout, verify=self.endpoint.verify,
                                          allow_redirects=False)
             return response.status_code, response.text, response.headers.get('Retry-After'), None
-        except requests.exceptions.RequestException as exc:
+        except (OSError, ValueError, OverflowError) as exc:
+            # requests' own errors are OSErrors; a CA bundle that cannot be read is a bare OSError, and the
+            # layers below may raise ValueError (a header or URL they refuse) or OverflowError (a socket time-out).
             msg, transient = _describe_transport_error(self.endpoint, exc)
             return None, None, None, (ZStackTransportError(msg), transient)
 

@@ -41,12 +41,65 @@ class VmRef:
         return cls(value, name=value)
 
 
+# Names per query when several VMs are asked for by name, and the most characters of names in one query (the
+# server, or a proxy in front of it, may refuse a long URL).
+NAMES_PER_QUERY = 50
+NAME_CHARS_PER_QUERY = 2000
+# The server's default page size: a reply this long may have been cut.
+QUERY_LIMIT = 1000
+# A name with one of these cannot go in a `name?=a,b` list: the comma separates, the others make query operators.
+_UNLISTABLE = re.compile(r'[,=<>]')
+
+
 def find_vm_by_name(client, name):
     """The one VM called ``name`` that is not Destroyed, else a failure that lists the candidates."""
     reply = client.call('GET', 'vm-instances', query=[('q', 'name=%s' % name)])
     inventories = reply.get('inventories')
     if not isinstance(inventories, list):
         raise ZStackResponseError('ZStack answered the VM query for %r without an inventories list' % name)
+    return pick_vm(name, inventories)
+
+
+def listable_names(names):
+    """The names that can be resolved together, in chunks for find_vms_by_names; the others go one by one."""
+    chunks, chunk, size = [], [], 0
+    for name in names:
+        if _UNLISTABLE.search(name):
+            continue
+        if chunk and (len(chunk) >= NAMES_PER_QUERY or size + len(name) > NAME_CHARS_PER_QUERY):
+            chunks.append(chunk)
+            chunk, size = [], 0
+        chunk.append(name)
+        size += len(name) + 1
+    if chunk:
+        chunks.append(chunk)
+    return chunks
+
+
+def find_vms_by_names(client, names):
+    """Resolve several names with one query (``q=name?=a,b,c``): ``{name: VM inventory or ZStackError}``.
+
+    Each name gets exactly the verdict find_vm_by_name would give it: the server compares names
+    case-insensitively, the client exactly. Returns None when the reply may have been cut (QUERY_LIMIT):
+    the caller then resolves these names one by one. A failed query raises, for every name of the chunk.
+    """
+    reply = client.call('GET', 'vm-instances', query=[('q', 'name?=%s' % ','.join(names))])
+    inventories = reply.get('inventories')
+    if not isinstance(inventories, list):
+        raise ZStackResponseError('ZStack answered the VM query for %d names without an inventories list' % len(names))
+    if len(inventories) >= QUERY_LIMIT:
+        return None
+    found = {}
+    for name in names:
+        try:
+            found[name] = pick_vm(name, inventories)
+        except ZStackError as err:
+            found[name] = err
+    return found
+
+
+def pick_vm(name, inventories):
+    """From a query's inventories, the one VM called exactly ``name`` that is not Destroyed, else a failure."""
     same_name = [vm for vm in inventories if isinstance(vm, dict) and vm.get('name') == name]
     live = [vm for vm in same_name if vm.get('state') != 'Destroyed']
     if len(live) == 1:

@@ -6,10 +6,11 @@
 
 from __future__ import annotations
 
+import decimal
 import os
 import re
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
 from ansible.module_utils.common.parameters import remove_values
 
 from ansible_collections.zstack.cloud.plugins.module_utils._auth import (
@@ -23,7 +24,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._client import (
     ZStackClient,
 )
 from ansible_collections.zstack.cloud.plugins.module_utils._consoles import UUID_PATTERN
-from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError, ZStackError
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError, ZStackError, one_line
 
 # Auth options and the environment variables read when a task gives none of them.
 AUTH_ENV = {
@@ -35,15 +36,27 @@ AUTH_ENV = {
     'access_key_secret': 'ZSTACK_ACCESS_KEY_SECRET',
 }
 SECRET_OPTIONS = ('session_uuid', 'account_password', 'access_key_secret')
+# Bounds of the numeric options. The upper ones keep every wait finite (a socket time-out must fit the platform's
+# clock) and every retry loop short: a task fails within about (retries + 1) x timeout plus back-off.
+BOUNDS = {'timeout': (1, 3600), 'wait_timeout': (1, 86400), 'retries': (0, 20), 'port': (1, 65535)}
+
+
+def env_fallback_nonempty(*names):
+    """Like ansible's env_fallback, but an empty variable counts as unset (AWX injects every variable of a
+    credential type, the empty ones included)."""
+    for name in names:
+        if os.environ.get(name, '').strip():
+            return os.environ[name]
+    raise AnsibleFallbackNotFound
 
 
 def connection_argument_spec():
     """Endpoint and auth options, documented once in the ``zstack.cloud.connection`` doc fragment."""
     return dict(
-        host=dict(type='str', required=True, fallback=(env_fallback, ['ZSTACK_HOST'])),
-        port=dict(type='int', default=8080, fallback=(env_fallback, ['ZSTACK_PORT'])),
-        scheme=dict(type='str', default='http', choices=['http', 'https'], fallback=(env_fallback, ['ZSTACK_SCHEME'])),
-        validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['ZSTACK_VALIDATE_CERTS'])),
+        host=dict(type='str', required=True, fallback=(env_fallback_nonempty, ['ZSTACK_HOST'])),
+        port=dict(type='int', default=8080, fallback=(env_fallback_nonempty, ['ZSTACK_PORT'])),
+        scheme=dict(type='str', default='http', choices=['http', 'https'], fallback=(env_fallback_nonempty, ['ZSTACK_SCHEME'])),
+        validate_certs=dict(type='bool', default=True, fallback=(env_fallback_nonempty, ['ZSTACK_VALIDATE_CERTS'])),
         ca_path=dict(type='path'),
         timeout=dict(type='int', default=30),
         wait_timeout=dict(type='int', default=120),
@@ -85,9 +98,17 @@ def _select_auth(params):
 
 
 def _check_bounds(params):
-    for name, lowest in (('timeout', 1), ('wait_timeout', 1), ('retries', 0), ('port', 1)):
+    if not params['host'].strip():
+        raise ZStackConfigError('host is empty: give the name or address of the ZStack management node')
+    for name, (lowest, highest) in BOUNDS.items():
         if params[name] < lowest:
-            raise ZStackConfigError('%s must be %d or more, got %s' % (name, lowest, params[name]))
+            raise ZStackConfigError('%s must be %d or more, got %s' % (name, lowest, _short_number(params[name])))
+        if params[name] > highest:
+            raise ZStackConfigError('%s must be %d or less, got %s' % (name, highest, _short_number(params[name])))
+    ca_path = params.get('ca_path')
+    if ca_path and not (os.path.exists(ca_path) and os.access(ca_path, os.R_OK)):
+        raise ZStackConfigError('ca_path %s does not exist or cannot be read (give a PEM bundle of CA certificates)'
+                                % ca_path)
 
 
 def _check_header_safe(auth):
@@ -99,6 +120,21 @@ def _check_header_safe(auth):
     key_id = auth.get('access_key_id')
     if key_id is not None and not re.fullmatch(r'[\x21-\x7e]+', key_id):
         raise ZStackConfigError('access_key_id must be printable ASCII without spaces')
+
+
+def _short_number(value):
+    text = str(value)
+    return text if len(text) <= 20 else '%s... (%d digits)' % (text[:12], len(text.lstrip('-')))
+
+
+def _is_not_finite(value):
+    """Whether ansible-core would read this int option as an infinite number (or NaN)."""
+    if isinstance(value, bool) or not isinstance(value, (str, float)):
+        return False
+    try:
+        return not decimal.Decimal(value.strip() if isinstance(value, str) else value).is_finite()
+    except (decimal.DecimalException, ValueError, TypeError):
+        return False
 
 
 def _build_authenticator(auth):
@@ -118,12 +154,33 @@ class ZStackModule(AnsibleModule):
         # Set before AnsibleModule.__init__, which calls fail_json (and so _return_formatted) on invalid arguments.
         self._session_uuid_to_hide = None
         self._client = None
+        self._not_finite = []
         super().__init__(argument_spec=spec, **kwargs)
+        if self._not_finite:
+            self.fail_json(msg='; '.join("argument '%s' is %r, which is not a whole number" % item for item in self._not_finite))
         if REQUESTS_IMPORT_ERROR:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
 
-    def client(self, pool_size=10):
-        """The task's one ZStack client (created on first use, so one task logs in at most once)."""
+    def _load_params(self):
+        super()._load_params()
+        # ansible-core 2.19's int check turns "inf", "Infinity" or .inf into an OverflowError, which escapes its
+        # validation as a traceback. Such values are set aside here (the option falls back to its default) and
+        # reported as a failure once the arguments are validated, when the no_log values are known.
+        for name, spec in self.argument_spec.items():
+            if spec.get('type') != 'int':
+                continue
+            value = self.params.get(name)
+            if value is None and spec.get('fallback'):
+                value = next((os.environ.get(var) for var in spec['fallback'][1] if var in os.environ), None)
+            if _is_not_finite(value):
+                self._not_finite.append((name, value))
+                self.params[name] = spec.get('default')
+
+    def client(self, pool_size=10, max_requests=None):
+        """The task's one ZStack client (created on first use, so one task logs in at most once).
+
+        ``max_requests`` bounds the requests in flight at once, whatever number of threads use the client.
+        """
         if self._client is None:
             auth = _select_auth(self.params)
             for name in SECRET_OPTIONS:
@@ -135,7 +192,8 @@ class ZStackModule(AnsibleModule):
             endpoint = Endpoint(self.params['host'], self.params['port'], self.params['scheme'],
                                 self.params['validate_certs'], self.params['ca_path'], self.params['timeout'])
             self._client = ZStackClient(endpoint, _build_authenticator(auth), wait_timeout=self.params['wait_timeout'],
-                                        retries=self.params['retries'], pool_size=pool_size)
+                                        retries=self.params['retries'], pool_size=pool_size,
+                                        max_requests=max_requests)
         return self._client
 
     def _keep_session_out_of_masking(self, session_uuid):
@@ -144,6 +202,10 @@ class ZStackModule(AnsibleModule):
         # UUID leaves the masking set, and is instead removed from the invocation record by hand.
         self._session_uuid_to_hide = session_uuid
         self.no_log_values.discard(session_uuid)
+
+    def fail_json(self, msg, **kwargs):
+        # One line, also for ansible-core's own argument checks, which quote the value given (line breaks included).
+        super().fail_json(msg=one_line(msg, limit=2000), **kwargs)
 
     def _return_formatted(self, kwargs):
         if self._session_uuid_to_hide and 'invocation' not in kwargs:

@@ -55,7 +55,11 @@ options:
     default: []
   workers:
     description:
-      - Largest number of VMs served at the same time when O(vm_instances) lists several.
+      - Largest number of requests in flight at the same time when O(vm_instances) lists several.
+      - A VM whose console job is running on the management node holds no request while the module waits for
+        the job, so the jobs of many VMs (up to 256) run side by side and a long list costs little more time
+        than one VM. The load on the management node is bounded by this number of concurrent requests.
+      - With V(1), the VMs are served one after the other.
     type: int
     default: 8
 extends_documentation_fragment:
@@ -68,6 +72,9 @@ notes:
     arguments and each VM's state, and creates no console; the returned entries then carry no token.
   - A token lives for the server's C(console.vnc.token.timeout) (1800 s by default) and the console proxy stops
     after a minute without connections; ask for the token shortly before it is used.
+  - One task logs in at most once, whatever number of VMs it serves. When a request gets no answer (connection
+    refused, DNS, TLS, O(timeout)) or still fails after O(retries), the task sends nothing more - the remaining VMs
+    fail at once with that cause instead of each waiting out the same time-outs.
 seealso:
   - name: ZStack RequestConsoleAccess API
     description: The API this module calls.
@@ -227,10 +234,15 @@ from ansible_collections.zstack.cloud.plugins.module_utils._consoles import (
     VmRef,
     console_entry,
     find_vm_by_name,
+    find_vms_by_names,
+    listable_names,
     request_console,
 )
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackApiError, ZStackError
 from ansible_collections.zstack.cloud.plugins.module_utils._module import ZStackModule
+
+# VMs served at the same time when workers > 1: each waits for its console job without holding a request slot.
+MAX_VMS_IN_FLIGHT = 256
 
 
 def _vm_refs(params):
@@ -243,13 +255,41 @@ def _vm_refs(params):
     return [VmRef.parse(item, 'vm_instances') for item in params['vm_instances']]
 
 
-def _console_for(client, ref, params, validate_only):
+def _resolve_names(client, refs, pool):
+    """When several VMs are given by name, resolve their names a chunk per query: ``{name: VM or ZStackError}``.
+
+    Names left out (a single name, names that cannot go in a list, chunks whose reply may have been cut) are
+    resolved one by one in _console_for, as before.
+    """
+    names = list(dict.fromkeys(ref.name for ref in refs if ref.name is not None))
+    if len(names) < 2:
+        return {}
+
+    def resolve(chunk):
+        try:
+            return find_vms_by_names(client, chunk) or {}
+        except ZStackError as err:
+            return dict.fromkeys(chunk, err)
+
+    resolved = {}
+    chunks = listable_names(names)
+    for found in (pool.map(resolve, chunks) if pool else map(resolve, chunks)):
+        resolved.update(found)
+    return resolved
+
+
+def _console_for(client, ref, params, validate_only, resolved=None):
     """One VM's entry; a failure is caught and recorded so the other VMs still get theirs."""
     label = 'vm_instance_uuid' if ref.uuid else 'vm_instance_name'
     try:
-        uuid = ref.uuid or find_vm_by_name(client, ref.name)['uuid']  # its messages name the VM already
+        vm = (resolved or {}).get(ref.name) if ref.name is not None else None
+        if isinstance(vm, ZStackError):
+            raise vm
+        uuid = ref.uuid or (vm or find_vm_by_name(client, ref.name))['uuid']
     except ZStackError as err:
-        return _failed_entry(label, ref.given, err.msg, err)
+        # The lookup's own verdicts (none, ambiguous) name the VM already; a query that failed does not.
+        msg = err.msg if 'candidates' in err.result else 'VM %s: %s' % (ref.given, err.msg)
+        return _failed_entry(label, ref.given, msg, err)
     try:
         inventory = request_console(client, uuid, params['system_tags'], params['user_tags'], validate_only)
         return console_entry(uuid, ref.name, inventory)
@@ -280,13 +320,17 @@ def run(module):
     if params['workers'] < 1:
         raise ZStackError('workers must be 1 or more, got %s' % params['workers'])
     workers = min(params['workers'], len(refs))
-    client = module.client(pool_size=workers)
+    # At most `workers` requests in flight; a VM whose console job is running holds none while it waits,
+    # so the jobs of up to MAX_VMS_IN_FLIGHT VMs run on the server side by side.
+    client = module.client(pool_size=workers, max_requests=workers)
     validate_only = module.check_mode
     if workers == 1:
-        entries = [_console_for(client, ref, params, validate_only) for ref in refs]
+        resolved = _resolve_names(client, refs, None)
+        entries = [_console_for(client, ref, params, validate_only, resolved) for ref in refs]
     else:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            entries = list(pool.map(lambda ref: _console_for(client, ref, params, validate_only), refs))
+        with ThreadPoolExecutor(max_workers=min(len(refs), MAX_VMS_IN_FLIGHT)) as pool:
+            resolved = _resolve_names(client, refs, pool)
+            entries = list(pool.map(lambda ref: _console_for(client, ref, params, validate_only, resolved), refs))
 
     failures = [entry for entry in entries if entry.get('failed')]
     if failures:

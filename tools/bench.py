@@ -1,0 +1,326 @@
+#!/usr/bin/env python
+# Copyright: (c) 2026, zstack.cloud maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Benchmark: consoles for 1, 50 and 200 VMs from a simulated management node with a fixed latency per request.
+
+Scenarios, each run through ansible-playbook against the bundled simulator:
+  (a)  one zstack_console_access task with the list option (vm_instances), VMs by UUID
+  (a') the same, VMs by name (what the name lookups cost)
+  (b)  a loop of single-VM zstack_console_access tasks (vm_instance_uuid), each logging in itself
+  (c)  the hand-written alternative with ansible.builtin.uri: log in, POST each console, poll each job
+
+For each: wall time of the whole ansible-playbook run, HTTP requests per VM, sessions created, and for (a) the
+ratio to its lower bound:
+  start + L + D + N x 2 x L / W
+  start  one ansible-playbook run with one module start (measured: a task that fails before any request)
+  L      the added latency per request;  D  how long a console job runs on the server
+  N x 2  one POST and one poll per VM at the very least;  W  requests in flight (the module's workers)
+Targets (exit status 1 if one is missed): (a) for 200 VMs within 3x the wall time of (a) for 1 VM; at most one
+login per task; for (a), requests per VM no more than the POST plus the polls the job needs (the module's poll
+schedule against D, see polls_needed).
+
+    make bench                         # or: .venv/bin/python tools/bench.py --collections build/collections
+    make bench BENCH_ARGS=--full       # (b) and (c) for 200 VMs too (several more minutes)
+
+Not a timed test: it prints figures for docs/performance.md and checks the targets above.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SIMULATOR = os.path.join(ROOT, 'tests', 'simulator', 'zstack_simulator.py')
+SEED = os.path.join(ROOT, 'tests', 'simulator', 'seed.json')
+ACCOUNT, PASSWORD = 'console-ops', 'C0nsole-Ops!'
+FLEET = 200
+
+PLAY_HEAD = '''- name: Benchmark
+  hosts: localhost
+  gather_facts: false
+  tasks:
+'''
+MODULE_ARGS = '''        host: 127.0.0.1
+        port: "{{ sim_port }}"
+        account_name: "{{ account }}"
+        account_password: "{{ password }}"
+'''
+PLAYBOOKS = {
+    # One module start that fails before any request: the fixed cost of a run.
+    'start.yml': PLAY_HEAD + '''    - name: A task that fails before sending anything
+      zstack.cloud.zstack_console_access:
+''' + MODULE_ARGS + '''        vm_instances: "{{ vms }}"
+        workers: 0
+      ignore_errors: true
+''',
+    'list.yml': PLAY_HEAD + '''    - name: Consoles for every VM in one task
+      zstack.cloud.zstack_console_access:
+''' + MODULE_ARGS + '''        vm_instances: "{{ vms }}"
+        workers: "{{ workers | default(omit) }}"
+      no_log: true
+''',
+    'loop.yml': PLAY_HEAD + '''    - name: A console per task
+      zstack.cloud.zstack_console_access:
+''' + MODULE_ARGS + '''        vm_instance_uuid: "{{ item }}"
+      loop: "{{ vms }}"
+      no_log: true
+''',
+    'uri.yml': PLAY_HEAD + '''    - name: Log in
+      ansible.builtin.uri:
+        url: "http://127.0.0.1:{{ sim_port }}/zstack/v1/accounts/login"
+        method: PUT
+        body_format: json
+        body: {logInByAccount: {accountName: "{{ account }}", password: "{{ password | hash('sha512') }}"}}
+        return_content: true
+      register: login
+      no_log: true
+
+    - name: Ask for each console
+      ansible.builtin.uri:
+        url: "http://127.0.0.1:{{ sim_port }}/zstack/v1/consoles"
+        method: POST
+        headers: {Authorization: "OAuth {{ (login.content | from_json).inventory.uuid }}"}
+        body_format: json
+        body: {params: {vmInstanceUuid: "{{ item }}"}}
+        status_code: 202
+        return_content: true
+      loop: "{{ vms }}"
+      register: posted
+      no_log: true
+
+    - name: Wait for each job
+      ansible.builtin.uri:
+        url: "http://127.0.0.1:{{ sim_port }}/zstack/v1/api-jobs/{{ (item.content | from_json).location
+              | regex_replace('^.*/api-jobs/', '') }}"
+        headers: {Authorization: "OAuth {{ (login.content | from_json).inventory.uuid }}"}
+        status_code: [200, 202]
+        return_content: true
+      loop: "{{ posted.results }}"
+      register: job
+      until: job.status == 200
+      retries: 60
+      delay: 1
+      no_log: true
+''',
+}
+
+
+def polls_needed(job_delay, latency, first=0.05, factor=2.0, cap=1.0):
+    """Polls the module makes for a job that runs job_delay seconds: its schedule (module_utils/_client.py,
+    _wait_for_job) waits 0.05 s, then twice as long each time up to 1 s, and each poll takes `latency`."""
+    elapsed, delay, polls = 0.0, first, 0
+    while True:
+        elapsed += delay + latency
+        polls += 1
+        if elapsed >= job_delay:
+            return polls
+        delay = min(delay * factor, cap)
+
+
+def make_seed(path):
+    """The bundled seed plus FLEET Running VMs of console-ops ("bench-000" ...), spread over the seed's hosts."""
+    with open(SEED, encoding='utf-8') as handle:
+        seed = json.load(handle)
+    hosts = [host['uuid'] for host in seed['hosts']]
+    for index in range(FLEET):
+        name = 'bench-%03d' % index
+        seed['vms'].append({'uuid': hashlib.md5(name.encode()).hexdigest(), 'name': name, 'state': 'Running',
+                            'hostUuid': hosts[index % len(hosts)], 'vncPort': 5900 + index, 'owner': ACCOUNT})
+    with open(path, 'w', encoding='utf-8') as handle:
+        json.dump(seed, handle)
+    fleet = seed['vms'][-FLEET:]
+    return [vm['uuid'] for vm in fleet], [vm['name'] for vm in fleet]
+
+
+class Simulator:
+    def __init__(self, work, seed, latency_ms, job_delay):
+        self.port_file = os.path.join(work, 'sim.port')
+        self.log = open(os.path.join(work, 'simulator.out'), 'w', encoding='utf-8')  # pylint: disable=consider-using-with
+        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
+            [sys.executable, SIMULATOR, '--seed', seed, '--host', '127.0.0.1', '--port', '0',
+             '--port-file', self.port_file, '--latency-ms', str(latency_ms), '--job-delay', str(job_delay)],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        for _attempt in range(150):
+            if os.path.exists(self.port_file):
+                break
+            if self.process.poll() is not None:
+                raise SystemExit('bench: the simulator exited during start-up; see %s' % self.log.name)
+            time.sleep(0.1)
+        else:
+            self.stop()
+            raise SystemExit('bench: the simulator did not start within 15 s')
+        with open(self.port_file, encoding='ascii') as handle:
+            self.port = int(handle.read().strip())
+        self.url = 'http://127.0.0.1:%d' % self.port
+
+    def admin(self, method, path):
+        request = urllib.request.Request(self.url + path, method=method)
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            return json.loads(reply.read().decode('utf-8'))
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.log.close()
+
+
+class Bench:
+    def __init__(self, args, work):
+        self.args = args
+        self.work = work
+        self.sim = None
+        self.playbook = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
+        self.env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.abspath(args.collections),
+                        ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_LOCALHOST_WARNING='False',
+                        ANSIBLE_INVENTORY_UNPARSED_WARNING='False', ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='False')
+        for name, text in PLAYBOOKS.items():
+            with open(os.path.join(work, name), 'w', encoding='utf-8') as handle:
+                handle.write(text)
+
+    def run(self, playbook, vms):
+        """One ansible-playbook run from a reset simulator: (wall seconds, simulator state after)."""
+        self.sim.admin('POST', '/_sim/reset')
+        extra = {'sim_port': self.sim.port, 'account': ACCOUNT, 'password': PASSWORD, 'vms': vms}
+        if self.args.workers:
+            extra['workers'] = self.args.workers
+        extra_file = os.path.join(self.work, 'vars.json')
+        with open(extra_file, 'w', encoding='utf-8') as handle:
+            json.dump(extra, handle)
+        log = os.path.join(self.work, 'last-run.log')
+        started = time.monotonic()
+        with open(log, 'w', encoding='utf-8') as out:
+            code = subprocess.call([self.playbook, os.path.join(self.work, playbook), '-e', '@' + extra_file],
+                                   stdout=out, stderr=subprocess.STDOUT, env=self.env, cwd=self.work)
+        wall = time.monotonic() - started
+        state = self.sim.admin('GET', '/_sim/state')
+        if code != 0 and playbook != 'start.yml':
+            with open(log, encoding='utf-8') as handle:
+                sys.stderr.write(handle.read()[-3000:])
+            raise SystemExit('bench: %s with %d VMs failed (exit status %d)' % (playbook, len(vms), code))
+        if playbook != 'start.yml' and len(state['consoles']) != len(set(vms)):
+            raise SystemExit('bench: %s with %d VMs made %d consoles' % (playbook, len(vms), len(state['consoles'])))
+        return wall, state
+
+
+def summarise(label, size, walls, state):
+    counters = state['counters']
+    requests = counters['requests']
+    jobs = requests.get('POST /zstack/v1/consoles', 0) + requests.get('GET /zstack/v1/api-jobs/{uuid}', 0)
+    return {'label': label, 'vms': size, 'wall': statistics.median(walls), 'walls': walls,
+            'requests_per_vm': counters['total'] / size, 'jobs_per_vm': jobs / size,
+            'queries_per_vm': requests.get('GET /zstack/v1/vm-instances', 0) / size,
+            'logins': counters['logins'], 'requests': requests}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', 1)[0])
+    parser.add_argument('--collections', default=os.path.join(ROOT, 'build', 'collections'),
+                        help='ANSIBLE_COLLECTIONS_PATH holding zstack.cloud (default: build/collections, from make tree)')
+    parser.add_argument('--latency-ms', type=float, default=20.0, help='added to every API request (default 20)')
+    parser.add_argument('--job-delay', type=float, default=0.3, help='seconds a console job runs (default 0.3)')
+    parser.add_argument('--sizes', default='1,50,200', help='VM counts for (a) and (a\') (default 1,50,200)')
+    parser.add_argument('--loop-sizes', default='1,50', help='VM counts for (b) and (c) (default 1,50)')
+    parser.add_argument('--full', action='store_true', help='(b) and (c) for every size of --sizes')
+    parser.add_argument('--repeat', type=int, default=3, help='runs of (a), (a\') and the start, median kept (default 3)')
+    parser.add_argument('--workers', type=int, help='the module\'s workers (default: its own default)')
+    args = parser.parse_args(argv)
+    sizes = [int(size) for size in args.sizes.split(',')]
+    loop_sizes = sizes if args.full else [int(size) for size in args.loop_sizes.split(',')]
+    if max(sizes + loop_sizes) > FLEET:
+        parser.error('at most %d VMs' % FLEET)
+    if not os.path.isdir(os.path.join(args.collections, 'ansible_collections', 'zstack', 'cloud')):
+        parser.error('no zstack.cloud under %s (run make tree, or give --collections)' % args.collections)
+
+    work = tempfile.mkdtemp(prefix='zstack-bench-')
+    bench = Bench(args, work)
+    uuids, names = make_seed(os.path.join(work, 'seed.json'))
+    bench.sim = Simulator(work, os.path.join(work, 'seed.json'), args.latency_ms, args.job_delay)
+    rows = []
+    try:
+        # The fixed cost is measured before and after the (a) rows, so that a slow spell of a shared machine
+        # weighs on both sides of the ratio.
+        starts = [bench.run('start.yml', uuids[:1])[0] for _run in range(args.repeat)]
+        for size in sizes:
+            for label, vms in (('(a)  one task, vm_instances by UUID', uuids[:size]),
+                               ("(a') one task, vm_instances by name", names[:size])):
+                runs = [bench.run('list.yml', vms) for _run in range(args.repeat)]
+                rows.append(summarise(label, size, [wall for wall, _state in runs], runs[-1][1]))
+                print('bench: %-38s %3d VMs  %6.2f s' % (label, size, rows[-1]['wall']), flush=True)
+        starts += [bench.run('start.yml', uuids[:1])[0] for _run in range(args.repeat)]
+        start = statistics.median(starts)
+        for size in loop_sizes:
+            for label, playbook in (('(b)  loop of single-VM tasks', 'loop.yml'), ('(c)  ansible.builtin.uri by hand', 'uri.yml')):
+                wall, state = bench.run(playbook, uuids[:size])
+                rows.append(summarise(label, size, [wall], state))
+                print('bench: %-38s %3d VMs  %6.2f s' % (label, size, wall), flush=True)
+    finally:
+        bench.sim.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+    latency, delay = args.latency_ms / 1000.0, args.job_delay
+    workers = args.workers or 8
+    polls = polls_needed(delay, latency)
+    print()
+    print('zstack.cloud benchmark: simulator latency %g ms per request, console job %g s, workers %s; %s, %d CPUs, '
+          'Python %s' % (args.latency_ms, delay, args.workers or 'default (8)', platform.machine(), os.cpu_count(),
+                         platform.python_version()))
+    print('start (one ansible-playbook run, one module start, no request): %.2f s (median of %d)' % (start, len(starts)))
+    print('lower bound of (a) = start + L + D + N x 2 x L / min(workers, N);  polls a %g s job needs: %d' % (delay, polls))
+    print()
+    columns = ('scenario', 'VMs', 'wall s', 'requests/VM', 'POST+polls/VM', 'sessions', 'vs bound')
+    header = '%-38s %5s %8s %12s %14s %9s %12s' % columns
+    print(header)
+    print('-' * len(header))
+    for row in rows:
+        ratio = ''
+        if row['label'].startswith('(a)'):
+            bound = start + latency + delay + row['vms'] * 2 * latency / min(workers, row['vms'])
+            row['bound'] = bound
+            ratio = '%.2fx' % (row['wall'] / bound)
+        print('%-38s %5d %8.2f %12.2f %14.2f %9d %12s' % (row['label'], row['vms'], row['wall'], row['requests_per_vm'],
+                                                          row['jobs_per_vm'], row['logins'], ratio))
+    print()
+
+    failures = []
+    by_uuid = {row['vms']: row for row in rows if row['label'].startswith('(a) ')}
+    if 1 in by_uuid and 200 in by_uuid:
+        ratio = by_uuid[200]['wall'] / by_uuid[1]['wall']
+        verdict = 'met' if ratio <= 3 else 'MISSED'
+        print('target: (a) for 200 VMs within 3x (a) for 1 VM: %.2f s / %.2f s = %.2fx  %s'
+              % (by_uuid[200]['wall'], by_uuid[1]['wall'], ratio, verdict))
+        if ratio > 3:
+            failures.append('(a) for 200 VMs took %.2fx the time of 1 VM' % ratio)
+    for row in rows:
+        if row['label'].startswith('(a') and row['logins'] > 1:
+            failures.append('%s, %d VMs: %d logins in one task' % (row['label'], row['vms'], row['logins']))
+        if row['label'].startswith('(a) ') and row['jobs_per_vm'] > 1 + polls:
+            failures.append('%s, %d VMs: %.2f POST+polls per VM, more than 1 + %d' % (row['label'], row['vms'],
+                                                                                      row['jobs_per_vm'], polls))
+        if row['label'].startswith('(a) ') and row['queries_per_vm']:
+            failures.append('%s, %d VMs: VM queries although every VM was given by UUID' % (row['label'], row['vms']))
+    print('target: at most one login per task: %s' % ('met' if not any('logins' in f for f in failures) else 'MISSED'))
+    print('target: (a) requests per VM at most the POST plus the %d polls a %g s job needs: %s'
+          % (polls, delay, 'met' if not any('POST+polls' in f for f in failures) else 'MISSED'))
+    if failures:
+        print('bench: targets missed: ' + '; '.join(failures), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
