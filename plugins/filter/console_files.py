@@ -504,27 +504,13 @@ def _console_record(console, stem, operator, novnc_url, style, params_in, reques
 # ------------------------------------------------------------------ manifest
 
 def _decode_manifest(previous):
-    """The previous manifest (slurp's base64 content, JSON text or a dict) as a dict; {} when unreadable."""
-    if previous in (None, ''):
-        return {}
-    if isinstance(previous, dict):
-        if 'content' in previous and previous.get('encoding') == 'base64':
-            previous = previous['content']
-        elif 'content' not in previous and 'files' in previous:
-            return previous
-        else:
-            return {}
-    text = to_text(previous).strip()
-    if not text.startswith('{'):
-        try:
-            text = to_text(base64.b64decode(text, validate=True))
-        except (binascii.Error, ValueError):
-            return {}
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) and data.get('managed_by') == MANAGED_BY else {}
+    """The previous manifest (slurp's base64 content, JSON text or a dict) as a dict; {} when unreadable.
+
+    A plain dict that has ``files`` is taken as it is (a manifest built in the same run).
+    """
+    if isinstance(previous, dict) and 'content' not in previous and 'files' in previous:
+        return previous
+    return _load_record(previous)
 
 
 def console_file_manifest(previous, plan=None, dir_existed=True):
