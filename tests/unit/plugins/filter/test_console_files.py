@@ -163,8 +163,7 @@ def test_assign_stems_without_names_uses_uuids():
 
 def _simulator():
     path = COLLECTION / 'tests' / 'simulator' / 'zstack_simulator.py'
-    if not path.exists():
-        pytest.skip('the simulator is not in this tree')
+    assert path.exists(), 'the expiry tests read dates written by the simulator at %s' % path
     spec = importlib.util.spec_from_file_location('zstack_simulator_for_filter_tests', path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # its dataclasses look their module up
