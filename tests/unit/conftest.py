@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 
 import pytest
 import responses
@@ -49,3 +50,29 @@ def no_proxy_env(monkeypatch):
     """The few tests that open real localhost connections must not be routed through a proxy from the environment."""
     for var in ('http_proxy', 'https_proxy', 'all_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY'):
         monkeypatch.delenv(var, raising=False)
+
+
+def _call_concurrently(client, count, method='GET', path='vm-instances'):
+    """``count`` threads make the same client call at once; returns (results, errors)."""
+    barrier = threading.Barrier(count)
+    results, errors = [], []
+
+    def worker():
+        barrier.wait()
+        try:
+            results.append(client.call(method, path))
+        except Exception as exc:  # pylint: disable=broad-except
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _unused in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    return results, errors
+
+
+@pytest.fixture
+def call_concurrently():
+    """Runs one client call from several threads released together (for the login-once checks)."""
+    return _call_concurrently

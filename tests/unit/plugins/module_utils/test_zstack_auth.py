@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import json
 import re
-import threading
 import time
 
 import pytest
@@ -191,7 +190,7 @@ def test_login_happens_once_for_several_calls(rsps):
     assert auth.login_count == 1
 
 
-def test_login_once_with_eight_concurrent_threads(rsps):
+def test_login_once_with_eight_concurrent_threads(rsps, call_concurrently):
     def slow_login(request):
         time.sleep(0.05)  # widen the window in which a second login could start
         return 200, {}, json.dumps(login_reply())
@@ -200,21 +199,7 @@ def test_login_once_with_eight_concurrent_threads(rsps):
     rsps.get(BASE + 'vm-instances', json={'inventories': []})
     auth = LoginAuthenticator('admin', 'password')
     client = make_client(auth, pool_size=8)
-    barrier = threading.Barrier(8)
-    results, errors = [], []
-
-    def worker():
-        barrier.wait()
-        try:
-            results.append(client.call('GET', 'vm-instances'))
-        except Exception as exc:  # pylint: disable=broad-except
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker) for _unused in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
+    results, errors = call_concurrently(client, 8)
     assert errors == []
     assert len(results) == 8
     logins = [c for c in rsps.calls if c.request.method == 'PUT']

@@ -616,7 +616,7 @@ def test_expired_access_key_fails(rsps, fake_time):
     assert len(rsps.calls) == 1
 
 
-def test_concurrent_expiry_renews_once(rsps, fake_time):
+def test_concurrent_expiry_renews_once(rsps, fake_time, call_concurrently):
     """Several workers see the same session expire: only one logs in again."""
     logins = []
 
@@ -633,21 +633,7 @@ def test_concurrent_expiry_renews_once(rsps, fake_time):
     rsps.add_callback(responses.GET, BASE + 'vm-instances', callback=vm)
     client = make_client(fake_time, LoginAuthenticator('admin', 'password'), pool_size=6)
     client.authenticator.headers(client, 'GET', 'vm-instances')  # first login, before the workers start
-    barrier = threading.Barrier(6)
-    results, errors = [], []
-
-    def worker():
-        barrier.wait()
-        try:
-            results.append(client.call('GET', 'vm-instances'))
-        except Exception as exc:  # pylint: disable=broad-except
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker) for _unused in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(10)
+    results, errors = call_concurrently(client, 6)
     assert errors == []
     assert len(results) == 6
     assert len(logins) == 2
