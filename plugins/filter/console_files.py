@@ -39,7 +39,7 @@ ZSTACK_UI_PORT = 5000
 ZSTACK_UI_PATH = '/thirdparty/vnc_auto.html'
 
 UUID_RE = re.compile(r'^[0-9a-fA-F]{32}$')
-# A console token is "<session uuid>_<vm uuid>" (see /work/shared/zstack-api.md); anything that looks like one
+# A console token is "<session uuid>_<vm uuid>" (see docs/zstack-api-notes.md); anything that looks like one
 # is a credential.
 TOKEN_RE = re.compile(r'[0-9a-fA-F]{32}_[0-9a-fA-F]{32}')
 # A bare session UUID next to the word "session" (e.g. "session[uuid:...] expired", ".../accounts/sessions/<uuid>")
