@@ -14,6 +14,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     ZStackResponseError,
     one_line,
 )
+from ansible_collections.zstack.cloud.plugins.module_utils._timezone import NodeClock
 
 UUID_PATTERN = re.compile(r'[0-9a-fA-F]{32}')
 DASHED_UUID_PATTERN = re.compile(r'[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}')
@@ -133,8 +134,11 @@ def request_console(client, vm_uuid, system_tags=(), user_tags=(), validate_only
     return inventory
 
 
-def console_entry(vm_uuid, vm_name, inventory):
-    """The console as the module returns it: snake_case keys plus a ready websocket URL."""
+def console_entry(vm_uuid, vm_name, inventory, node_clock=None):
+    """The console as the module returns it: snake_case keys, ``expires_at`` and a ready websocket URL.
+
+    ``node_clock`` reads the server's zone-less ``expiredDate`` (default: the controller's local zone).
+    """
     entry = {'vm_instance_uuid': vm_uuid}
     if vm_name is not None:
         entry['vm_instance_name'] = vm_name
@@ -154,6 +158,9 @@ def console_entry(vm_uuid, vm_name, inventory):
     for source, target in (('targetScheme', 'target_scheme'), ('version', 'version'), ('expiredDate', 'expired_date')):
         if inventory.get(source) is not None:
             entry[target] = inventory[source]
+    expires_at = (node_clock or NodeClock()).expires_at(inventory.get('expiredDate'))
+    if expires_at is not None:
+        entry['expires_at'] = expires_at
     host_part = '[%s]' % hostname if ':' in hostname else hostname
     entry['websocket_url'] = '%s://%s:%s/?token=%s' % ('wss' if scheme == 'https' else 'ws', host_part, port, entry['token'])
     return entry

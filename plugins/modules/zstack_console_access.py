@@ -180,10 +180,18 @@ ansible_facts:
           type: str
           sample: "1"
         expired_date:
-          description: When the token expires, as the server wrote it.
+          description:
+            - When the token expires, as the server wrote it - in the management node's local time, without a zone.
           returned: when the server sends it
           type: str
-          sample: "Nov 28, 2026 5:21:20 PM"
+          sample: "Dec 1, 2026 12:20:00 AM"
+        expires_at:
+          description:
+            - When the token expires, in ISO 8601 UTC to the second - RV(ansible_facts.zstack_consoles[].expired_date)
+              read in the management node's zone (see O(server_timezone)).
+          returned: when the server sends a date the module can read
+          type: str
+          sample: "2026-11-30T16:20:00Z"
         session_owned:
           description:
             - Whether the token embeds the session this task logged in itself (see RV(session_created)).
@@ -292,7 +300,7 @@ def _console_for(client, ref, params, validate_only, resolved=None):
         return _failed_entry(label, ref.given, msg, err)
     try:
         inventory = request_console(client, uuid, params['system_tags'], params['user_tags'], validate_only)
-        return console_entry(uuid, ref.name, inventory)
+        return console_entry(uuid, ref.name, inventory, client.node_clock)
     except ZStackError as err:
         return _failed_entry(label, ref.given, 'VM %s: %s' % (ref.given, err.msg), err)
 

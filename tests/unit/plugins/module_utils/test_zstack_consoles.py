@@ -22,6 +22,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._consoles import (
     find_vm_by_name,
     request_console,
 )
+from ansible_collections.zstack.cloud.plugins.module_utils._timezone import NodeClock, parse_timezone
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     ZStackApiError,
     ZStackConfigError,
@@ -257,11 +258,32 @@ def test_console_entry_port_string():
 def test_console_entry_https_gives_wss_and_name():
     entry = console_entry(VM, 'web-01', {'scheme': 'https', 'hostname': 'proxy.example.test', 'port': 4443,
                                          'token': TOKEN, 'targetScheme': 'vnc', 'version': '1',
-                                         'expiredDate': 'Nov 28, 2026 5:21:20 PM'})
+                                         'expiredDate': 'Nov 28, 2026 5:21:20 PM'}, NodeClock(parse_timezone('UTC')))
     assert entry == {'vm_instance_uuid': VM, 'vm_instance_name': 'web-01', 'scheme': 'https',
                      'hostname': 'proxy.example.test', 'port': 4443, 'token': TOKEN, 'target_scheme': 'vnc',
-                     'version': '1', 'expired_date': 'Nov 28, 2026 5:21:20 PM',
+                     'version': '1', 'expired_date': 'Nov 28, 2026 5:21:20 PM', 'expires_at': '2026-11-28T17:21:20Z',
                      'websocket_url': 'wss://proxy.example.test:4443/?token=' + TOKEN}
+
+
+@pytest.mark.parametrize('zone, expired_date, expires_at', [
+    # ZStack writes expiredDate with gson's default format in the node's zone, without the zone
+    # (zstackio/zstack: header/src/main/java/org/zstack/header/console/ConsoleInventory.java, a java.sql.Timestamp).
+    ('Asia/Shanghai', 'Dec 1, 2026 12:20:00 AM', '2026-11-30T16:20:00Z'),
+    ('Asia/Shanghai', 'Dec 1, 2026, 12:20:00\u202fAM', '2026-11-30T16:20:00Z'),
+    ('+05:30', 'Nov 30, 2026 9:50:00 PM', '2026-11-30T16:20:00Z'),
+    ('UTC', 1796055600000, '2026-11-30T16:20:00Z'),
+])
+def test_console_entry_expires_at_in_the_nodes_zone(zone, expired_date, expires_at):
+    entry = console_entry(VM, None, {'hostname': 'h', 'port': 4900, 'token': 't', 'expiredDate': expired_date},
+                          NodeClock(parse_timezone(zone)))
+    assert entry['expired_date'] == expired_date  # the server's own value, untouched
+    assert entry['expires_at'] == expires_at
+
+
+def test_console_entry_expires_at_only_when_readable():
+    for inventory_date in (None, 'soon'):
+        entry = console_entry(VM, None, {'hostname': 'h', 'port': 4900, 'token': 't', 'expiredDate': inventory_date})
+        assert 'expires_at' not in entry
 
 
 def test_console_entry_optional_keys_only_when_sent():

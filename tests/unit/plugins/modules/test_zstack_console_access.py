@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
+import email.utils
 import hashlib
 import json
 import re
@@ -37,6 +39,10 @@ SESSION = '0a1b2c3d4e5f60718293a4b5c6d7e8f9'
 SESSION2 = 'ffeeddccbbaa99887766554433221100'
 PASSWORD = 'Pw-for-unit-tests-91!'
 VM1 = '11111111111111111111111111111111'
+NODE_ZONE = datetime.timezone(datetime.timedelta(hours=8))
+# The console's expiredDate as the node writes it (its wall clock, UTC+08:00), and that instant in UTC.
+EXPIRED_DATE = 'Nov 28, 2026 5:21:20 PM'
+EXPIRES_AT = '2026-11-28T09:21:20Z'
 VM2 = '22222222222222222222222222222222'
 VM3 = '33333333333333333333333333333333'
 VM_STOPPED = '44444444444444444444444444444444'
@@ -54,7 +60,7 @@ VMS = [
 ]
 AUTH_ENV = ('ZSTACK_HOST', 'ZSTACK_PORT', 'ZSTACK_SCHEME', 'ZSTACK_VALIDATE_CERTS', 'ZSTACK_SESSION_UUID',
             'ZSTACK_ACCOUNT_NAME', 'ZSTACK_ACCOUNT_PASSWORD', 'ZSTACK_USER_NAME', 'ZSTACK_ACCESS_KEY_ID',
-            'ZSTACK_ACCESS_KEY_SECRET')
+            'ZSTACK_ACCESS_KEY_SECRET', 'ZSTACK_SERVER_TIMEZONE', 'ZSTACK_CA_PATH')
 
 
 def stopped_error(vm_uuid):
@@ -94,7 +100,11 @@ class Server:
         with self.lock:
             self.logins.append(json.loads(request.body))
             session = self.sessions[min(len(self.logins), len(self.sessions)) - 1]
-        return self.reply(200, {'inventory': {'uuid': session, 'accountUuid': 'a' * 32}})
+        # A node in UTC+08:00: createDate is its wall clock without a zone; Tomcat's Date header is GMT.
+        now = time.time()
+        create_date = datetime.datetime.fromtimestamp(now, NODE_ZONE).strftime('%b %d, %Y %I:%M:%S %p')
+        return 200, {'Date': email.utils.formatdate(now, usegmt=True)}, json.dumps(
+            {'inventory': {'uuid': session, 'accountUuid': 'a' * 32, 'createDate': create_date}})
 
     def query(self, request):
         qs = parse_qsl(urlsplit(request.url).query)
@@ -128,7 +138,7 @@ class Server:
         session = auth.split(' ', 1)[-1]
         return self.reply(200, {'inventory': {'scheme': 'http', 'hostname': '10.0.0.5', 'port': 4900.0,
                                               'token': '%s_%s' % (session, vm_uuid), 'targetScheme': 'vnc',
-                                              'expiredDate': 'Nov 28, 2026 5:21:20 PM'}})
+                                              'expiredDate': EXPIRED_DATE}})
 
     def calls(self, method=None, path=None):
         return [c for c in self.rsps.calls
@@ -189,7 +199,7 @@ def test_single_vm_by_uuid(capsys, server):
     assert result['session_created'] is True
     assert result['validate_only'] is False
     expected = {'vm_instance_uuid': VM1, 'scheme': 'http', 'hostname': '10.0.0.5', 'port': 4900,
-                'token': token(VM1), 'target_scheme': 'vnc', 'expired_date': 'Nov 28, 2026 5:21:20 PM',
+                'token': token(VM1), 'target_scheme': 'vnc', 'expired_date': EXPIRED_DATE, 'expires_at': EXPIRES_AT,
                 'websocket_url': 'ws://10.0.0.5:4900/?token=' + token(VM1), 'session_owned': True}
     assert result['ansible_facts'] == {'zstack_console': expected, 'zstack_consoles': [expected]}
     assert server.posted_bodies() == [{'params': {'vmInstanceUuid': VM1}, 'systemTags': [], 'userTags': []}]
@@ -405,14 +415,73 @@ def test_iam_user_login(capsys, server):
 
 def test_access_key(capsys, server):
     code, out, result = run_module(capsys, {'host': HOST, 'access_key_id': 'AKID', 'access_key_secret': 'AK-secret-9',
-                                            'vm_instance_uuid': VM1})
+                                            'vm_instance_uuid': VM1, 'server_timezone': 'Asia/Shanghai'})
     assert code == 0, result
     assert result['session_created'] is False
     assert server.logins == []
     for call in server.rsps.calls:
         assert call.request.headers['Authorization'].startswith('ZStack AKID:')
-        assert call.request.headers['Date'].endswith(' GMT')
+        assert call.request.headers['Date'].endswith(' GMT+08:00')
     assert 'AK-secret-9' not in out
+    assert result['ansible_facts']['zstack_console']['expires_at'] == EXPIRES_AT
+
+
+# ------------------------------------------------------------------ the node's zone
+
+def test_expires_at_from_the_offset_learned_at_login(capsys, server):
+    # The mock node runs in UTC+08:00 and the module is not told: the login reply shows it.
+    code, _out, result = run_module(capsys, account_args(vm_instance_uuid=VM1))
+    assert code == 0, result
+    entry = result['ansible_facts']['zstack_console']
+    assert (entry['expired_date'], entry['expires_at']) == (EXPIRED_DATE, EXPIRES_AT)
+
+
+@pytest.mark.parametrize('how', ['option', 'env'])
+def test_server_timezone_wins_over_the_login(capsys, server, monkeypatch, how):
+    args = account_args(vm_instance_uuid=VM1)
+    if how == 'option':
+        args['server_timezone'] = '-05:00'
+    else:
+        monkeypatch.setenv('ZSTACK_SERVER_TIMEZONE', '-05:00')
+    code, _out, result = run_module(capsys, args)
+    assert code == 0, result
+    assert result['ansible_facts']['zstack_console']['expires_at'] == '2026-11-28T22:21:20Z'
+
+
+def test_session_uuid_without_server_timezone_reads_local_time(capsys, server, monkeypatch):
+    monkeypatch.setenv('TZ', 'Asia/Kolkata')
+    time.tzset()
+    try:
+        code, _out, result = run_module(capsys, {'host': HOST, 'session_uuid': SESSION, 'vm_instance_uuid': VM1})
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert code == 0, result
+    assert result['ansible_facts']['zstack_console']['expires_at'] == '2026-11-28T11:51:20Z'
+
+
+@pytest.mark.parametrize('value', ['Mars/Olympus', '+25:00', 'Asia/Shanghai\nX-Injected: 1', '../../etc/localtime'])
+def test_bad_server_timezone_fails_before_sending(capsys, rsps, value):
+    code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM1, server_timezone=value))
+    assert_clean_failure(code, out, result)
+    assert result['msg'].startswith('server_timezone ')
+    assert 'such as Asia/Shanghai' in result['msg']
+    assert len(rsps.calls) == 0
+
+
+def test_access_key_too_skewed_says_to_set_server_timezone(capsys, rsps):
+    # RestServer.checkTime answers a Date too far from the node's wall clock with a plain-text 403
+    # (zstackio/zstack: rest/src/main/java/org/zstack/rest/RestServer.java).
+    rsps.get(BASE + 'vm-instances', status=403, body='requestTimeTooSkewed')
+    code, out, result = run_module(capsys, {'host': HOST, 'access_key_id': 'AKID', 'access_key_secret': 'AK-secret-9',
+                                            'vm_instance_name': 'web-01', 'server_timezone': 'UTC'})
+    assert_clean_failure(code, out, result)
+    msg = result['msg']
+    assert 'requestTimeTooSkewed' in msg and 'set server_timezone (ZSTACK_SERVER_TIMEZONE)' in msg
+    assert 'UTC+00:00, from server_timezone' in msg
+    assert re.search(r'dated \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT ', msg), msg
+    assert 'AK-secret-9' not in out
+    assert len(rsps.calls) == 1  # a 403 is not retried
 
 
 def test_login_failure(capsys, rsps):
