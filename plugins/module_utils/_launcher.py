@@ -189,7 +189,7 @@ APP_SCRIPT = r'''
   var failure = null;
 
   if (!isNaN(expires)) {
-    document.getElementById('expires-local').textContent = new Date(expires).toLocaleString() + ' your time';
+    document.getElementById('expires-local').textContent = '(' + new Date(expires).toLocaleString() + ' your time)';
   }
 
   function expired() { return !isNaN(expires) && Date.now() >= expires; }
@@ -207,7 +207,7 @@ APP_SCRIPT = r'''
     cad.hidden = state !== 'connected';
   }
 
-  function onDisconnect(event) {
+  function onDisconnect() {
     var wasConnected = connected;
     connected = false;
     rfb = null;
@@ -220,12 +220,12 @@ APP_SCRIPT = r'''
         'The console proxy at ' + data.proxy + ' did not accept this console: its token was revoked or has ' +
         'ended, so nothing was connected. Ask for a new console (run the playbook again). If a new one ' +
         'fails the same way, the proxy cannot be reached from this computer.');
-    } else if (event.detail && event.detail.clean) {
-      show('disconnected', 'Disconnected', 'The console session ended.' +
-        (expired() ? ' ' + expiredText() : ''));
     } else {
-      show('disconnected', 'Connection lost', 'The connection to the console proxy at ' + data.proxy +
-        ' was lost.' + (expired() ? ' ' + expiredText() : ' Connect again to continue.'));
+      // After a VNC session was established (noVNC reports a server-side close as clean, so the page does not
+      // tell them apart: it never disconnects by itself once connected).
+      show('disconnected', 'Disconnected', 'The session ended: the console proxy at ' + data.proxy +
+        ' closed the connection (the VM stopped, the proxy restarted or the network dropped).' +
+        (expired() ? ' ' + expiredText() : ' Connect again to continue.'));
     }
   }
 
