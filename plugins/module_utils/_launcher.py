@@ -13,7 +13,8 @@ targetScheme), so no web server and no noVNC page is involved anywhere.
 What the page shows: the VM's name, the connection state (``data-state`` on ``<html>``, text in ``#state``), the
 expiry in UTC and in the browser's time, and in plain words whether the token had expired before anything was
 tried (``expired``), the proxy refused it - revoked, or ended - before a VNC connection was made (``refused``), or
-an established session ended (``disconnected``).
+an established session ended (``disconnected``). A VM with a console password gets a password prompt
+(``password``); a refused login is an ``error``.
 
 The token is in the page (it must be: the page connects with it) but not in its title, and it is only ever sent
 to the one WebSocket origin the page's Content-Security-Policy allows.
@@ -170,7 +171,7 @@ html[data-state="connected"] #state { color: #7ee787; }
 html[data-state="expired"] #detail, html[data-state="refused"] #detail, html[data-state="error"] #detail
   { background: #ffebe9; color: #82071e; font-weight: bold; }
 html[data-state="disconnected"] #detail { background: #fff8c5; }
-button[hidden] { display: none; }
+button[hidden], form[hidden] { display: none; }
 #screen { flex: 1; min-height: 0; background: #444; overflow: hidden; }
 '''
 
@@ -183,9 +184,12 @@ APP_SCRIPT = r'''
   var detail = document.getElementById('detail');
   var again = document.getElementById('again');
   var cad = document.getElementById('cad');
+  var passwordForm = document.getElementById('password-form');
+  var password = document.getElementById('password');
   var expires = data.expires_at ? Date.parse(data.expires_at) : NaN;
   var rfb = null;
   var connected = false;
+  var accepted = false;  // the proxy took the token: the VNC server asked for a password
   var failure = null;
 
   if (!isNaN(expires)) {
@@ -205,11 +209,13 @@ APP_SCRIPT = r'''
     detail.textContent = more || '';
     again.hidden = !(state === 'refused' || state === 'disconnected' || state === 'error');
     cad.hidden = state !== 'connected';
+    passwordForm.hidden = state !== 'password';
   }
 
   function onDisconnect() {
-    var wasConnected = connected;
+    var wasConnected = connected || accepted;
     connected = false;
+    accepted = false;
     rfb = null;
     if (failure) {
       show('error', failure[0], failure[1]);
@@ -253,24 +259,28 @@ APP_SCRIPT = r'''
     });
     rfb.addEventListener('disconnect', onDisconnect);
     rfb.addEventListener('credentialsrequired', function () {
-      failure = ['The VNC server asks for a password', 'ZStack consoles carry no VNC password: this launcher ' +
-        'cannot log in. Open the console from the ZStack UI instead.'];
-      rfb.disconnect();
+      accepted = true;
+      show('password', 'Password required', 'This VM has a console password (set in ZStack): type it to log in.');
+      password.value = '';
+      password.focus();
     });
     rfb.addEventListener('securityfailure', function (event) {
-      failure = ['VNC security negotiation failed', String(event.detail && event.detail.reason || '')];
+      var reason = event.detail && event.detail.reason;
+      failure = ['Login refused', 'The VM\'s VNC server refused the login' + (reason ? ': ' + reason : '') +
+        '. Connect again to retry.'];
     });
   }
 
+  passwordForm.addEventListener('submit', function (event) {
+    event.preventDefault();  // nothing is sent anywhere but to the VNC server (form-action 'none')
+    if (rfb) {
+      rfb.sendCredentials({password: password.value});
+      password.value = '';
+      show('connecting', 'Logging in\u2026');
+    }
+  });
   again.addEventListener('click', connect);
   cad.addEventListener('click', function () { if (rfb) { rfb.sendCtrlAltDel(); } });
-  // The token may expire while the page is open: a page that is not connected says so.
-  window.setInterval(function () {
-    var state = document.documentElement.getAttribute('data-state');
-    if (expired() && state !== 'connected' && state !== 'expired' && state !== 'connecting') {
-      show('expired', 'Expired', expiredText());
-    }
-  }, 10000);
   connect();
 })();
 '''
@@ -294,6 +304,8 @@ PAGE = '''<!DOCTYPE html>
 <span id="expires-local"></span></span>
 <button id="again" type="button" hidden>Connect again</button>
 <button id="cad" type="button" hidden>Send Ctrl+Alt+Del</button>
+<form id="password-form" hidden><label>VNC password <input id="password" type="password" autocomplete="off"></label>
+<button type="submit">Log in</button></form>
 </header>
 <p id="detail"></p>
 <div id="screen"></div>

@@ -318,16 +318,26 @@ def run_role(stack, extra_vars, check=False):
 
 # ---------------------------------------------------------------- a console proxy alone (no simulator, no web pages)
 
-def start_checkerboard_xvnc(stack):
-    """Xvnc on a free display and port, its root window the checkerboard; returns the RFB port."""
+def start_checkerboard_xvnc(stack, name='xvnc', password=None):
+    """Xvnc on a free display and port, its root window the checkerboard; returns the RFB port.
+
+    ``password``: VNC authentication with that password (as a ZStack VM with a console password), else none.
+    """
     display = free_display()
     rfb_port = free_port()
-    xvnc, xvnc_log = stack.start('xvnc', [
-        'Xvnc', ':%d' % display, '-geometry', '%dx%d' % SCREEN_SIZE, '-depth', '24', '-SecurityTypes', 'None',
+    security = ['-SecurityTypes', 'None']
+    if password is not None:
+        password_file = stack.workdir / ('%s.passwd' % name)
+        digest = subprocess.run(['vncpasswd', '-f'], input=password.encode() + b'\n', check=True,
+                                capture_output=True, timeout=30).stdout
+        password_file.write_bytes(digest)
+        security = ['-SecurityTypes', 'VncAuth', '-PasswordFile', str(password_file)]
+    xvnc, xvnc_log = stack.start(name, [
+        'Xvnc', ':%d' % display, '-geometry', '%dx%d' % SCREEN_SIZE, '-depth', '24'] + security + [
         '-localhost', '-interface', '127.0.0.1', '-rfbport', str(rfb_port), '-nolisten', 'tcp',
         '-desktop', 'zstack-e2e', '-AlwaysShared'])
     wait_for('Xvnc', lambda: rfb_banner(rfb_port), process=xvnc, log=xvnc_log)
-    bitmap = stack.workdir / 'checkerboard.xbm'
+    bitmap = stack.workdir / ('%s-checkerboard.xbm' % name)
     checkerboard_xbm(bitmap)
     subprocess.run(['xsetroot', '-bitmap', str(bitmap), '-fg', '#%02x%02x%02x' % SCREEN_FG,
                     '-bg', '#%02x%02x%02x' % SCREEN_BG], check=True, timeout=30,
@@ -340,14 +350,22 @@ def tcp_open(port):
         return True
 
 
-def start_token_proxy(stack, token_dir, name='websockify'):
+def start_token_proxy(stack, token_dir, name='websockify', tls=False):
     """websockify as ZStack's console proxy runs it: a token directory, no --web (it serves no page at all).
 
-    Returns (port, log path, process).
+    ``tls``: wss:// only, with a self-signed certificate for 127.0.0.1 (as a proxy with a certificate, scheme
+    https). Returns (port, log path, process).
     """
     port = free_port()
-    process, log = stack.start(name, [sys.executable, '-m', 'websockify', '--token-plugin', 'TokenFile',
-                                      '--token-source', str(token_dir), '127.0.0.1:%d' % port])
+    argv = [sys.executable, '-m', 'websockify', '--token-plugin', 'TokenFile', '--token-source', str(token_dir)]
+    if tls:
+        assert shutil.which('openssl'), 'the openssl command is needed to make a test certificate (Debian openssl)'
+        cert, key = stack.workdir / ('%s.crt' % name), stack.workdir / ('%s.key' % name)
+        subprocess.run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
+                        '-nodes', '-keyout', str(key), '-out', str(cert), '-days', '1', '-subj', '/CN=127.0.0.1',
+                        '-addext', 'subjectAltName=IP:127.0.0.1'], check=True, capture_output=True, timeout=60)
+        argv += ['--cert', str(cert), '--key', str(key), '--ssl-only']
+    process, log = stack.start(name, argv + ['127.0.0.1:%d' % port])
     wait_for(name, lambda: tcp_open(port), process=process, log=log)
     return port, log, process
 

@@ -32,6 +32,7 @@ from e2e_stack import (  # pylint: disable=unused-import
     log_text,
     proxy_stack,  # noqa: F401  the fixture
     shows_screen,
+    start_checkerboard_xvnc,
     start_token_proxy,
     stop_process,
     time_limit,
@@ -68,11 +69,11 @@ def iso_utc(delta):
     return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
-def make_entry(stack, ws_port=None, expires_at=None):
+def make_entry(stack, ws_port=None, expires_at=None, scheme='http'):
     """A console entry as zstack_console_access returns it, for a fresh token; (entry, token)."""
     token = '%s_%s' % (secrets.token_hex(16), VM_UUID)
     entry = console_entry(VM_UUID, VM_NAME, {'hostname': '127.0.0.1', 'port': ws_port or stack['ws_port'],
-                                             'token': token, 'scheme': 'http', 'targetScheme': 'vnc'})
+                                             'token': token, 'scheme': scheme, 'targetScheme': 'vnc'})
     entry['expires_at'] = expires_at or iso_utc(datetime.timedelta(minutes=30))
     return entry, token
 
@@ -83,9 +84,9 @@ def write_launcher(stack, name, entry):
     return path
 
 
-def open_launcher(browser, path):
+def open_launcher(browser, path, **options):
     """A page with ``path`` opened from file://, and the list its WebSockets' URLs are collected into."""
-    page = browser.new_page(viewport={'width': 1024, 'height': 768})
+    page = browser.new_page(viewport={'width': 1024, 'height': 768}, **options)
     page.set_default_timeout(20000)
     sockets = []
     page.on('websocket', lambda ws: sockets.append(ws.url))
@@ -150,6 +151,31 @@ def test_launcher_connects_from_file(proxy_stack):  # noqa: F811
             assert state(page) == 'connected'
             assert shows_screen(page.evaluate(CANVAS_PIXELS_JS, [CANVAS, SAMPLE_POINTS]))
             assert len({tuple(p) for p in sample['pixels']}) == 2  # both colours: a picture, not a blank canvas
+        finally:
+            browser.close()
+
+
+def test_launcher_connects_over_wss(proxy_stack):  # noqa: F811
+    """A proxy with a certificate (scheme https): the launcher connects with wss://, and only there."""
+    from playwright.sync_api import sync_playwright
+
+    stack = proxy_stack
+    port, _log, _process = start_token_proxy(stack['stack'], stack['token_dir'], name='websockify-tls', tls=True)
+    entry, token = make_entry(stack, ws_port=port, scheme='https')
+    write_token_file(stack['token_dir'], token, stack['rfb_port'])
+    launcher = write_launcher(stack, 'tls.html', entry)
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            # The certificate is self-signed: the browser is told to accept it, as an operator would have to.
+            page, sockets = open_launcher(browser, launcher, ignore_https_errors=True)
+            try:
+                wait_for_state(page, 'connected')
+                wait_for_screen(page, CANVAS)
+            finally:
+                shoot(page, 'launcher-wss.png')
+            assert sockets == ['wss://127.0.0.1:%d/?token=%s' % (port, token)]
+            assert page.evaluate('window.__csp') == []
         finally:
             browser.close()
 
@@ -236,6 +262,46 @@ def test_ended_session_is_disconnected_not_refused(proxy_stack):  # noqa: F811
             assert page.evaluate('window.__states') == ['connecting', 'connected', 'disconnected']
             assert page.text_content('#state') == 'Disconnected'
             assert 'closed the connection' in page.text_content('#detail')
-            assert page.is_visible('#again')
+            # Connect again: the proxy is gone now, so this time nothing is connected at all.
+            page.click('#again')
+            wait_for_state(page, 'refused')
+            assert page.evaluate('window.__states') == ['connecting', 'connected', 'disconnected', 'connecting',
+                                                        'refused']
+            assert 'cannot be reached' in page.text_content('#detail')
+        finally:
+            browser.close()
+
+
+@pytest.mark.parametrize('typed, outcome', [('s3cret!', 'connected'), ('wrong', 'error')])
+def test_console_password_is_asked_for(proxy_stack, typed, outcome):  # noqa: F811
+    """A VM with a console password (ZStack's APISetVmConsolePasswordMsg): the launcher asks for it."""
+    from playwright.sync_api import sync_playwright
+
+    stack = proxy_stack
+    if 'locked_rfb_port' not in stack:
+        stack['locked_rfb_port'] = start_checkerboard_xvnc(stack['stack'], name='xvnc-password', password='s3cret!')
+    entry, token = make_entry(stack)
+    write_token_file(stack['token_dir'], token, stack['locked_rfb_port'])
+    launcher = write_launcher(stack, 'password-%s.html' % outcome, entry)
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            page, _sockets = open_launcher(browser, launcher)
+            wait_for_state(page, 'password')
+            assert page.text_content('#state') == 'Password required' and page.is_visible('#password')
+            page.fill('#password', typed)
+            page.press('#password', 'Enter')
+            try:
+                wait_for_state(page, outcome)
+                if outcome == 'connected':
+                    wait_for_screen(page, CANVAS)
+            finally:
+                shoot(page, 'launcher-password-%s.png' % outcome)
+            assert page.evaluate('window.__states') == ['connecting', 'password', 'connecting', outcome]
+            assert page.input_value('#password') == '' and not page.is_visible('#password')
+            if outcome == 'error':
+                assert page.text_content('#state') == 'Login refused'
+                assert page.is_visible('#again')
+            assert page.evaluate('window.__csp') == []
         finally:
             browser.close()

@@ -230,3 +230,11 @@ def test_page_scripts_run_from_the_bundle_global():
     novnc, app = [text for kind, text in page.scripts if kind is None]
     assert 'window.ZStackRFB=' in novnc
     assert 'new window.ZStackRFB(' in app and "wsProtocols: ['binary']" in app
+
+
+def test_password_prompt_is_there_hidden_and_posts_nowhere():
+    page = Page(render_launcher(entry()))
+    form = page.attrs_by_id['password-form']
+    assert 'hidden' in form and 'action' not in form
+    assert page.attrs_by_id['password']['type'] == 'password'
+    assert "form-action 'none'" in page.csp
