@@ -57,7 +57,9 @@ class Page(HTMLParser):
         attrs = dict(attrs)
         if tag == 'meta' and attrs.get('http-equiv') == 'Content-Security-Policy':
             self.csp = attrs['content']
-        if tag in ('meta', 'br', 'input'):
+        if tag in ('meta', 'br', 'input'):  # void elements: attributes only
+            if 'id' in attrs:
+                self.attrs_by_id[attrs['id']] = attrs
             return
         self._open.append((tag, attrs, []))
 
