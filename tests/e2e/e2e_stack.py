@@ -382,7 +382,9 @@ def proxy_prerequisites_missing():
     """What proxy_stack and a browser need and this machine lacks, as sentences (empty when all is there)."""
     missing = ['%s (Debian package %s)' % (path, package) for path, package in (
         (CHROMIUM, 'chromium'), (shutil.which('Xvnc') or '/usr/bin/Xvnc', 'tigervnc-standalone-server'),
-        (shutil.which('xsetroot') or '/usr/bin/xsetroot', 'x11-xserver-utils')) if not os.path.exists(path)]
+        (shutil.which('xsetroot') or '/usr/bin/xsetroot', 'x11-xserver-utils'),
+        (shutil.which('vncpasswd') or '/usr/bin/vncpasswd', 'tigervnc-tools'),
+        (shutil.which('openssl') or '/usr/bin/openssl', 'openssl')) if not os.path.exists(path)]
     for module in ('websockify', 'playwright'):
         try:
             __import__(module)
