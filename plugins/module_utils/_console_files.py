@@ -254,7 +254,8 @@ def plan_files(operator, consoles, now, novnc_url='', novnc_style='auto', lifeti
             warnings.append('operator %s, VM %s: no launcher written: %s' % (operator, record['title'], why))
         launcher_url = None
         if entry.get('token'):
-            launcher = dict(entry, expires_at=expires_at)
+            # The name as shown: control and format characters (a bell, a right-to-left override) made visible.
+            launcher = dict(entry, expires_at=expires_at, vm_instance_name=record['title'])
             if record['launcher'] and novnc_url:
                 launcher_url = console_url(launcher, page_url=novnc_url, style=novnc_style)
                 files[record['launcher']] = page_launcher_html(record, operator, launcher_url).encode('utf-8')

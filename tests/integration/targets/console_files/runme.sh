@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # The console_files role against the ZStack simulator, through real ansible-playbook runs:
-# two operators, several VMs (a hostile name, a non-ASCII name, two names that make one file name), modes and
-# owners, expiry, no token in the output, stale files removed, check mode writes nothing, a refused directory,
-# a failed VM reported without its token, and state=absent removing everything the role wrote; then revocation:
+# two operators (bob a service account with a nologin shell: nothing becomes an operator), several VMs (a hostile
+# name, a non-ASCII name, two names that make one file name), modes and owners, expiry, no token in the output,
+# stale files removed, check mode writes nothing, a refused directory, a failed VM reported without its token, a
+# SPICE console (its JSON, no launcher, a warning), and state=absent removing everything the role wrote; then revocation:
 # state=absent ends the sessions the role opened (once each), keeps a caller's own session and another's session
 # that opened a VM's console first, ends them too with console_files_revoke=all, and none with false.
 set -eux
 
 source ../setup_zstack_simulator/simulator.sh
-# The server's clock is UTC+08:00 and writes its dates without a zone, as ZStack does; the role is told so.
+# The server's clock is UTC+08:00 and writes its dates without a zone, as ZStack does; the console module learns
+# the node's zone at login and gives each console's expiry in UTC (expires_at).
 simulator_start --tz-offset-minutes 480
 
 # Names of this run only: other runs of this target (other checkouts, CI jobs on the same machine) create, empty and
@@ -28,15 +30,16 @@ trap cleanup EXIT
 
 for user in "$ALICE" "$BOB"; do
     if ! getent passwd "$user" >/dev/null; then
-        useradd --create-home --shell /bin/sh "$user"
+        shell=/bin/sh
+        [ "$user" = "$BOB" ] && shell=/usr/sbin/nologin  # cannot be become: the role never tries
+        useradd --create-home --shell "$shell" "$user"
         CREATED_USERS+=("$user")
     fi
     rm -rf "$(getent passwd "$user" | cut -d: -f6)/zstack-consoles"
 done
 
-# Modules that run as an operator need a Python that user can execute (ansible-test's may live under /root).
+# The module runs as root on the target: any Python there will do (nothing runs as an operator).
 TARGET_PYTHON=${CONSOLE_FILES_TARGET_PYTHON:-/usr/bin/python3}
-su "$ALICE" -c "$TARGET_PYTHON -c pass"
 
 # Two VMs whose names make the same file name ("web 01" and "web/01" are both "web_01").
 admin() {  # admin METHOD URL [JSON BODY]: the simulator's admin API
@@ -94,7 +97,7 @@ import json, sys
 before, after = (json.load(open(path)) for path in sys.argv[1:3])
 new = after['console_requests'][len(before['console_requests']):]
 assert new, 'check mode asked nothing'
-assert all('validationOnly' in r['system_tags'] for r in new), new
+assert all(any(t.endswith('validationOnly') for t in r['system_tags']) for r in new), new
 assert sorted(c['token'] for c in after['consoles']) == sorted(c['token'] for c in before['consoles']), 'check mode made a console'
 PY
 
@@ -123,14 +126,14 @@ rc_ledger=$?
 set -e
 cat "$WORK/ledger-refused.out"
 [ "$rc_ledger" -ne 0 ]
-grep -q "console_files_ledger_dir $WORK/bob-consoles is owned by uid $(id -u "$BOB"), not by root" "$WORK/ledger-refused.out"
+grep -q "ledger_dir $WORK/bob-consoles exists but is owned by uid $(id -u "$BOB"), not by root" "$WORK/ledger-refused.out"
 no_token_in "$WORK/refused.out"
 no_token_in "$WORK/orphan.out"
 no_token_in "$WORK/failed.out"
 run verify_present.yml -e drop_vm=true "$@"  # the failed runs changed nothing
 
 # 5. Absent: everything the role wrote goes; a file of the operator's own stays, and so does its directory.
-su "$ALICE" -c 'echo mine > ~/zstack-consoles/notes.txt'
+su "$ALICE" -c 'echo mine > ~/zstack-consoles/notes.txt'  # alice has a shell: she adds a file of her own
 snapshot > "$WORK/before.txt"
 run absent.yml --check "$@" | tee "$WORK/absent-check.out"
 grep -E 'changed=[1-9]' "$WORK/absent-check.out"
@@ -174,7 +177,7 @@ grep -q "their tokens embed 0 API session(s) the role opened .* and 2 it did not
 
 # 6a. bob's files only: none of their sessions is the role's - nothing is ended, the files and bob's record go.
 run revoke.yml -e "$bob_ops" -e state=absent "$@" | tee "$WORK/r-absent-bob.out"
-grep -q "Ended 0 API session(s) behind the tokens .*; kept 2 session(s) the role did not open, whose tokens still work (bastion:$BOB_DIR/" "$WORK/r-absent-bob.out"
+grep -q "Ended 0 API session(s) behind the tokens .*; kept 2 session(s) the role did not open, whose tokens still work ($BOB_DIR/" "$WORK/r-absent-bob.out"
 sessions expect own=live caller=live own:consoles=2 caller:consoles=1 logouts=+0
 sessions ledger "$LEDGER" "$BOB" none
 [ ! -e "$BOB_DIR" ]
@@ -192,7 +195,7 @@ sessions ledger "$LEDGER" "$BOB" caller=other,own=other
 # 6c. Both operators: "own" is ended, once, and its consoles and token files go (alice's and bob's web-01 alike);
 # the caller's session and its console stay.
 run revoke.yml -e "$both_ops" -e state=absent "$@" | tee "$WORK/r-absent.out"
-grep -q "Ended 1 API session(s) behind the tokens (sessions the role opened, console_files_revoke=true); kept 1 session(s)" "$WORK/r-absent.out"
+grep -q "Ended 1 API session(s) behind the tokens (sessions the role opened, console_files_revoke=owned); kept 1 session(s)" "$WORK/r-absent.out"
 sessions expect own=ended caller=live own:consoles=0 caller:consoles=1 logouts=+1
 sessions ledger "$LEDGER" "$ALICE" none
 sessions ledger "$LEDGER" "$BOB" none
@@ -225,13 +228,32 @@ run zstack.cloud.incident_start "${incident[@]}" "$@" | tee "$WORK/r-start.out"
 sessions remember own2 "$ALICE_DIR/web-01.json"
 sessions owned "$ALICE_DIR/paused-01.json" true
 sessions ledger "$LEDGER" "$ALICE" own2=owned
-# console_files_revoke: false (a YAML boolean through incident_revoke) ends nothing; the files and the record go.
+# console_files_revoke: false (a YAML boolean through incident_revoke, the value of earlier releases) is none: it
+# ends nothing; the files and the record go.
 run zstack.cloud.incident_end -e incident_operator="$ALICE" -e '{"incident_revoke": false}' "$@" | tee "$WORK/r-false.out"
-grep -q "Ended 0 API session(s) behind the tokens (console_files_revoke=false)" "$WORK/r-false.out"
+grep -q "Ended 0 API session(s) behind the tokens (revocation off, console_files_revoke=none)" "$WORK/r-false.out"
 sessions expect own2=live own2:consoles=2 logouts=+0
 sessions ledger "$LEDGER" "$ALICE" none
 [ ! -e "$ALICE_DIR/web-01.json" ]
 unset ZSTACK_HOST ZSTACK_PORT ZSTACK_ACCOUNT_NAME ZSTACK_ACCOUNT_PASSWORD
+
+# 7. A SPICE console (ZStack gives one for a VM whose console mode is SPICE): its JSON with the reason, no launcher,
+# a warning naming the VM.
+admin POST "$SIM_URL/_sim/config" '{"console_target_scheme": "spice"}'
+run present.yml -e '{"override_operators": [{"name": "'"$BOB"'", "dest": "'"$WORK"'/spice", "vms": ["paused-01"]}]}' "$@" \
+    2>&1 | tee "$WORK/spice.out"  # the warning is on stderr
+admin POST "$SIM_URL/_sim/config" '{"console_target_scheme": "vnc"}'
+no_token_in "$WORK/spice.out"
+grep -q "VM paused-01: no launcher written" "$WORK/spice.out"
+grep -q "no launcher for paused-01 (see the warnings)" "$WORK/spice.out"
+[ -f "$WORK/spice/paused-01.json" ] && [ ! -e "$WORK/spice/paused-01.html" ]
+"$SIM_PYTHON" - "$WORK/spice/paused-01.json" <<'PY'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+assert doc['target_scheme'] == 'spice' and doc['launcher'] is None and 'SPICE client' in doc['no_launcher'], doc
+PY
+run absent.yml -e '{"override_operators": [{"name": "'"$BOB"'", "dest": "'"$WORK"'/spice"}]}' "$@" > /dev/null
+[ ! -e "$WORK/spice" ]
 
 # No session UUID and no token in any output.
 for out in "$WORK"/r-*.out "$WORK/absent.out" "$WORK/present.out"; do no_token_in "$out"; done
