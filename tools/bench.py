@@ -8,6 +8,8 @@ Scenarios, each run through ansible-playbook against the bundled simulator:
   (a') the same, VMs by name (what the name lookups cost)
   (b)  a loop of single-VM zstack_console_access tasks (vm_instance_uuid), each logging in itself
   (c)  the hand-written alternative with ansible.builtin.uri: log in, POST each console, poll each job
+  (r)  the zstack.cloud.console_files role for 1, 10 and 50 VMs and 2 operators (each gets every VM), run as root on
+       this host as its target, next to (a') for the same VMs in the same run: the role's cost over the module's
 
 For each: wall time of the whole ansible-playbook run, HTTP requests per VM, sessions created, and for (a) the
 ratio to its lower bound:
@@ -17,9 +19,13 @@ ratio to its lower bound:
   N x 2  one POST and one poll per VM at the very least;  W  requests in flight (the module's workers)
 Targets (exit status 1 if one is missed): (a) for 200 VMs within 3x the wall time of (a) for 1 VM; at most one
 login per task; for (a), requests per VM no more than the POST plus the polls the job needs (the module's poll
-schedule against D, see polls_needed).
+schedule against D, see polls_needed); (r) for 50 VMs and 2 operators within 6x (a') for those 50 VMs.
+
+The role benchmark needs root: it creates two OS users (zbench-*, nologin, no home; removed at the end) whose files
+the role writes under a scratch directory. --no-role leaves it out.
 
     make bench                         # or: .venv/bin/python tools/bench.py --collections build/collections
+    make bench BENCH_ARGS=--role-only  # only (r) and the (a') runs it is compared with
     make bench BENCH_ARGS=--full       # (b) and (c) for 200 VMs too (several more minutes)
 
 Not a timed test: it prints figures for docs/performance.md and checks the targets above.
@@ -32,6 +38,7 @@ import hashlib
 import json
 import os
 import platform
+import pwd
 import shutil
 import statistics
 import subprocess
@@ -116,6 +123,24 @@ PLAYBOOKS = {
 }
 
 
+# The role on this host as its target (become: no-op, the play runs as root), the API calls delegated to localhost.
+ROLE_PLAYBOOK = '''- name: Benchmark the console_files role
+  hosts: bastion
+  gather_facts: false
+  roles:
+    - role: zstack.cloud.console_files
+      vars:
+        console_files_host: 127.0.0.1
+        console_files_port: "{{ sim_port }}"
+        console_files_account_name: "{{ account }}"
+        console_files_account_password: "{{ password }}"
+        console_files_ledger_dir: "{{ ledger_dir }}"
+        console_files_workers: "{{ workers | default(omit) }}"
+        console_files_operators: "{{ operators }}"
+'''
+ROLE_OPERATORS = 2
+
+
 def polls_needed(job_delay, latency, first=0.05, factor=2.0, cap=1.0):
     """Polls the module makes for a job that runs job_delay seconds: its schedule (module_utils/_client.py,
     _wait_for_job) waits 0.05 s, then twice as long each time up to 1 s, and each poll takes `latency`."""
@@ -184,18 +209,23 @@ class Bench:
         self.args = args
         self.work = work
         self.sim = None
+        self.operators = []
         self.playbook = os.path.join(os.path.dirname(sys.executable), 'ansible-playbook')
         self.env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.abspath(args.collections),
                         ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_LOCALHOST_WARNING='False',
                         ANSIBLE_INVENTORY_UNPARSED_WARNING='False', ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='False')
-        for name, text in PLAYBOOKS.items():
+        for name, text in dict(PLAYBOOKS, **{'role.yml': ROLE_PLAYBOOK}).items():
             with open(os.path.join(work, name), 'w', encoding='utf-8') as handle:
                 handle.write(text)
+        with open(os.path.join(work, 'inventory.ini'), 'w', encoding='utf-8') as handle:
+            handle.write('bastion ansible_connection=local ansible_python_interpreter=%s\n'
+                         'localhost ansible_connection=local ansible_python_interpreter=%s\n'
+                         % (sys.executable, sys.executable))
 
-    def run(self, playbook, vms):
+    def run(self, playbook, vms, extra=None):
         """One ansible-playbook run from a reset simulator: (wall seconds, simulator state after)."""
         self.sim.admin('POST', '/_sim/reset')
-        extra = {'sim_port': self.sim.port, 'account': ACCOUNT, 'password': PASSWORD, 'vms': vms}
+        extra = dict({'sim_port': self.sim.port, 'account': ACCOUNT, 'password': PASSWORD, 'vms': vms}, **(extra or {}))
         if self.args.workers:
             extra['workers'] = self.args.workers
         extra_file = os.path.join(self.work, 'vars.json')
@@ -204,7 +234,8 @@ class Bench:
         log = os.path.join(self.work, 'last-run.log')
         started = time.monotonic()
         with open(log, 'w', encoding='utf-8') as out:
-            code = subprocess.call([self.playbook, os.path.join(self.work, playbook), '-e', '@' + extra_file],
+            code = subprocess.call([self.playbook, '-i', os.path.join(self.work, 'inventory.ini'),
+                                    os.path.join(self.work, playbook), '-e', '@' + extra_file],
                                    stdout=out, stderr=subprocess.STDOUT, env=self.env, cwd=self.work)
         wall = time.monotonic() - started
         state = self.sim.admin('GET', '/_sim/state')
@@ -215,6 +246,35 @@ class Bench:
         if playbook != 'start.yml' and len(state['consoles']) != len(set(vms)):
             raise SystemExit('bench: %s with %d VMs made %d consoles' % (playbook, len(vms), len(state['consoles'])))
         return wall, state
+
+    # ---------------------------------------------------------------- the role (r)
+    def add_operators(self):
+        """Two OS users for the role to write files for: nologin, no home (their files go under the scratch dir)."""
+        for number in range(1, ROLE_OPERATORS + 1):
+            name = 'zbench-%d-%d' % (number, os.getpid())
+            subprocess.run(['useradd', '--no-create-home', '--shell', '/usr/sbin/nologin', name], check=True,
+                           timeout=60, stdout=subprocess.DEVNULL)
+            self.operators.append(name)
+
+    def remove_operators(self):
+        for name in self.operators:
+            subprocess.run(['userdel', name], check=False, timeout=60, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+
+    def run_role(self, vms):
+        """The role for ``vms`` and every operator, from nothing (no files, no ledger): wall seconds."""
+        files = os.path.join(self.work, 'role-files')
+        shutil.rmtree(files, ignore_errors=True)
+        os.mkdir(files, 0o755)
+        operators = [{'name': name, 'vms': vms, 'dest': os.path.join(files, name)} for name in self.operators]
+        wall, _state = self.run('role.yml', vms, {'operators': operators, 'ledger_dir': os.path.join(files, 'ledger')})
+        for name in self.operators:
+            written = os.listdir(os.path.join(files, name))
+            uid = pwd.getpwnam(name).pw_uid
+            if len(written) != 2 * len(vms) + 2 or os.stat(os.path.join(files, name)).st_uid != uid:
+                raise SystemExit('bench: the role wrote %d files for %s, expected %d' % (len(written), name,
+                                                                                       2 * len(vms) + 2))
+        return wall
 
 
 def summarise(label, size, walls, state):
@@ -238,10 +298,19 @@ def main(argv=None):
     parser.add_argument('--full', action='store_true', help='(b) and (c) for every size of --sizes')
     parser.add_argument('--repeat', type=int, default=3, help='runs of (a), (a\') and the start, median kept (default 3)')
     parser.add_argument('--workers', type=int, help='the module\'s workers (default: its own default)')
+    parser.add_argument('--role-sizes', default='1,10,50', help='VM counts for (r) (default 1,10,50)')
+    role = parser.add_mutually_exclusive_group()
+    role.add_argument('--no-role', action='store_true', help='leave out (r), the role benchmark (which needs root)')
+    role.add_argument('--role-only', action='store_true', help='only (r) and the (a\') runs it is compared with')
     args = parser.parse_args(argv)
+    role_sizes = [] if args.no_role else [int(size) for size in args.role_sizes.split(',')]
+    if role_sizes and os.geteuid() != 0:
+        parser.error('the role benchmark (r) creates two OS users and needs root; --no-role leaves it out')
     sizes = [int(size) for size in args.sizes.split(',')]
     loop_sizes = sizes if args.full else [int(size) for size in args.loop_sizes.split(',')]
-    if max(sizes + loop_sizes) > FLEET:
+    if args.role_only:
+        sizes, loop_sizes = [], []
+    if max(sizes + loop_sizes + role_sizes) > FLEET:
         parser.error('at most %d VMs' % FLEET)
     if not os.path.isdir(os.path.join(args.collections, 'ansible_collections', 'zstack', 'cloud')):
         parser.error('no zstack.cloud under %s (run make tree, or give --collections)' % args.collections)
@@ -250,19 +319,32 @@ def main(argv=None):
     bench = Bench(args, work)
     uuids, names = make_seed(os.path.join(work, 'seed.json'))
     bench.sim = Simulator(work, os.path.join(work, 'seed.json'), args.latency_ms, args.job_delay)
-    rows = []
+    rows, role_rows = [], []
     try:
+        if role_sizes:
+            bench.add_operators()
+        # The role and the module alone for the same VMs, run by turns: a slow spell of a shared machine weighs
+        # on both sides of each ratio.
+        for size in role_sizes:
+            module, role_walls = [], []
+            for _run in range(args.repeat):
+                module.append(bench.run('list.yml', names[:size])[0])
+                role_walls.append(bench.run_role(names[:size]))
+            role_rows.append({'vms': size, 'module': statistics.median(module), 'role': statistics.median(role_walls)})
+            print('bench: %-38s %3d VMs  %6.2f s  (a\') %.2f s' % ('(r) the role, %d operators' % ROLE_OPERATORS, size,
+                                                                  role_rows[-1]['role'], role_rows[-1]['module']),
+                  flush=True)
         # The fixed cost is measured before and after the (a) rows, so that a slow spell of a shared machine
         # weighs on both sides of the ratio.
-        starts = [bench.run('start.yml', uuids[:1])[0] for _run in range(args.repeat)]
+        starts = [bench.run('start.yml', uuids[:1])[0] for _run in range(args.repeat if sizes else 0)]
         for size in sizes:
             for label, vms in (('(a)  one task, vm_instances by UUID', uuids[:size]),
                                ("(a') one task, vm_instances by name", names[:size])):
                 runs = [bench.run('list.yml', vms) for _run in range(args.repeat)]
                 rows.append(summarise(label, size, [wall for wall, _state in runs], runs[-1][1]))
                 print('bench: %-38s %3d VMs  %6.2f s' % (label, size, rows[-1]['wall']), flush=True)
-        starts += [bench.run('start.yml', uuids[:1])[0] for _run in range(args.repeat)]
-        start = statistics.median(starts)
+        starts += [bench.run('start.yml', uuids[:1])[0] for _run in range(args.repeat if sizes else 0)]
+        start = statistics.median(starts) if starts else 0.0
         for size in loop_sizes:
             for label, playbook in (('(b)  loop of single-VM tasks', 'loop.yml'), ('(c)  ansible.builtin.uri by hand', 'uri.yml')):
                 wall, state = bench.run(playbook, uuids[:size])
@@ -270,6 +352,7 @@ def main(argv=None):
                 print('bench: %-38s %3d VMs  %6.2f s' % (label, size, wall), flush=True)
     finally:
         bench.sim.stop()
+        bench.remove_operators()
         shutil.rmtree(work, ignore_errors=True)
 
     latency, delay = args.latency_ms / 1000.0, args.job_delay
@@ -279,13 +362,18 @@ def main(argv=None):
     print('zstack.cloud benchmark: simulator latency %g ms per request, console job %g s, workers %s; %s, %d CPUs, '
           'Python %s' % (args.latency_ms, delay, args.workers or 'default (8)', platform.machine(), os.cpu_count(),
                          platform.python_version()))
-    print('start (one ansible-playbook run, one module start, no request): %.2f s (median of %d)' % (start, len(starts)))
-    print('lower bound of (a) = start + L + D + N x 2 x L / min(workers, N);  polls a %g s job needs: %d' % (delay, polls))
+    if starts:
+        print('start (one ansible-playbook run, one module start, no request): %.2f s (median of %d)'
+              % (start, len(starts)))
+    if rows:
+        print('lower bound of (a) = start + L + D + N x 2 x L / min(workers, N);  polls a %g s job needs: %d'
+              % (delay, polls))
     print()
     columns = ('scenario', 'VMs', 'wall s', 'requests/VM', 'POST+polls/VM', 'sessions', 'vs bound')
     header = '%-38s %5s %8s %12s %14s %9s %12s' % columns
-    print(header)
-    print('-' * len(header))
+    if rows:
+        print(header)
+        print('-' * len(header))
     for row in rows:
         ratio = ''
         if row['label'].startswith('(a)'):
@@ -297,6 +385,23 @@ def main(argv=None):
     print()
 
     failures = []
+    if role_rows:
+        role_header = '%-38s %5s %8s %12s %12s' % ('(r) the role, %d operators, VMs by name' % ROLE_OPERATORS, 'VMs',
+                                                  "(a') s", 'role s', "role/(a')")
+        print(role_header)
+        print('-' * len(role_header))
+        for row in role_rows:
+            print('%-38s %5d %8.2f %12.2f %11.2fx' % ('', row['vms'], row['module'], row['role'],
+                                                     row['role'] / row['module']))
+        print()
+        by_size = {row['vms']: row for row in role_rows}
+        if 50 in by_size:
+            ratio = by_size[50]['role'] / by_size[50]['module']
+            print("target: (r) for 50 VMs and %d operators within 6x (a') for 50 VMs: %.2f s / %.2f s = %.2fx  %s"
+                  % (ROLE_OPERATORS, by_size[50]['role'], by_size[50]['module'], ratio,
+                     'met' if ratio <= 6 else 'MISSED'))
+            if ratio > 6:
+                failures.append('(r) for 50 VMs took %.2fx the time of the module alone' % ratio)
     by_uuid = {row['vms']: row for row in rows if row['label'].startswith('(a) ')}
     if 1 in by_uuid and 200 in by_uuid:
         ratio = by_uuid[200]['wall'] / by_uuid[1]['wall']
@@ -313,9 +418,10 @@ def main(argv=None):
                                                                                       row['jobs_per_vm'], polls))
         if row['label'].startswith('(a) ') and row['queries_per_vm']:
             failures.append('%s, %d VMs: VM queries although every VM was given by UUID' % (row['label'], row['vms']))
-    print('target: at most one login per task: %s' % ('met' if not any('logins' in f for f in failures) else 'MISSED'))
-    print('target: (a) requests per VM at most the POST plus the %d polls a %g s job needs: %s'
-          % (polls, delay, 'met' if not any('POST+polls' in f for f in failures) else 'MISSED'))
+    if rows:
+        print('target: at most one login per task: %s' % ('met' if not any('logins' in f for f in failures) else 'MISSED'))
+        print('target: (a) requests per VM at most the POST plus the %d polls a %g s job needs: %s'
+              % (polls, delay, 'met' if not any('POST+polls' in f for f in failures) else 'MISSED'))
     if failures:
         print('bench: targets missed: ' + '; '.join(failures), file=sys.stderr)
         return 1
