@@ -43,7 +43,8 @@ options:
     elements: str
   system_tags:
     description:
-      - System tags sent with the request. In check mode C(validationOnly) is added.
+      - System tags sent with the request. In check mode C(ephemeral::validationOnly) is added.
+      - With C(ephemeral::validationOnly) in this list the module works as in check mode.
     type: list
     elements: str
     default: []
@@ -68,8 +69,9 @@ extends_documentation_fragment:
   - zstack.cloud.attributes
   - zstack.cloud.attributes.CHECK_MODE_READ_ONLY
 notes:
-  - In check mode the module sends the system tag C(validationOnly) - the server checks the session, the
-    arguments and each VM's state, and creates no console; the returned entries then carry no token.
+  - In check mode the module sends the system tag C(ephemeral::validationOnly) - the server checks the session, the
+    arguments and each VM's state, and creates no console. The returned entries then carry no token and no URL,
+    whatever the server answers; should a server create a console all the same, the module says so in a warning.
   - A token lives for the server's C(console.vnc.token.timeout) (1800 s by default) and the console proxy stops
     after a minute without connections; ask for the token shortly before it is used.
   - One task logs in at most once, whatever number of VMs it serves. When a request gets no answer (connection
@@ -225,7 +227,9 @@ session_created:
   type: bool
   sample: true
 validate_only:
-  description: Whether the server was only asked to validate (check mode); no console was created then.
+  description:
+    - Whether the server was only asked to validate (check mode, or C(ephemeral::validationOnly) in O(system_tags)).
+      No token or URL is returned then.
   returned: success
   type: bool
   sample: false
@@ -245,6 +249,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._consoles import (
     find_vms_by_names,
     listable_names,
     request_console,
+    validates_only,
 )
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackApiError, ZStackError
 from ansible_collections.zstack.cloud.plugins.module_utils._module import ZStackModule
@@ -286,7 +291,7 @@ def _resolve_names(client, refs, pool):
     return resolved
 
 
-def _console_for(client, ref, params, validate_only, resolved=None):
+def _console_for(client, ref, params, validate_only, resolved=None, warn=None):
     """One VM's entry; a failure is caught and recorded so the other VMs still get theirs."""
     label = 'vm_instance_uuid' if ref.uuid else 'vm_instance_name'
     try:
@@ -299,7 +304,7 @@ def _console_for(client, ref, params, validate_only, resolved=None):
         msg = err.msg if 'candidates' in err.result else 'VM %s: %s' % (ref.given, err.msg)
         return _failed_entry(label, ref.given, msg, err)
     try:
-        inventory = request_console(client, uuid, params['system_tags'], params['user_tags'], validate_only)
+        inventory = request_console(client, uuid, params['system_tags'], params['user_tags'], validate_only, warn)
         return console_entry(uuid, ref.name, inventory, client.node_clock)
     except ZStackError as err:
         return _failed_entry(label, ref.given, 'VM %s: %s' % (ref.given, err.msg), err)
@@ -331,14 +336,15 @@ def run(module):
     # At most `workers` requests in flight; a VM whose console job is running holds none while it waits,
     # so the jobs of up to MAX_VMS_IN_FLIGHT VMs run on the server side by side.
     client = module.client(pool_size=workers, max_requests=workers)
-    validate_only = module.check_mode
+    validate_only = validates_only(module.check_mode, params['system_tags'])
     if workers == 1:
         resolved = _resolve_names(client, refs, None)
-        entries = [_console_for(client, ref, params, validate_only, resolved) for ref in refs]
+        entries = [_console_for(client, ref, params, validate_only, resolved, module.warn) for ref in refs]
     else:
         with ThreadPoolExecutor(max_workers=min(len(refs), MAX_VMS_IN_FLIGHT)) as pool:
             resolved = _resolve_names(client, refs, pool)
-            entries = list(pool.map(lambda ref: _console_for(client, ref, params, validate_only, resolved), refs))
+            entries = list(pool.map(lambda ref: _console_for(client, ref, params, validate_only, resolved, module.warn),
+                                    refs))
 
     failures = [entry for entry in entries if entry.get('failed')]
     if failures:
