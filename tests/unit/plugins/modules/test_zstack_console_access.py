@@ -18,6 +18,7 @@ import time
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+import requests
 import responses
 
 from ansible.module_utils import _internal as _module_utils_internal
@@ -465,6 +466,50 @@ def test_access_key(capsys, server):
         assert call.request.headers['Date'].endswith(' GMT+08:00')
     assert 'AK-secret-9' not in out
     assert result['ansible_facts']['zstack_console']['expires_at'] == EXPIRES_AT
+
+
+# ------------------------------------------------------------------ the result itself, for register:
+
+def test_consoles_in_the_result_and_as_facts(capsys, server):
+    code, _out, result = run_module(capsys, account_args(vm_instances=[VM1, 'web-02']))
+    assert code == 0, result
+    assert [e['vm_instance_uuid'] for e in result['zstack_consoles']] == [VM1, VM2]
+    assert result['ansible_facts'] == {'zstack_consoles': result['zstack_consoles']}
+    assert 'zstack_console' not in result  # several VMs asked for
+    code, _out, result = run_module(capsys, account_args(vm_instance_name='web-01'))
+    assert result['zstack_console'] == result['zstack_consoles'][0] == result['ansible_facts']['zstack_console']
+    assert result['zstack_console']['token'] == token(VM1)
+
+
+def test_ca_path_from_zstack_ca_path(capsys, rsps, monkeypatch, tmp_path):
+    monkeypatch.setenv('ZSTACK_CA_PATH', str(tmp_path / 'missing-ca.pem'))
+    code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM1))
+    assert_clean_failure(code, out, result)
+    assert result['msg'] == 'ca_path %s does not exist or cannot be read (give a PEM bundle of CA certificates)' % (
+        tmp_path / 'missing-ca.pem')
+    assert len(rsps.calls) == 0
+
+
+def test_ca_path_from_zstack_ca_path_is_the_bundle_requests_uses(capsys, server, monkeypatch, tmp_path):
+    bundle = tmp_path / 'ca.pem'
+    bundle.write_text('-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n')
+    monkeypatch.setenv('ZSTACK_CA_PATH', str(bundle))
+    seen = []
+    real_send = requests.Session.send
+
+    def send(self, request, **kwargs):
+        seen.append(kwargs.get('verify'))
+        return real_send(self, request, **kwargs)
+
+    monkeypatch.setattr(requests.Session, 'send', send)
+    code, _out, result = run_module(capsys, account_args(vm_instance_uuid=VM1))
+    assert code == 0, result
+    assert result['invocation']['module_args']['ca_path'] == str(bundle)
+    assert seen and set(seen) == {str(bundle)}
+    # An option given in the task wins over the variable.
+    code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM1, ca_path=str(tmp_path / 'other.pem')))
+    assert_clean_failure(code, out, result)
+    assert 'other.pem' in result['msg']
 
 
 # ------------------------------------------------------------------ the node's zone
