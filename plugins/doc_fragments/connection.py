@@ -39,6 +39,8 @@ options:
     description:
       - A PEM bundle of the certificate authorities to trust instead of the system ones,
         for example the CA that signed a self-signed management node certificate.
+      - If not set, the value of the E(ZSTACK_CA_PATH) environment variable is used. Prefer it to E(REQUESTS_CA_BUNDLE),
+        which changes the trusted CAs of every HTTPS request of the process.
     type: path
   timeout:
     description:

@@ -58,7 +58,7 @@ def connection_argument_spec():
         port=dict(type='int', default=8080, fallback=(env_fallback_nonempty, ['ZSTACK_PORT'])),
         scheme=dict(type='str', default='http', choices=['http', 'https'], fallback=(env_fallback_nonempty, ['ZSTACK_SCHEME'])),
         validate_certs=dict(type='bool', default=True, fallback=(env_fallback_nonempty, ['ZSTACK_VALIDATE_CERTS'])),
-        ca_path=dict(type='path'),
+        ca_path=dict(type='path', fallback=(env_fallback_nonempty, ['ZSTACK_CA_PATH'])),
         timeout=dict(type='int', default=30),
         wait_timeout=dict(type='int', default=120),
         retries=dict(type='int', default=3),

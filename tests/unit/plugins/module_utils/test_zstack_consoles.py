@@ -21,6 +21,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._consoles import (
     console_entry,
     find_vm_by_name,
     request_console,
+    validates_only,
 )
 from ansible_collections.zstack.cloud.plugins.module_utils._timezone import NodeClock, parse_timezone
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
@@ -212,15 +213,41 @@ def test_request_console_validate_only(rsps, client):
     rsps.get(BASE + 'api-jobs/' + JOB, json={})
     tags = ['ks::v']
     assert request_console(client, VM, tags, [], validate_only=True) == {}
+    # The exact tag ZStack recognises: PortalSystemTags.VALIDATION_ONLY = new EphemeralSystemTag("validationOnly"),
+    # and EphemeralSystemTag prefixes "ephemeral::" (zstackio/zstack:
+    # portal/src/main/java/org/zstack/portal/apimediator/PortalSystemTags.java, tag/src/main/java/org/zstack/tag/
+    # EphemeralSystemTag.java); ApiMediatorImpl.dispatchMessage matches it with List.contains.
     assert json.loads(rsps.calls[0].request.body) == {
-        'params': {'vmInstanceUuid': VM}, 'systemTags': ['ks::v', 'validationOnly'], 'userTags': []}
+        'params': {'vmInstanceUuid': VM}, 'systemTags': ['ks::v', 'ephemeral::validationOnly'], 'userTags': []}
     assert tags == ['ks::v']  # the caller's list is not modified
 
 
 def test_request_console_validate_only_not_duplicated(rsps, client):
     rsps.post(BASE + 'consoles', json={})
+    request_console(client, VM, ['ephemeral::validationOnly'], [], validate_only=True)
+    assert json.loads(rsps.calls[0].request.body)['systemTags'] == ['ephemeral::validationOnly']
+
+
+def test_request_console_bare_validation_only_is_not_the_tag(rsps, client):
+    rsps.post(BASE + 'consoles', json={})
     request_console(client, VM, ['validationOnly'], [], validate_only=True)
-    assert json.loads(rsps.calls[0].request.body)['systemTags'] == ['validationOnly']
+    assert json.loads(rsps.calls[0].request.body)['systemTags'] == ['validationOnly', 'ephemeral::validationOnly']
+
+
+@pytest.mark.parametrize('reply', [{'inventory': {'hostname': 'h', 'port': 4900, 'token': TOKEN}}, {'inventory': 'x'}])
+def test_request_console_validate_only_withholds_what_the_server_granted(rsps, client, reply):
+    rsps.post(BASE + 'consoles', json=reply)
+    warnings = []
+    assert request_console(client, VM, [], [], validate_only=True, warn=warnings.append) == {}
+    assert warnings == ['VM %s: ZStack created a console although it was asked only to validate '
+                        '(ephemeral::validationOnly); the module withheld its token, and the console lives until it '
+                        'expires or its session ends' % VM]
+    assert TOKEN not in warnings[0]
+
+
+def test_validates_only():
+    assert validates_only(True, []) and validates_only(False, ['a', 'ephemeral::validationOnly'])
+    assert not validates_only(False, ['validationOnly']) and not validates_only(False, None)
 
 
 @pytest.mark.parametrize('reply', [{}, {'inventory': None}, {'inventory': 'x'}, {'inventory': []}])

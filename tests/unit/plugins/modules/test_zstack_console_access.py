@@ -18,8 +18,10 @@ import time
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+import requests
 import responses
 
+from ansible.module_utils import _internal as _module_utils_internal
 from ansible.module_utils import basic
 
 from ansible_collections.zstack.cloud.plugins.modules import zstack_console_access
@@ -85,6 +87,7 @@ class Server:
         self.jobs = {}
         self.expire_first_post = expire_first_post
         self.job_delay = {}
+        self.ignore_validation_only = False  # a server that grants consoles even when asked only to validate
         self.lock = threading.Lock()
         rsps.add_callback(responses.PUT, BASE + 'accounts/login', callback=self.login)
         rsps.add_callback(responses.PUT, BASE + 'accounts/users/login', callback=self.login)
@@ -133,7 +136,8 @@ class Server:
                                               'details': 'vm[uuid:%s] not found' % vm_uuid}})
         if vm[0]['state'] not in ('Running', 'Crashed', 'VolumeRecovering', 'Paused', 'NoState'):
             return self.reply(503, {'error': stopped_error(vm_uuid)})
-        if 'validationOnly' in body['systemTags']:
+        # ApiMediatorImpl: only the exact "ephemeral::validationOnly" stops the message after validation.
+        if 'ephemeral::validationOnly' in body['systemTags'] and not self.ignore_validation_only:
             return self.reply(200, {})
         session = auth.split(' ', 1)[-1]
         return self.reply(200, {'inventory': {'scheme': 'http', 'hostname': '10.0.0.5', 'port': 4900.0,
@@ -327,15 +331,53 @@ def test_check_mode_validation_only(capsys, server):
     assert result['ansible_facts']['zstack_consoles'] == [{'vm_instance_uuid': VM1},
                                                           {'vm_instance_uuid': VM2, 'vm_instance_name': 'web-02'}]
     bodies = sorted(server.posted_bodies(), key=lambda b: b['params']['vmInstanceUuid'])
-    assert bodies == [{'params': {'vmInstanceUuid': VM1}, 'systemTags': ['x::y', 'validationOnly'], 'userTags': []},
-                      {'params': {'vmInstanceUuid': VM2}, 'systemTags': ['x::y', 'validationOnly'], 'userTags': []}]
+    tags = ['x::y', 'ephemeral::validationOnly']
+    assert bodies == [{'params': {'vmInstanceUuid': VM1}, 'systemTags': tags, 'userTags': []},
+                      {'params': {'vmInstanceUuid': VM2}, 'systemTags': tags, 'userTags': []}]
+    assert 'warnings' not in result
+
+
+@pytest.mark.parametrize('workers', [1, 4])
+def test_check_mode_withholds_a_console_the_server_granted(capsys, server, workers, monkeypatch):
+    # Other unit tests import controller code, after which ansible-core prints module warnings instead of
+    # returning them; a module process never has it, so neither does this test.
+    monkeypatch.setattr(_module_utils_internal, 'is_controller', False)
+    server.ignore_validation_only = True
+    code, out, result = run_module(capsys, account_args(vm_instances=[VM1, 'web-02'], workers=workers), check_mode=True)
+    assert code == 0, result
+    assert result['validate_only'] is True
+    assert result['ansible_facts']['zstack_consoles'] == [{'vm_instance_uuid': VM1},
+                                                          {'vm_instance_uuid': VM2, 'vm_instance_name': 'web-02'}]
+    assert SESSION not in out  # neither token nor any URL built from it
+    assert '"token"' not in out and 'ws://' not in out
+    warnings = [w['event']['msg'] if isinstance(w, dict) else w for w in result['warnings']]  # 2.19: WarningSummary
+    assert sorted(warnings) == sorted(
+        'VM %s: ZStack created a console although it was asked only to validate (ephemeral::validationOnly); the '
+        'module withheld its token, and the console lives until it expires or its session ends' % vm for vm in (VM1, VM2))
+
+
+def test_validation_only_tag_given_by_the_caller_is_check_mode(capsys, server):
+    code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM1, system_tags=['ephemeral::validationOnly']))
+    assert code == 0, result
+    assert result['validate_only'] is True
+    assert result['ansible_facts']['zstack_consoles'] == [{'vm_instance_uuid': VM1}]
+    assert server.posted_bodies()[0]['systemTags'] == ['ephemeral::validationOnly']
+
+
+def test_bare_validation_only_tag_is_sent_as_given_and_gets_a_console(capsys, server):
+    # Not check mode: the module sends what it was given; ZStack ignores a bare "validationOnly" and grants.
+    code, _out, result = run_module(capsys, account_args(vm_instance_uuid=VM1, system_tags=['validationOnly']))
+    assert code == 0, result
+    assert result['validate_only'] is False
+    assert result['ansible_facts']['zstack_console']['token'] == token(VM1)
+    assert server.posted_bodies()[0]['systemTags'] == ['validationOnly']
 
 
 def test_check_mode_reports_state_errors(capsys, server):
     code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM_STOPPED), check_mode=True)
     assert_clean_failure(code, out, result)
     assert result['error']['code'] == 'SYS.1006'
-    assert server.posted_bodies()[0]['systemTags'] == ['validationOnly']
+    assert server.posted_bodies()[0]['systemTags'] == ['ephemeral::validationOnly']
 
 
 # ------------------------------------------------------------------ caller's session
@@ -424,6 +466,50 @@ def test_access_key(capsys, server):
         assert call.request.headers['Date'].endswith(' GMT+08:00')
     assert 'AK-secret-9' not in out
     assert result['ansible_facts']['zstack_console']['expires_at'] == EXPIRES_AT
+
+
+# ------------------------------------------------------------------ the result itself, for register:
+
+def test_consoles_in_the_result_and_as_facts(capsys, server):
+    code, _out, result = run_module(capsys, account_args(vm_instances=[VM1, 'web-02']))
+    assert code == 0, result
+    assert [e['vm_instance_uuid'] for e in result['zstack_consoles']] == [VM1, VM2]
+    assert result['ansible_facts'] == {'zstack_consoles': result['zstack_consoles']}
+    assert 'zstack_console' not in result  # several VMs asked for
+    code, _out, result = run_module(capsys, account_args(vm_instance_name='web-01'))
+    assert result['zstack_console'] == result['zstack_consoles'][0] == result['ansible_facts']['zstack_console']
+    assert result['zstack_console']['token'] == token(VM1)
+
+
+def test_ca_path_from_zstack_ca_path(capsys, rsps, monkeypatch, tmp_path):
+    monkeypatch.setenv('ZSTACK_CA_PATH', str(tmp_path / 'missing-ca.pem'))
+    code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM1))
+    assert_clean_failure(code, out, result)
+    assert result['msg'] == 'ca_path %s does not exist or cannot be read (give a PEM bundle of CA certificates)' % (
+        tmp_path / 'missing-ca.pem')
+    assert len(rsps.calls) == 0
+
+
+def test_ca_path_from_zstack_ca_path_is_the_bundle_requests_uses(capsys, server, monkeypatch, tmp_path):
+    bundle = tmp_path / 'ca.pem'
+    bundle.write_text('-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n')
+    monkeypatch.setenv('ZSTACK_CA_PATH', str(bundle))
+    seen = []
+    real_send = requests.Session.send
+
+    def send(self, request, **kwargs):
+        seen.append(kwargs.get('verify'))
+        return real_send(self, request, **kwargs)
+
+    monkeypatch.setattr(requests.Session, 'send', send)
+    code, _out, result = run_module(capsys, account_args(vm_instance_uuid=VM1))
+    assert code == 0, result
+    assert result['invocation']['module_args']['ca_path'] == str(bundle)
+    assert seen and set(seen) == {str(bundle)}
+    # An option given in the task wins over the variable.
+    code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM1, ca_path=str(tmp_path / 'other.pem')))
+    assert_clean_failure(code, out, result)
+    assert 'other.pem' in result['msg']
 
 
 # ------------------------------------------------------------------ the node's zone
