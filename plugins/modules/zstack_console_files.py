@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: zstack_console_files
 short_description: Write ZStack console launchers and token files that only each operator can read
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Runs on the host the operators log in to (a bastion), as root, once for all operators. From console entries
     returned by M(zstack.cloud.zstack_console_access) it writes, in each operator's directory, for every VM a
