@@ -272,8 +272,8 @@ class Bench:
             written = os.listdir(os.path.join(files, name))
             uid = pwd.getpwnam(name).pw_uid
             if len(written) != 2 * len(vms) + 2 or os.stat(os.path.join(files, name)).st_uid != uid:
-                raise SystemExit('bench: the role wrote %d files for %s, expected %d' % (len(written), name,
-                                                                                       2 * len(vms) + 2))
+                raise SystemExit('bench: the role wrote %d files for %s, expected %d'
+                                 % (len(written), name, 2 * len(vms) + 2))
         return wall
 
 
@@ -331,9 +331,9 @@ def main(argv=None):
                 module.append(bench.run('list.yml', names[:size])[0])
                 role_walls.append(bench.run_role(names[:size]))
             role_rows.append({'vms': size, 'module': statistics.median(module), 'role': statistics.median(role_walls)})
-            print('bench: %-38s %3d VMs  %6.2f s  (a\') %.2f s' % ('(r) the role, %d operators' % ROLE_OPERATORS, size,
-                                                                  role_rows[-1]['role'], role_rows[-1]['module']),
-                  flush=True)
+            label = '(r) the role, %d operators' % ROLE_OPERATORS
+            print("bench: %-38s %3d VMs  %6.2f s  (a') %.2f s"
+                  % (label, size, role_rows[-1]['role'], role_rows[-1]['module']), flush=True)
         # The fixed cost is measured before and after the (a) rows, so that a slow spell of a shared machine
         # weighs on both sides of the ratio.
         starts = [bench.run('start.yml', uuids[:1])[0] for _run in range(args.repeat if sizes else 0)]
@@ -386,13 +386,13 @@ def main(argv=None):
 
     failures = []
     if role_rows:
-        role_header = '%-38s %5s %8s %12s %12s' % ('(r) the role, %d operators, VMs by name' % ROLE_OPERATORS, 'VMs',
-                                                  "(a') s", 'role s', "role/(a')")
+        role_header = '%-38s %5s %8s %12s %12s' % ('(r) the role, %d operators, VMs by name' % ROLE_OPERATORS,
+                                                   'VMs', "(a') s", 'role s', "role/(a')")
         print(role_header)
         print('-' * len(role_header))
         for row in role_rows:
-            print('%-38s %5d %8.2f %12.2f %11.2fx' % ('', row['vms'], row['module'], row['role'],
-                                                     row['role'] / row['module']))
+            print('%-38s %5d %8.2f %12.2f %11.2fx'
+                  % ('', row['vms'], row['module'], row['role'], row['role'] / row['module']))
         print()
         by_size = {row['vms']: row for row in role_rows}
         if 50 in by_size:

@@ -480,8 +480,8 @@ class ConsoleFiles:
         try:
             _io.write_file(directory.fd, name, content, uid, gid)
         except (OSError, _io.PathError) as err:
-            raise ConsoleFilesError('cannot write %s in %s: %s' % (name, directory.path, getattr(err, 'msg', None)
-                                                                    or err.strerror or err)) from None
+            reason = getattr(err, 'msg', None) or getattr(err, 'strerror', None) or err
+            raise ConsoleFilesError('cannot write %s in %s: %s' % (name, directory.path, reason)) from None
 
     def _remove(self, directory, name):
         try:
@@ -717,7 +717,7 @@ def main():
             dirname=dict(type='str', default='zstack-consoles'),
             novnc_url=dict(type='str', default=''),
             novnc_style=dict(type='str', default='auto', choices=['auto', 'novnc', 'zstack']),
-            token_lifetime=dict(type='int', default=1800),
+            token_lifetime=dict(type='int', default=1800, no_log=False),  # seconds, not a token
             list_sessions=dict(type='bool', default=False),
             revoke=dict(type='str', default='owned', choices=['owned', 'all', 'none']),
         ),

@@ -26,7 +26,8 @@ SESSION = '0a1b2c3d4e5f60718293a4b5c6d7e8f9'
 WEB01 = '374f25061ea8462da5c428fcb2aa243c'
 WEB02 = 'a0d4ebf1259e4272892b996261cc9a21'
 TOKEN_RE = re.compile(r'[0-9a-f]{32}_[0-9a-f]{32}')
-ALICE, BOB = 4301, 4302
+ALICE = 4301
+BOB = 4302
 Passwd = namedtuple('Passwd', 'pw_name pw_uid pw_gid pw_dir')
 
 
@@ -316,9 +317,8 @@ def test_list_sessions_then_absent(site, capsys):
     assert listed['changed'] is False and snapshot(site['root']) == before
     (session,) = listed['sessions']
     assert session['session_uuid'] == SESSION and session['owned'] is True and session['end'] is True
-    assert sorted(session['files']) == sorted(str(site[w] / n) for w, n in (('alice', 'web-01.json'),
-                                                                           ('alice', 'web-02.json'),
-                                                                           ('bob', 'web-02.json')))
+    holders = (('alice', 'web-01.json'), ('alice', 'web-02.json'), ('bob', 'web-02.json'))
+    assert sorted(session['files']) == sorted(str(site[who] / name) for who, name in holders)
     assert listed['revocation'] == 'API session(s) behind the tokens (sessions the role opened, console_files_revoke=owned)'
 
     code, result = run(capsys, args(site, state='absent'), check_mode=True)
