@@ -622,13 +622,9 @@ class ConsoleFiles:
             present = [name for name in (old['files'] if old else []) + [MANIFEST_NAME]
                        if directory.fd is not None and _io.exists(directory.fd, name)]
             self._listing(directory, present, [])
-            removed = []
-            if not self.check:
-                removed = [name for name in present if self._remove(directory, name)]
-                if directory.fd is not None:
-                    os.fsync(directory.fd)
-            else:
-                removed = present
+            removed = present if self.check else [name for name in present if self._remove(directory, name)]
+            if removed and not self.check:
+                os.fsync(directory.fd)
             status = 'missing' if directory.fd is None else 'kept'
             if old and old['created_dir'] and directory.fd is not None:
                 if self.check:
@@ -668,19 +664,19 @@ def run(module):
         raise ConsoleFilesError('list_sessions goes with state=absent')
     if params['token_lifetime'] < 1:
         raise ConsoleFilesError('token_lifetime must be 1 or more, got %d' % params['token_lifetime'])
-    run_ = ConsoleFiles(module)
+    files = ConsoleFiles(module)
     try:
         if params['state'] == 'present':
-            result = run_.present()
+            result = files.present()
         elif params['list_sessions']:
-            result = run_.sessions()
+            result = files.sessions()
         else:
-            result = run_.absent()
+            result = files.absent()
     finally:
-        run_.close()
-    result['changed'] = run_.changed and not params['list_sessions']
-    if module._diff and run_.diff:
-        result['diff'] = run_.diff
+        files.close()
+    result['changed'] = files.changed and not params['list_sessions']
+    if module._diff and files.diff:
+        result['diff'] = files.diff
     return result
 
 
