@@ -29,7 +29,8 @@ import json
 import re
 from urllib.parse import urlsplit
 
-from ansible_collections.zstack.cloud.plugins.module_utils import _novnc
+from ansible_collections.zstack.cloud.plugins.module_utils._novnc import VERSION as NOVNC_VERSION
+from ansible_collections.zstack.cloud.plugins.module_utils._novnc import script as novnc_script
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError
 
 # The console protocols a launcher can open: noVNC speaks RFB (VNC) only.
@@ -121,8 +122,8 @@ _HASHES = {}
 def _bundle():
     """The noVNC script and its CSP hash (computed once per process)."""
     if 'novnc' not in _HASHES:
-        _HASHES['novnc'] = _csp_hash(_novnc.script())
-    return _novnc.script(), _HASHES['novnc']
+        _HASHES['novnc'] = _csp_hash(novnc_script())
+    return novnc_script(), _HASHES['novnc']
 
 
 def render_launcher(entry):
@@ -153,7 +154,7 @@ def render_launcher(entry):
         'data': script_json(data),
         'novnc': bundle,
         'app': APP_SCRIPT,
-        'version': html.escape(_novnc.VERSION),
+        'version': html.escape(NOVNC_VERSION),
     }
 
 
