@@ -137,7 +137,7 @@ def render_launcher(entry):
     url, origin = websocket_target(entry)
     expires_iso, expires_utc = expiry(entry)
     name = str(entry.get('vm_instance_name') or entry.get('vm_instance_uuid') or 'VM')
-    proxy = '%s:%d' % (str(entry['hostname']).strip('[]'), int(entry['port']))
+    proxy = urlsplit(url).netloc  # host:port, an IPv6 literal in brackets
     data = {'name': name, 'vm_instance_uuid': str(entry.get('vm_instance_uuid') or ''), 'url': url,
             'proxy': proxy, 'expires_at': expires_iso, 'expires_utc': expires_utc}
     bundle, bundle_hash = _bundle()
