@@ -29,7 +29,8 @@ import json
 import re
 from urllib.parse import urlsplit
 
-from ansible_collections.zstack.cloud.plugins.module_utils import _novnc
+from ansible_collections.zstack.cloud.plugins.module_utils._novnc import VERSION as NOVNC_VERSION
+from ansible_collections.zstack.cloud.plugins.module_utils._novnc import script as novnc_script
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError
 
 # The console protocols a launcher can open: noVNC speaks RFB (VNC) only.
@@ -121,8 +122,8 @@ _HASHES = {}
 def _bundle():
     """The noVNC script and its CSP hash (computed once per process)."""
     if 'novnc' not in _HASHES:
-        _HASHES['novnc'] = _csp_hash(_novnc.script())
-    return _novnc.script(), _HASHES['novnc']
+        _HASHES['novnc'] = _csp_hash(novnc_script())
+    return novnc_script(), _HASHES['novnc']
 
 
 def render_launcher(entry):
@@ -136,7 +137,7 @@ def render_launcher(entry):
     url, origin = websocket_target(entry)
     expires_iso, expires_utc = expiry(entry)
     name = str(entry.get('vm_instance_name') or entry.get('vm_instance_uuid') or 'VM')
-    proxy = '%s:%d' % (str(entry['hostname']).strip('[]'), int(entry['port']))
+    proxy = urlsplit(url).netloc  # host:port, an IPv6 literal in brackets
     data = {'name': name, 'vm_instance_uuid': str(entry.get('vm_instance_uuid') or ''), 'url': url,
             'proxy': proxy, 'expires_at': expires_iso, 'expires_utc': expires_utc}
     bundle, bundle_hash = _bundle()
@@ -153,7 +154,7 @@ def render_launcher(entry):
         'data': script_json(data),
         'novnc': bundle,
         'app': APP_SCRIPT,
-        'version': html.escape(_novnc.VERSION),
+        'version': html.escape(NOVNC_VERSION),
     }
 
 

@@ -155,6 +155,7 @@ def test_ipv6_proxy_connect_src_can_only_name_the_scheme():
     page = Page(render_launcher(console_entry(VM_UUID, 'v6', {'hostname': 'fd00::5', 'port': 4900, 'token': TOKEN})))
     assert data_of(page)['url'] == 'ws://[fd00::5]:4900/?token=' + TOKEN
     assert directives(page.csp)['connect-src'] == ['ws:']
+    assert data_of(page)['proxy'] == '[fd00::5]:4900'
 
 
 def test_expiry_in_utc_for_the_page_and_its_script():
