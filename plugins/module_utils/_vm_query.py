@@ -56,7 +56,8 @@ def parse_condition(condition):
                                 'hostUuid=<uuid> or name~=web-%%' % (condition,))
     operator = next((op for op in QUERY_OPERATORS if op in condition), None)
     if operator is None:
-        raise ZStackConfigError('vm_query: %r has no query operator; ZStack knows %s, plus "is null" and "not null"'
+        raise ZStackConfigError('vm_query: %r has no query operator; ZStack knows %s, plus "is null" and "not null" '
+                                '(on the command line, a comma starts a new condition: give a JSON list)'
                                 % (condition, ' '.join(QUERY_OPERATORS[:-2])))
     field, value = condition.split(operator, 1)
     field = field.strip()
