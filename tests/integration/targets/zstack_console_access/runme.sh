@@ -5,13 +5,16 @@ set -eux
 
 source ../setup_zstack_simulator/simulator.sh
 simulator_start
+# A second management node whose JVM runs in China Standard Time (tasks/timezone.yml).
+simulator_start_another SHANGHAI --timezone Asia/Shanghai
 
 # A loopback port that nothing listens on (bound, then released), for the unreachable-endpoint test.
 closed_port=$("$SIM_PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 export ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False
 ansible-playbook main.yml -e sim_url="$SIM_URL" -e sim_port="$SIM_PORT" -e sim_seed="$SIM_SEED" \
-    -e sim_token_dir="$SIM_TOKEN_DIR" -e closed_port="$closed_port" "$@"
+    -e sim_token_dir="$SIM_TOKEN_DIR" -e closed_port="$closed_port" \
+    -e shanghai_url="$SIM_SHANGHAI_URL" -e shanghai_port="$SIM_SHANGHAI_PORT" "$@"
 
 # The README's ad-hoc run, credentials from ZSTACK_* variables only.
 out=$(ZSTACK_HOST=127.0.0.1 ZSTACK_PORT="$SIM_PORT" ZSTACK_SCHEME=http ZSTACK_ACCOUNT_NAME=console-ops \
