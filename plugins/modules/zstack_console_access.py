@@ -67,10 +67,10 @@ options:
     default: 50
   novnc_url:
     description:
-      - URL of a noVNC 1.x page (C(vnc.html), C(vnc_lite.html)) that RV(ansible_facts.zstack_consoles[].console_url)
+      - URL of a noVNC 1.x page (C(vnc.html), C(vnc_lite.html)) that RV(zstack_consoles[].console_url)
         opens, for example C(https://bastion.example.com:6080/vnc.html). The console's host, port and token go in
         the URL fragment, which a browser never sends to a web server.
-      - Without it, RV(ansible_facts.zstack_consoles[].console_url) opens the ZStack web UI's console page on the
+      - Without it, RV(zstack_consoles[].console_url) opens the ZStack web UI's console page on the
         management node, C(<scheme>://<host>:5000/thirdparty/vnc_auto.html), with the parameters in the query
         string as ZStack's UI passes them; that page reads nothing else, and its web server's log then holds the
         token.
