@@ -25,7 +25,7 @@ VALIDATION_ONLY_TAG = 'ephemeral::validationOnly'
 
 
 class VmRef:
-    """A VM as the user named it: by UUID, or by a name still to be resolved."""
+    """A VM as the user named it: by UUID, or by a name still to be resolved; a VM that vm_query found, by both."""
 
     def __init__(self, given, uuid=None, name=None):
         self.given = given

@@ -26,7 +26,7 @@ options:
   vm_instance_uuid:
     description:
       - UUID of the VM (32 hex characters, no dashes).
-      - Exactly one of O(vm_instance_uuid), O(vm_instance_name) and O(vm_instances) is required.
+      - Exactly one of O(vm_instance_uuid), O(vm_instance_name), O(vm_instances) and O(vm_query) is required.
     type: str
   vm_instance_name:
     description:
@@ -41,6 +41,40 @@ options:
         VM's error.
     type: list
     elements: str
+  vm_query:
+    description:
+      - Every VM that matches these ZStack query conditions and is in a state that can have a console (Running,
+        Crashed, VolumeRecovering, Paused, NoState), for example every VM of a failing host.
+      - Each condition is C(<field><operator><value>) as C(GET /zstack/v1/vm-instances) takes it in a C(q)
+        parameter, with the operators C(=), C(!=), C(>), C(<), C(>=), C(<=), C(?=) (in a comma-separated list),
+        C(!?=), C(~=) (SQL LIKE, C(%) matches any text), C(!~=), or C(<field> is null), C(<field> not null).
+        Fields are those of a VM inventory (C(hostUuid), C(clusterUuid), C(zoneUuid), C(name), ...), nested ones
+        (C(vmNics.ip)) and tags (C(__userTag__), C(__systemTag__)). The value is taken as written, spaces included.
+        The conditions are ANDed.
+      - Each condition is checked before any request, the way ZStack will read it. The server compares text
+        ignoring case.
+      - The VMs are served in order of name, then UUID. More than O(max_vms) matches, or none, fail the task before
+        any console is requested.
+      - On the command line (C(-a vm_query=...)) commas separate conditions; give a condition with a comma, such as
+        C(name?=web-01,web-02), in a YAML or JSON list.
+    type: list
+    elements: str
+  max_vms:
+    description:
+      - With O(vm_query), the most VMs it may select, from 1 to 1000. When more VMs match, the task fails with their
+        number before any console is requested.
+    type: int
+    default: 50
+  novnc_url:
+    description:
+      - URL of a noVNC 1.x page (C(vnc.html), C(vnc_lite.html)) that RV(zstack_consoles[].console_url)
+        opens, for example C(https://bastion.example.com:6080/vnc.html). The console's host, port and token go in
+        the URL fragment, which a browser never sends to a web server.
+      - Without it, RV(zstack_consoles[].console_url) opens the ZStack web UI's console page on the
+        management node, C(<scheme>://<host>:5000/thirdparty/vnc_auto.html), with the parameters in the query
+        string as ZStack's UI passes them; that page reads nothing else, and its web server's log then holds the
+        token.
+    type: str
   system_tags:
     description:
       - System tags sent with the request. In check mode C(ephemeral::validationOnly) is added.
@@ -133,10 +167,26 @@ EXAMPLES = r'''
         vm_instance_uuid: 5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b
       check_mode: true
 
+- name: Consoles for every VM on a failing host, as an incident-response step
+  zstack.cloud.zstack_console_access:
+    vm_query:
+      - hostUuid=930ed76e681e4c39b80fde512cab93ba
+    max_vms: 100
+  no_log: true
+
+- name: Consoles for the web VMs of one cluster, opened from a noVNC page on the bastion
+  zstack.cloud.zstack_console_access:
+    vm_query:
+      - clusterUuid=b5d28439084c49e2880b99d8a8e7dbde
+      - name~=web-%
+    novnc_url: https://bastion.example.com:6080/vnc.html
+  no_log: true
+
 # Ad hoc, with the endpoint and credentials in ZSTACK_* environment variables:
 #   export ZSTACK_HOST=zstack-mn.example.com ZSTACK_ACCOUNT_NAME=console-ops
 #   read -rs ZSTACK_ACCOUNT_PASSWORD && export ZSTACK_ACCOUNT_PASSWORD
 #   ansible localhost -m zstack.cloud.zstack_console_access -a vm_instance_name=web-01
+#   ansible localhost -m zstack.cloud.zstack_console_access -a 'vm_query=hostUuid=930ed76e681e4c39b80fde512cab93ba'
 '''
 
 RETURN = r'''
@@ -156,7 +206,7 @@ ansible_facts:
       type: dict
 zstack_consoles:
   description:
-    - One entry per VM, in the order asked.
+    - One entry per VM, in the order asked; with O(vm_query), in order of name, then UUID.
     - Also set as the fact C(zstack_consoles); use the registered result or C(ansible_facts.zstack_consoles) rather
       than a top-level C(zstack_consoles) variable, which relies on facts being injected as variables.
     - On failure, the consoles obtained, and for each VM that failed its C(msg) and, for API errors, the
@@ -172,7 +222,7 @@ zstack_consoles:
       type: str
       sample: 5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b
     vm_instance_name:
-      description: Name of the VM, when it was asked for by name.
+      description: Name of the VM, when it was asked for by name or selected by O(vm_query).
       returned: when known
       type: str
       sample: web-01
@@ -234,6 +284,16 @@ zstack_consoles:
       returned: when a console was created (not in check mode)
       type: str
       sample: ws://10.0.0.5:4900/?token=0a1b2c3d4e5f60718293a4b5c6d7e8f9_5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b
+    console_url:
+      description:
+        - A URL a browser opens to see the console. It holds the token; treat it as a secret.
+        - By default the ZStack web UI's console page on the management node (O(host), O(scheme), port 5000)
+          with C(host), C(port), C(token) and C(title) in the query string, which that page reads; with
+          O(novnc_url), that noVNC 1.x page with its parameters in the fragment.
+      returned: when a console was created (not in check mode)
+      type: str
+      sample: "http://zstack-mn.example.com:5000/thirdparty/vnc_auto.html?host=10.0.0.5&port=4900&\
+        token=0a1b2c3d4e5f60718293a4b5c6d7e8f9_5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b&title=web-01"
     failed:
       description: Whether this VM failed (only on failure of the task).
       returned: for a VM that failed
@@ -250,10 +310,15 @@ zstack_consoles:
       type: dict
       sample: {"code": "SYS.1006", "description": "operation error"}
 zstack_console:
-  description: The entry of RV(zstack_consoles) when exactly one VM was asked for (also set as a fact).
+  description: The entry of RV(zstack_consoles) when exactly one VM was asked for or selected (also set as a fact).
   returned: success, when one VM was asked for
   type: dict
   sample: {}
+vm_count:
+  description: How many VMs O(vm_query) matched, when that number failed the task (none, or more than O(max_vms)).
+  returned: failure, when O(vm_query) matched no VM or too many
+  type: int
+  sample: 73
 session_created:
   description: Whether the module logged in itself for this task (and so owns the session its tokens embed).
   returned: success
@@ -275,6 +340,7 @@ error:
 
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.zstack.cloud.plugins.module_utils._console_urls import check_page_url, console_url
 from ansible_collections.zstack.cloud.plugins.module_utils._consoles import (
     VmRef,
     console_entry,
@@ -286,6 +352,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._consoles import (
 )
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackApiError, ZStackError
 from ansible_collections.zstack.cloud.plugins.module_utils._module import ZStackModule
+from ansible_collections.zstack.cloud.plugins.module_utils._vm_query import check_conditions, check_max_vms, select_vms
 
 # VMs served at the same time when workers > 1: each waits for its console job without holding a request slot.
 MAX_VMS_IN_FLIGHT = 256
@@ -307,7 +374,7 @@ def _resolve_names(client, refs, pool):
     Names left out (a single name, names that cannot go in a list, chunks whose reply may have been cut) are
     resolved one by one in _console_for, as before.
     """
-    names = list(dict.fromkeys(ref.name for ref in refs if ref.name is not None))
+    names = list(dict.fromkeys(ref.name for ref in refs if ref.name is not None and ref.uuid is None))
     if len(names) < 2:
         return {}
 
@@ -350,6 +417,21 @@ def _failed_entry(label, given, msg, err):
     return entry
 
 
+def _console_page(params):
+    """Where console_url points: the noVNC 1.x page of novnc_url (parameters in the fragment), else ZStack's UI page."""
+    if params['novnc_url']:
+        check_page_url(params['novnc_url'])
+        return {'page_url': params['novnc_url'], 'style': 'novnc'}
+    return {'management_host': params['host'], 'management_scheme': params['scheme'], 'style': 'zstack'}
+
+
+def _add_console_urls(entries, page):
+    for entry in entries:
+        url = console_url(entry, **page)
+        if url:  # none without a token (check mode, a failed VM)
+            entry['console_url'] = url
+
+
 def _mark_owned_sessions(entries, authenticator):
     # ZStack keeps one live console per VM: asking again, from any session, returns the existing token,
     # which embeds the session that first asked. So a token embeds this task's own session only if the
@@ -362,13 +444,19 @@ def _mark_owned_sessions(entries, authenticator):
 
 def run(module):
     params = module.params
-    refs = _vm_refs(params)
+    query = check_conditions(params['vm_query']) if params['vm_query'] is not None else None
+    refs = _vm_refs(params) if query is None else []
     if params['workers'] < 1:
         raise ZStackError('workers must be 1 or more, got %s' % params['workers'])
-    workers = min(params['workers'], len(refs))
+    max_vms = check_max_vms(params['max_vms'])
+    page = _console_page(params)
+    workers = min(params['workers'], len(refs) or max_vms)
     # At most `workers` requests in flight; a VM whose console job is running holds none while it waits,
     # so the jobs of up to MAX_VMS_IN_FLIGHT VMs run on the server side by side.
     client = module.client(pool_size=workers, max_requests=workers)
+    if query is not None:
+        # The same client (one login) selects the VMs and then asks for their consoles.
+        refs = [VmRef(vm['uuid'], uuid=vm['uuid'], name=vm.get('name')) for vm in select_vms(client, query, max_vms)]
     validate_only = validates_only(module.check_mode, params['system_tags'])
     if workers == 1:
         resolved = _resolve_names(client, refs, None)
@@ -379,6 +467,7 @@ def run(module):
             entries = list(pool.map(lambda ref: _console_for(client, ref, params, validate_only, resolved, module.warn),
                                     refs))
 
+    _add_console_urls(entries, page)
     failures = [entry for entry in entries if entry.get('failed')]
     if failures:
         first = failures[0]
@@ -409,12 +498,15 @@ def main():
             vm_instance_uuid=dict(type='str'),
             vm_instance_name=dict(type='str'),
             vm_instances=dict(type='list', elements='str'),
+            vm_query=dict(type='list', elements='str'),
+            max_vms=dict(type='int', default=50),
+            novnc_url=dict(type='str'),
             system_tags=dict(type='list', elements='str', default=[]),
             user_tags=dict(type='list', elements='str', default=[]),
             workers=dict(type='int', default=8),
         ),
-        mutually_exclusive=[('vm_instance_uuid', 'vm_instance_name', 'vm_instances')],
-        required_one_of=[('vm_instance_uuid', 'vm_instance_name', 'vm_instances')],
+        mutually_exclusive=[('vm_instance_uuid', 'vm_instance_name', 'vm_instances', 'vm_query')],
+        required_one_of=[('vm_instance_uuid', 'vm_instance_name', 'vm_instances', 'vm_query')],
         supports_check_mode=True,
     )
     module.run(run)

@@ -487,3 +487,49 @@ def stop_process(process, timeout=10):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=timeout)
+
+
+# ---------------------------------------------------------------- the simulator on an address of its own
+
+def require_free_tcp_port(host, port):
+    """Fail the test with one clear sentence when ``host:port`` cannot be listened on (something else has it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as http.server does: TIME_WAIT is no conflict
+        try:
+            sock.bind((host, port))
+            return
+        except OSError as exc:
+            reason = exc.strerror
+    pytest.fail('%s:%d is needed by the test and cannot be listened on (%s): stop what holds it, or set '
+                'ZSTACK_E2E_UI_ADDRESS to another 127.x.y.z address' % (host, port, reason), pytrace=False)
+
+
+def start_simulator_on(stack, host, token_dir, console_port, name='simulator'):
+    """The ZStack simulator on ``host`` (a loopback address), writing token files for a proxy at console_port.
+
+    The console proxy it reports is 127.0.0.1:console_port (where start_token_proxy listens). Returns the API port.
+    """
+    port_file = stack.workdir / ('%s.port' % name)
+    process, log = stack.start(name, [
+        sys.executable, str(SIMULATOR_DIR / 'zstack_simulator.py'), '--seed', str(SIMULATOR_DIR / 'seed.json'),
+        '--host', host, '--port', '0', '--port-file', str(port_file), '--token-dir', str(token_dir),
+        '--console-hostname', '127.0.0.1', '--console-port', str(console_port),
+        '--log-file', str(stack.workdir / ('%s-requests.log' % name))])
+    return int(wait_for(name, lambda: port_file.exists() and port_file.read_text().strip(), process=process, log=log))
+
+
+def point_vms_of(host, api_port, rfb_port, names):
+    """Make Xvnc the VNC server of the Running VMs ``names`` of the simulator at ``host:api_port``; {name: uuid}."""
+    def admin(method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request('http://%s:%d%s' % (host, api_port, path), data=data, method=method,
+                                         headers={'Content-Type': 'application/json'})
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            return json.loads(reply.read().decode() or '{}')
+
+    vms = admin('GET', '/_sim/state')['vms']
+    uuids = {}
+    for name in names:
+        uuids[name] = [v['uuid'] for v in vms if v['name'] == name and v['state'] == 'Running'][0]
+        admin('POST', '/_sim/vms/%s' % uuids[name], {'vncPort': rfb_port})
+    return uuids

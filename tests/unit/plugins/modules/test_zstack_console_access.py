@@ -204,7 +204,9 @@ def test_single_vm_by_uuid(capsys, server):
     assert result['validate_only'] is False
     expected = {'vm_instance_uuid': VM1, 'scheme': 'http', 'hostname': '10.0.0.5', 'port': 4900,
                 'token': token(VM1), 'target_scheme': 'vnc', 'expired_date': EXPIRED_DATE, 'expires_at': EXPIRES_AT,
-                'websocket_url': 'ws://10.0.0.5:4900/?token=' + token(VM1), 'session_owned': True}
+                'websocket_url': 'ws://10.0.0.5:4900/?token=' + token(VM1), 'session_owned': True,
+                'console_url': 'http://%s:5000/thirdparty/vnc_auto.html?host=10.0.0.5&port=4900&token=%s&title=%s'
+                               % (HOST, token(VM1), VM1)}
     assert result['ansible_facts'] == {'zstack_console': expected, 'zstack_consoles': [expected]}
     assert server.posted_bodies() == [{'params': {'vmInstanceUuid': VM1}, 'systemTags': [], 'userTags': []}]
     assert len(server.logins) == 1
