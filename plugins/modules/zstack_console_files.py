@@ -92,6 +92,9 @@ options:
       websocket_url:
         description: The console's WebSocket URL, with the token in it.
         type: str
+      console_url:
+        description: The console's URL on a noVNC page, with the token in it (not used; see O(novnc_url)).
+        type: str
       target_scheme:
         description: Protocol behind the proxy (C(vnc), C(spice)); launchers are written for C(vnc) only.
         type: str
@@ -688,6 +691,7 @@ CONSOLE_OPTIONS = dict(
     port=dict(type='int'),
     token=dict(type='str', no_log=True),
     websocket_url=dict(type='str', no_log=True),
+    console_url=dict(type='str', no_log=True),
     target_scheme=dict(type='str'),
     version=dict(type='str'),
     expired_date=dict(type='raw'),

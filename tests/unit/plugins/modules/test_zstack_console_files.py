@@ -16,6 +16,7 @@ import stat
 from collections import namedtuple
 
 import pytest
+import yaml
 
 from ansible.module_utils import _internal
 from ansible.module_utils.testing import patch_module_args
@@ -356,3 +357,17 @@ def test_token_inputs_are_no_log(site, capsys):
     consoles = result['invocation']['module_args']['consoles']
     assert consoles[0]['token'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
     assert consoles[0]['websocket_url'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+
+
+def test_every_field_of_a_console_entry_is_an_option():
+    """The role passes zstack_console_access's entries as they are: each field they may have must be accepted, and
+    each that holds the token must be no_log."""
+    from ansible_collections.zstack.cloud.plugins.modules import zstack_console_access
+
+    returned = yaml.safe_load(zstack_console_access.RETURN)['zstack_consoles']['contains']
+    options = zstack_console_files.CONSOLE_OPTIONS
+    assert sorted(options) == sorted(returned)
+    secret = sorted(name for name, spec in options.items() if spec.get('no_log'))
+    assert secret == ['console_url', 'token', 'websocket_url']
+    documented = yaml.safe_load(zstack_console_files.DOCUMENTATION)['options']['consoles']['suboptions']
+    assert sorted(documented) == sorted(options)
