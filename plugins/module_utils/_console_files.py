@@ -198,27 +198,39 @@ def token_session(token):
 
 # ------------------------------------------------------------------ the plan of one operator's files
 
+def _matching(ref, consoles):
+    """The entries for one of an operator's VM references: a UUID, a name, or a query item (``{query: [...]}``)."""
+    if isinstance(ref, dict):
+        # zstack_console_access marks the VMs a query item selected with its conditions (vm_query).
+        conditions = ref.get('query')
+        conditions = [conditions] if isinstance(conditions, str) else list(conditions or [])
+        return [c for c in consoles if c.get('vm_query') == conditions], 'query %s' % ', '.join(map(str, conditions))
+    ref = str(ref).strip()
+    if not ref:
+        return [], None
+    if UUID_RE.match(ref):
+        return [c for c in consoles if str(c.get('vm_instance_uuid') or '').lower() == ref.lower()][:1], ref
+    return [c for c in consoles if c.get('vm_instance_name') == ref][:1], ref
+
+
 def pick_consoles(operator, vms, consoles):
-    """The console entries for ``operator``'s VM references (UUIDs or names), each VM once, in order."""
+    """The console entries for ``operator``'s VM references (UUIDs, names, query items), each VM once, in order."""
     chosen = []
     for ref in vms or []:
-        ref = str(ref).strip()
-        if not ref:
-            continue
-        if UUID_RE.match(ref):
-            matches = [c for c in consoles if str(c.get('vm_instance_uuid') or '').lower() == ref.lower()]
-        else:
-            matches = [c for c in consoles if c.get('vm_instance_name') == ref]
+        matches, label = _matching(ref, consoles)
+        if label is None:
+            continue  # an empty reference
         if not matches:
             raise ConsoleFilesError('operator %r: no console was given for VM %r (every host of the play must list '
-                                    'the same operators: the role asks ZStack once)' % (operator, ref))
-        console = matches[0]
-        if console.get('failed'):
-            raise ConsoleFilesError('operator %r: VM %r failed: %s' % (operator, ref, redact(console.get('msg') or '')))
-        if not UUID_RE.match(str(console.get('vm_instance_uuid') or '')):
-            raise ConsoleFilesError('operator %r: the console for VM %r has no vm_instance_uuid' % (operator, ref))
-        if all(c['vm_instance_uuid'].lower() != console['vm_instance_uuid'].lower() for c in chosen):
-            chosen.append(console)  # the same VM by name and by UUID: one set of files
+                                    'the same operators: the role asks ZStack once)' % (operator, label))
+        for console in matches:
+            if console.get('failed'):
+                raise ConsoleFilesError('operator %r: VM %r failed: %s'
+                                        % (operator, label, redact(console.get('msg') or '')))
+            if not UUID_RE.match(str(console.get('vm_instance_uuid') or '')):
+                raise ConsoleFilesError('operator %r: the console for VM %r has no vm_instance_uuid' % (operator, label))
+            if all(c['vm_instance_uuid'].lower() != console['vm_instance_uuid'].lower() for c in chosen):
+                chosen.append(console)  # the same VM by name, by UUID or by a query: one set of files
     return chosen
 
 

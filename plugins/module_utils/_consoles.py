@@ -27,10 +27,11 @@ VALIDATION_ONLY_TAG = 'ephemeral::validationOnly'
 class VmRef:
     """A VM as the user named it: by UUID, or by a name still to be resolved; a VM that vm_query found, by both."""
 
-    def __init__(self, given, uuid=None, name=None):
+    def __init__(self, given, uuid=None, name=None, query=None):
         self.given = given
         self.uuid = uuid
         self.name = name
+        self.query = query  # the vm_query conditions that selected this VM, if a query did
 
     @classmethod
     def parse(cls, value, option):

@@ -87,6 +87,38 @@ def check_max_vms(max_vms):
     return max_vms
 
 
+class QueryItem:
+    """A query in a VM list: ``{query: [conditions], max_vms: N}`` (an item of vm_instances, or vm_query itself)."""
+
+    KEYS = ('query', 'max_vms')
+
+    def __init__(self, conditions, max_vms):
+        self.conditions = check_conditions(conditions)
+        self.max_vms = check_max_vms(max_vms)
+
+    @classmethod
+    def parse(cls, item, default_max_vms, option='vm_instances'):
+        unknown = sorted(str(key) for key in item if key not in cls.KEYS)
+        if unknown or 'query' not in item:
+            raise ZStackConfigError('%s: a query item has the keys query (a list of conditions) and optionally max_vms, '
+                                    'got %s' % (option, ', '.join(sorted(str(key) for key in item)) or 'none'))
+        conditions = item['query']
+        if isinstance(conditions, str):
+            conditions = [conditions]
+        if not isinstance(conditions, list):
+            raise ZStackConfigError('%s: query must be a list of conditions, such as [hostUuid=<uuid>]' % option)
+        max_vms = item.get('max_vms', default_max_vms)
+        try:
+            max_vms = int(max_vms)
+        except (TypeError, ValueError, OverflowError):
+            raise ZStackConfigError('%s: max_vms must be a whole number, got %r' % (option, max_vms)) from None
+        return cls(conditions, max_vms)
+
+    def select(self, client):
+        """The VMs it selects (see select_vms)."""
+        return select_vms(client, self.conditions, self.max_vms)
+
+
 def describe(conditions):
     """The query as messages name it."""
     return 'vm_query [%s]' % ', '.join(conditions)

@@ -35,12 +35,16 @@ options:
     type: str
   vm_instances:
     description:
-      - Several VMs, each given by UUID (32 hex characters) or by name.
+      - Several VMs, each given by UUID (32 hex characters) or by name, or a query item - a
+        dictionary whose key C(query) lists conditions and whose optional key C(max_vms) bounds them - that stands
+        for the VMs those conditions select, as O(vm_query) does (C(max_vms) defaults to O(max_vms)). The entries a query item selected carry
+        RV(zstack_consoles[].vm_query).
       - They are served by one API session, with at most O(workers) requests in flight; the results keep the
-        order of this list. If some VMs fail, the task fails and still returns the consoles it obtained and each
-        VM's error.
+        order of this list (a query item's VMs in order of name, then UUID), and an item given twice counts once.
+        Every query runs before any console is requested. If some VMs fail, the task fails and still returns the
+        consoles it obtained and each VM's error.
     type: list
-    elements: str
+    elements: raw
   vm_query:
     description:
       - Every VM that matches these ZStack query conditions and is in a state that can have a console (Running,
@@ -182,6 +186,15 @@ EXAMPLES = r'''
     novnc_url: https://bastion.example.com:6080/vnc.html
   no_log: true
 
+- name: Named VMs and every VM of a failing host, in one session
+  zstack.cloud.zstack_console_access:
+    vm_instances:
+      - db-01
+      - query: [hostUuid=930ed76e681e4c39b80fde512cab93ba]
+        max_vms: 20
+  register: incident_consoles
+  no_log: true
+
 # Ad hoc, with the endpoint and credentials in ZSTACK_* environment variables:
 #   export ZSTACK_HOST=zstack-mn.example.com ZSTACK_ACCOUNT_NAME=console-ops
 #   read -rs ZSTACK_ACCOUNT_PASSWORD && export ZSTACK_ACCOUNT_PASSWORD
@@ -284,6 +297,12 @@ zstack_consoles:
       returned: when a console was created (not in check mode)
       type: str
       sample: ws://10.0.0.5:4900/?token=0a1b2c3d4e5f60718293a4b5c6d7e8f9_5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b
+    vm_query:
+      description: The conditions of the query that selected this VM (O(vm_query), or a query item of O(vm_instances)).
+      returned: when a query selected the VM
+      type: list
+      elements: str
+      sample: ["hostUuid=930ed76e681e4c39b80fde512cab93ba"]
     console_url:
       description:
         - A URL a browser opens to see the console. It holds the token; treat it as a secret.
@@ -350,22 +369,54 @@ from ansible_collections.zstack.cloud.plugins.module_utils._consoles import (
     request_console,
     validates_only,
 )
-from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackApiError, ZStackError
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackApiError, ZStackConfigError, ZStackError
 from ansible_collections.zstack.cloud.plugins.module_utils._module import ZStackModule
-from ansible_collections.zstack.cloud.plugins.module_utils._vm_query import check_conditions, check_max_vms, select_vms
+from ansible_collections.zstack.cloud.plugins.module_utils._vm_query import QueryItem, check_max_vms
 
 # VMs served at the same time when workers > 1: each waits for its console job without holding a request slot.
 MAX_VMS_IN_FLIGHT = 256
 
 
-def _vm_refs(params):
+def _vm_items(params):
+    """What the task names, in order: VmRefs, and QueryItems still to run (vm_query, or query items of vm_instances).
+
+    The same item given twice counts once.
+    """
+    if params['vm_query'] is not None:
+        return [QueryItem(params['vm_query'], params['max_vms'])]
     if params['vm_instance_uuid'] is not None:
         return [VmRef.parse(params['vm_instance_uuid'], 'vm_instance_uuid')]
     if params['vm_instance_name'] is not None:
         return [VmRef.parse(params['vm_instance_name'], 'vm_instance_name')]
     if not params['vm_instances']:
         raise ZStackError('vm_instances is empty: list at least one VM UUID or name')
-    return [VmRef.parse(item, 'vm_instances') for item in params['vm_instances']]
+    items, seen = [], set()
+    for given in params['vm_instances']:
+        if isinstance(given, dict):
+            item = QueryItem.parse(given, params['max_vms'])
+            key = ('query', tuple(item.conditions), item.max_vms)
+        elif isinstance(given, (str, int)) and not isinstance(given, bool):
+            item = VmRef.parse(str(given), 'vm_instances')
+            key = ('vm', item.given)
+        else:
+            raise ZStackConfigError('vm_instances: %r is neither a VM UUID or name nor a query item ({query: [...]})'
+                                    % (given,))
+        if key not in seen:
+            seen.add(key)
+            items.append(item)
+    return items
+
+
+def _select(client, items):
+    """The VMs to serve: the queries run (with the task's one login), the other references as given."""
+    refs = []
+    for item in items:
+        if isinstance(item, QueryItem):
+            refs.extend(VmRef(vm['uuid'], uuid=vm['uuid'], name=vm.get('name'), query=item.conditions)
+                        for vm in item.select(client))
+        else:
+            refs.append(item)
+    return refs
 
 
 def _resolve_names(client, refs, pool):
@@ -405,9 +456,12 @@ def _console_for(client, ref, params, validate_only, resolved=None, warn=None):
         return _failed_entry(label, ref.given, msg, err)
     try:
         inventory = request_console(client, uuid, params['system_tags'], params['user_tags'], validate_only, warn)
-        return console_entry(uuid, ref.name, inventory, client.node_clock)
+        entry = console_entry(uuid, ref.name, inventory, client.node_clock)
     except ZStackError as err:
-        return _failed_entry(label, ref.given, 'VM %s: %s' % (ref.given, err.msg), err)
+        entry = _failed_entry(label, ref.given, 'VM %s: %s' % (ref.given, err.msg), err)
+    if ref.query is not None:
+        entry['vm_query'] = ref.query  # which query item selected it (the console_files role matches on it)
+    return entry
 
 
 def _failed_entry(label, given, msg, err):
@@ -444,19 +498,18 @@ def _mark_owned_sessions(entries, authenticator):
 
 def run(module):
     params = module.params
-    query = check_conditions(params['vm_query']) if params['vm_query'] is not None else None
-    refs = _vm_refs(params) if query is None else []
+    check_max_vms(params['max_vms'])
+    items = _vm_items(params)
     if params['workers'] < 1:
         raise ZStackError('workers must be 1 or more, got %s' % params['workers'])
-    max_vms = check_max_vms(params['max_vms'])
     page = _console_page(params)
-    workers = min(params['workers'], len(refs) or max_vms)
+    most_vms = sum(item.max_vms if isinstance(item, QueryItem) else 1 for item in items)
+    workers = min(params['workers'], most_vms)
     # At most `workers` requests in flight; a VM whose console job is running holds none while it waits,
     # so the jobs of up to MAX_VMS_IN_FLIGHT VMs run on the server side by side.
     client = module.client(pool_size=workers, max_requests=workers)
-    if query is not None:
-        # The same client (one login) selects the VMs and then asks for their consoles.
-        refs = [VmRef(vm['uuid'], uuid=vm['uuid'], name=vm.get('name')) for vm in select_vms(client, query, max_vms)]
+    # The same client (one login) runs the queries, before any console is asked for, then serves the VMs.
+    refs = _select(client, items)
     validate_only = validates_only(module.check_mode, params['system_tags'])
     if workers == 1:
         resolved = _resolve_names(client, refs, None)
@@ -497,7 +550,7 @@ def main():
         argument_spec=dict(
             vm_instance_uuid=dict(type='str'),
             vm_instance_name=dict(type='str'),
-            vm_instances=dict(type='list', elements='str'),
+            vm_instances=dict(type='list', elements='raw'),
             vm_query=dict(type='list', elements='str'),
             max_vms=dict(type='int', default=50),
             novnc_url=dict(type='str'),

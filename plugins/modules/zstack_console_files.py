@@ -52,10 +52,12 @@ options:
         required: true
       vms:
         description:
-          - VMs by UUID or by name, each matched against O(consoles) (a name as C(vm_instance_name)).
+          - VMs by UUID or by name, each matched against O(consoles) (a name as C(vm_instance_name)), or query
+            items (a dictionary whose key C(query) lists conditions), which stand for every entry of O(consoles)
+            that query selected (its C(vm_query)).
           - Ignored with O(state=absent).
         type: list
-        elements: str
+        elements: raw
         default: []
       dest:
         description:
@@ -121,6 +123,10 @@ options:
       error:
         description: The API error of a VM that failed.
         type: dict
+      vm_query:
+        description: The conditions of the query item that selected the VM.
+        type: list
+        elements: str
   ledger_dir:
     description:
       - Directory where root keeps, per operator (C(uid-<uid>.json), mode 0600), the API sessions embedded in the
@@ -700,6 +706,7 @@ CONSOLE_OPTIONS = dict(
     failed=dict(type='bool'),
     msg=dict(type='str'),
     error=dict(type='dict'),
+    vm_query=dict(type='list', elements='str'),
 )
 
 
@@ -709,7 +716,7 @@ def main():
             state=dict(type='str', default='present', choices=['present', 'absent']),
             operators=dict(type='list', elements='dict', required=True, options=dict(
                 name=dict(type='str', required=True),
-                vms=dict(type='list', elements='str', default=[]),
+                vms=dict(type='list', elements='raw', default=[]),
                 dest=dict(type='str'),
             )),
             consoles=dict(type='list', elements='dict', default=[], options=CONSOLE_OPTIONS),

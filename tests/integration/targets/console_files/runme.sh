@@ -97,7 +97,7 @@ import json, sys
 before, after = (json.load(open(path)) for path in sys.argv[1:3])
 new = after['console_requests'][len(before['console_requests']):]
 assert new, 'check mode asked nothing'
-assert all(any(t.endswith('validationOnly') for t in r['system_tags']) for r in new), new
+assert all('ephemeral::validationOnly' in r['system_tags'] for r in new), new
 assert sorted(c['token'] for c in after['consoles']) == sorted(c['token'] for c in before['consoles']), 'check mode made a console'
 PY
 
@@ -254,6 +254,42 @@ assert doc['target_scheme'] == 'spice' and doc['launcher'] is None and 'SPICE cl
 PY
 run absent.yml -e '{"override_operators": [{"name": "'"$BOB"'", "dest": "'"$WORK"'/spice"}]}' "$@" > /dev/null
 [ ! -e "$WORK/spice" ]
+
+# 8. Query items (issue 13): "every VM of a failing host" next to a name, in one call, one login. The host
+# 2c37964565324cce83f7e90f505acb28 runs dup-01, paused-01 (Paused can have a console), 测试-01 and the VM renamed
+# "web/01" above.
+QUERY_HOST=2c37964565324cce83f7e90f505acb28
+admin GET "$SIM_URL/_sim/state" > "$WORK/state-q0.json"
+run present.yml -e '{"override_operators": [{"name": "'"$BOB"'", "dest": "'"$WORK"'/query",
+    "vms": ["web-01", {"query": ["hostUuid='"$QUERY_HOST"'"], "max_vms": 10}]}]}' "$@" | tee "$WORK/query.out"
+no_token_in "$WORK/query.out"
+admin GET "$SIM_URL/_sim/state" > "$WORK/state-q1.json"
+"$SIM_PYTHON" - "$WORK/state-q0.json" "$WORK/state-q1.json" "$WORK/query" <<'PY'
+import json, os, sys
+before, after = (json.load(open(path)) for path in sys.argv[1:3])
+assert after['counters']['logins'] - before['counters']['logins'] == 1, 'one login for the names and the query'
+names = sorted(json.load(open(os.path.join(sys.argv[3], f)))['vm_instance_name']
+               for f in os.listdir(sys.argv[3]) if f.endswith('.json') and not f.startswith('.'))
+assert names == sorted(['web-01', 'web/01', 'dup-01', 'paused-01', '测试-01']), names
+PY
+# A query wider than its max_vms fails before any console is requested, with the count; the files stay as they were.
+set +e
+run present.yml -e '{"override_operators": [{"name": "'"$BOB"'", "dest": "'"$WORK"'/query",
+    "vms": [{"query": ["hostUuid='"$QUERY_HOST"'"], "max_vms": 2}]}]}' "$@" > "$WORK/query-wide.out" 2>&1
+rc_wide=$?
+set -e
+cat "$WORK/query-wide.out"
+[ "$rc_wide" -ne 0 ]
+grep -q "matches 4 VMs that can have a console, more than max_vms=2" "$WORK/query-wide.out"
+admin GET "$SIM_URL/_sim/state" > "$WORK/state-q2.json"
+"$SIM_PYTHON" - "$WORK/state-q1.json" "$WORK/state-q2.json" <<'PY'
+import json, sys
+before, after = (json.load(open(path)) for path in sys.argv[1:3])
+assert len(after['console_requests']) == len(before['console_requests']), 'a console was requested'
+PY
+[ -f "$WORK/query/dup-01.json" ]
+run absent.yml -e '{"override_operators": [{"name": "'"$BOB"'", "dest": "'"$WORK"'/query"}]}' "$@" > /dev/null
+[ ! -e "$WORK/query" ]
 
 # No session UUID and no token in any output.
 for out in "$WORK"/r-*.out "$WORK/absent.out" "$WORK/present.out"; do no_token_in "$out"; done

@@ -169,6 +169,16 @@ def test_pick_consoles_by_uuid_and_name_each_vm_once():
     assert [c['vm_instance_uuid'] for c in chosen] == [WEB01, WEB02]
 
 
+def test_pick_consoles_by_query_item_every_vm_it_selected():
+    query = ['hostUuid=' + 'c' * 32]
+    consoles = [console(WEB01, 'web-01'), dict(console(WEB02, 'web-02'), vm_query=query),
+                dict(console(WEB01, 'web-01'), vm_query=query)]
+    chosen = pick_consoles('alice', [{'query': query}, 'web-01'], consoles)
+    assert [c['vm_instance_uuid'] for c in chosen] == [WEB02, WEB01]
+    with pytest.raises(ConsoleFilesError, match="no console was given for VM 'query name=x'"):
+        pick_consoles('alice', [{'query': ['name=x']}], consoles)
+
+
 @pytest.mark.parametrize('consoles, message', [
     ([], r"operator 'alice': no console was given for VM 'web-01' \(every host"),
     ([{'vm_instance_name': 'web-01', 'failed': True, 'msg': 'boom %s_%s' % (SESSION, WEB01)}],

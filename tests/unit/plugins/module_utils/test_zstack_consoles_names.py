@@ -177,10 +177,12 @@ def test_module_resolves_a_list_of_names_in_one_query(rsps, capsys, monkeypatch)
         with pytest.raises(SystemExit):
             zstack_console_access.main()
     result = json.loads(capsys.readouterr().out)
-    assert result['msg'] == "Console access failed for 1 of 123 VMs; first: No VM named 'missing' that is not Destroyed"
+    # vm-000 is given twice and counts once.
+    assert result['msg'] == "Console access failed for 1 of 122 VMs; first: No VM named 'missing' that is not Destroyed"
     entries = result['zstack_consoles']
     assert [entry['vm_instance_uuid'] for entry in entries[:121]] == [vm['uuid'] for vm in vms]
-    assert entries[121]['vm_instance_uuid'] == '%032x' % 1
+    assert entries[121] == {'vm_instance_name': 'missing', 'failed': True,
+                            'msg': "No VM named 'missing' that is not Destroyed"}
     lookups = queries(rsps)
     lookups = [q for q, c in zip(lookups, rsps.calls) if c.request.method == 'GET']
     # 121 distinct listable names in chunks of 50, and the name with a comma on its own.

@@ -334,3 +334,62 @@ def test_replies_the_client_cannot_use_fail_clearly(rsps, mock_client, body, wor
 def test_a_total_written_as_a_float_is_read(rsps, mock_client):
     rsps.get(BASE + 'vm-instances', json={'inventories': [_vm(0)], 'total': 1.0})
     assert len(select_vms(mock_client, ['name=x'], 50)) == 1
+
+
+# ------------------------------------------------------------------ query items in vm_instances (the role's selectors)
+
+def _run_module(capsys, monkeypatch, args):
+    from ansible.module_utils.testing import patch_module_args
+
+    from ansible_collections.zstack.cloud.plugins.modules import zstack_console_access
+
+    for var in ('ZSTACK_SESSION_UUID', 'ZSTACK_ACCOUNT_NAME', 'ZSTACK_ACCOUNT_PASSWORD', 'ZSTACK_ACCESS_KEY_ID'):
+        monkeypatch.delenv(var, raising=False)
+    with patch_module_args(args):
+        with pytest.raises(SystemExit):
+            zstack_console_access.main()
+    return json.loads(capsys.readouterr().out)
+
+
+def test_vm_instances_mixes_names_and_query_items_with_one_login(simulator, capsys, monkeypatch):
+    simulator.reset()
+    db01 = seed_vms(name='db-01')[0]['uuid']
+    query = ['hostUuid=%s' % HOST_1]
+    result = _run_module(capsys, monkeypatch, {
+        'host': '127.0.0.1', 'port': simulator.port, 'account_name': 'console-ops', 'account_password': 'C0nsole-Ops!',
+        'vm_instances': ['db-01', {'query': query, 'max_vms': 10}, 'db-01', {'query': query, 'max_vms': 10}]})
+    assert not result.get('failed'), result.get('msg')
+    entries = result['zstack_consoles']
+    expected = [vm for vm in seed_vms(hostUuid=HOST_1, owner='console-ops') if vm['state'] in CONSOLE_STATES]
+    # Each item once, in order: the name, then the query's VMs by name then UUID, each marked with its query.
+    assert [entry['vm_instance_uuid'] for entry in entries] == [db01] + by_name_then_uuid(expected)
+    assert 'vm_query' not in entries[0]
+    assert all(entry['vm_query'] == query and entry['token'] for entry in entries[1:])
+    assert simulator.snapshot()['counters']['logins'] == 1
+
+
+@pytest.mark.parametrize('item, words', [
+    ({'query': ['hostUuid=%s' % HOST_1], 'maxvms': 3}, 'a query item has the keys query'),
+    ({'max_vms': 3}, 'a query item has the keys query'),
+    ({'query': {'hostUuid': HOST_1}}, 'query must be a list of conditions'),
+    ({'query': ['hostUuid']}, 'has no query operator'),
+    ({'query': ['hostUuid=%s' % HOST_1], 'max_vms': 'many'}, 'max_vms must be a whole number'),
+    ({'query': ['hostUuid=%s' % HOST_1], 'max_vms': 5000}, 'max_vms must be between 1 and 1000'),
+    (['web-01'], 'neither a VM UUID or name nor a query item'),
+])
+def test_bad_query_items_fail_in_one_line_before_any_request(simulator, capsys, monkeypatch, item, words):
+    simulator.reset()
+    result = _run_module(capsys, monkeypatch, {
+        'host': '127.0.0.1', 'port': simulator.port, 'account_name': 'console-ops', 'account_password': 'C0nsole-Ops!',
+        'vm_instances': ['web-02', item]})
+    assert result['failed'] and words in result['msg'] and '\n' not in result['msg']
+    assert simulator.snapshot()['counters']['logins'] == 0
+
+
+def test_a_query_item_wider_than_its_max_vms_fails_before_any_console(simulator, capsys, monkeypatch):
+    simulator.reset()
+    result = _run_module(capsys, monkeypatch, {
+        'host': '127.0.0.1', 'port': simulator.port, 'account_name': 'console-ops', 'account_password': 'C0nsole-Ops!',
+        'vm_instances': ['web-02', {'query': ['hostUuid=%s' % HOST_1], 'max_vms': 2}]})
+    assert result['failed'] and 'more than max_vms=2' in result['msg'] and result['vm_count'] == 4
+    assert simulator.snapshot()['counters']['jobs_created'] == 0
