@@ -280,8 +280,10 @@ def simulator_state(stack):
     return _admin(stack['api_port'], 'GET', '/_sim/state')
 
 
-def run_role(stack, extra_vars, check=False):
+def run_role(stack, extra_vars, check=False, path_prefix=None):
     """ansible-playbook with the console_files role; returns the CompletedProcess.
+
+    ``path_prefix``: a directory put first on PATH (for shims that note what the run called).
 
     The extra vars go through a 0600 file (``-e @file``), not the command line: they may hold a session UUID.
     Root's session records go to the scratch directory (console_files_ledger_dir).
@@ -313,6 +315,8 @@ def run_role(stack, extra_vars, check=False):
                ZSTACK_HOST='127.0.0.1', ZSTACK_PORT=str(stack['api_port']),
                ZSTACK_ACCOUNT_NAME=ACCOUNT[0], ZSTACK_ACCOUNT_PASSWORD=ACCOUNT[1])
     env.pop('ANSIBLE_CONFIG', None)
+    if path_prefix is not None:
+        env['PATH'] = '%s:%s' % (path_prefix, env.get('PATH', ''))
     return subprocess.run(argv, env=env, cwd=str(workdir), capture_output=True, text=True, timeout=300, check=False)
 
 

@@ -231,7 +231,13 @@ def test_planted_links_are_replaced_and_their_targets_untouched(role_stack):
 def test_role_works_where_the_operator_cannot_be_become(role_stack):
     """A service-account operator with a nologin shell, on a host without sudo: nothing becomes the operator."""
     stack = role_stack
-    assert shutil.which('sudo') is None, 'this test shows the role needs no sudo: run it where sudo is not installed'
+    # No sudo and no setfacl, whatever this host has: shims first on PATH fail and note every call.
+    shims = stack['workdir'] / 'no-sudo-bin'
+    shims.mkdir(exist_ok=True)
+    shim_log = stack['workdir'] / 'shims.log'
+    for tool in ('sudo', 'setfacl'):
+        (shims / tool).write_text('#!/bin/sh\nprintf "%s %%s\\n" "$*" >> %s\nexit 1\n' % (tool, shim_log))
+        (shims / tool).chmod(0o755)
     operator = 'ze2e-svc-%d' % os.getpid()
     subprocess.run(['useradd', '--create-home', '--shell', '/usr/sbin/nologin', operator], check=True, timeout=60)
     try:
@@ -256,15 +262,16 @@ def test_role_works_where_the_operator_cannot_be_become(role_stack):
 
         extra = {'console_files_operators': [{'name': operator, 'vms': [VM_NAME, VM2_NAME]}],
                  'ansible_become_exe': str(wrapper)}
-        output = role_ok(run_role(stack, extra))
+        output = role_ok(run_role(stack, extra, path_prefix=shims))
         assert '2 console(s) in %s/zstack-consoles/index.html' % home in output
         dest = home / 'zstack-consoles'
         assert sorted(p.name for p in dest.iterdir()) == sorted(
             ['.zstack-console-files.json', 'index.html', '%s.html' % VM_NAME, '%s.json' % VM_NAME,
              '%s.html' % VM2_NAME, '%s.json' % VM2_NAME])
         assert all(p.lstat().st_uid == pwd.getpwnam(operator).pw_uid for p in dest.iterdir())
-        role_ok(run_role(stack, dict(extra, console_files_state='absent')))
+        role_ok(run_role(stack, dict(extra, console_files_state='absent'), path_prefix=shims))
         assert not dest.exists()
+        assert not shim_log.exists(), 'the role called sudo or setfacl: %s' % shim_log.read_text()
         # The play connects as root: becoming root is a no-op Ansible skips, and nothing became the operator.
         becomes = become_log.read_text().split() if become_log.exists() else []
         assert operator not in becomes and set(becomes) <= {'root'}, becomes
