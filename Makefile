@@ -16,7 +16,8 @@
 #   make docs          regenerate docs/reference/ from the plugins' docs (antsibull-docs)
 #   make docs-check    docs/reference/ up to date, antsibull-docs lint, ansible-doc warnings,
 #                      the README's content table
-#   make ee            execution environment: ansible-builder introspect + create
+#   make ee            execution environment: ansible-builder introspect + create, the example
+#                      EE's build context with the tarball
 #   make release-check build the tarball, check its files, install it into an empty
 #                      path, run the demo playbook from the installed copy
 #   make bench         benchmark (not a test): consoles for 1, 50, 200 VMs from a
@@ -79,7 +80,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 all: test
 
 help:
-	@sed -n '3,32p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,30p' Makefile | sed 's/^# \{0,1\}//'
 
 # debian-packages first: one apt-get run for every stage (each stage also ensures its own group, so it
 # runs alone too, and under -k a missing package fails only the stages that need it).

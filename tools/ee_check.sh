@@ -105,6 +105,7 @@ cmp "$definition/zstack-cloud.tar.gz" "$build/collections/zstack-cloud.tar.gz" \
     || { echo "ee: FAILED: the build context has no copy of the tarball at _build/collections/" >&2; exit 1; }
 # The galaxy stage copies _build to /build, works there and installs requirements.yml; the final image gets
 # introspect's requirements and the definition's own bindep.txt.
+# shellcheck disable=SC2016  # $ANSIBLE_GALAXY_CLI_COLLECTION_OPTS is literal text of the Containerfile
 for step in 'COPY _build /build' 'WORKDIR /build' \
         'ansible-galaxy collection install $ANSIBLE_GALAXY_CLI_COLLECTION_OPTS -r requirements.yml' 'introspect'; do
     grep -qF -- "$step" "$containerfile" || { echo "ee: FAILED: $containerfile has no step \"$step\"" >&2; exit 1; }

@@ -66,8 +66,10 @@ for file in LICENSE README.md meta/runtime.yml; do
 done
 cmp -s <(tar xzf "$work"/checkout/zstack-cloud-*.tar.gz -O LICENSE) "$src/LICENSE" \
     || { echo "release-check: FAILED: the tarball's LICENSE differs from the repository's" >&2; exit 1; }
-grep -q 'GNU GENERAL PUBLIC LICENSE' "$src/LICENSE" && grep -q 'Version 3, 29 June 2007' "$src/LICENSE" \
-    || { echo "release-check: FAILED: LICENSE is not the GPL-3.0 text galaxy.yml's GPL-3.0-or-later names" >&2; exit 1; }
+if ! grep -q 'GNU GENERAL PUBLIC LICENSE' "$src/LICENSE" || ! grep -q 'Version 3, 29 June 2007' "$src/LICENSE"; then
+    echo "release-check: FAILED: LICENSE is not the GPL-3.0 text galaxy.yml's GPL-3.0-or-later names" >&2
+    exit 1
+fi
 echo "release-check: LICENSE (GPL-3.0) is in the tarball"
 
 # 2. A copy with litter planted where build_ignore must keep it out.

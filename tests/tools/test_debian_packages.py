@@ -78,7 +78,7 @@ def test_as_root_installs_only_what_is_missing(tmp_path):
     result = run(tmp_path, [p for p in ALL if p != 'x11-xserver-utils'], 'ensure', 'e2e')
     assert result.returncode == 0, result.stderr
     assert result.calls == ['apt-get update -qq (DEBIAN_FRONTEND=noninteractive uid=0)',
-                     'apt-get install -y -qq x11-xserver-utils (DEBIAN_FRONTEND=noninteractive uid=0)']
+                            'apt-get install -y -qq x11-xserver-utils (DEBIAN_FRONTEND=noninteractive uid=0)']
     assert 'x11-xserver-utils' in result.installed
 
 
@@ -90,14 +90,13 @@ def test_a_stage_asks_only_for_its_own_group(tmp_path):
 
 
 def test_through_passwordless_sudo(tmp_path):
-    result = run(tmp_path, ['git'], 'ensure', 'sanity', 'integration', uid=1000,
-                                   sudo='passwordless')
+    result = run(tmp_path, ['git'], 'ensure', 'sanity', 'integration', uid=1000, sudo='passwordless')
     assert result.returncode == 0, result.stderr
     assert result.calls == ['sudo true',  # the check that sudo needs no password
-                     'sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq',
-                     'apt-get update -qq (DEBIAN_FRONTEND=noninteractive uid=0)',
-                     'sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck openssl',
-                     'apt-get install -y -qq shellcheck openssl (DEBIAN_FRONTEND=noninteractive uid=0)']
+                            'sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq',
+                            'apt-get update -qq (DEBIAN_FRONTEND=noninteractive uid=0)',
+                            'sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck openssl',
+                            'apt-get install -y -qq shellcheck openssl (DEBIAN_FRONTEND=noninteractive uid=0)']
     assert {'shellcheck', 'openssl'} <= set(result.installed)
 
 

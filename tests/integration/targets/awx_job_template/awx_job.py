@@ -112,7 +112,7 @@ def check_credential_type(cred_type):
         field_type = field.setdefault('type', 'string')
         if field_type not in ('string', 'boolean'):
             raise Refused('field %s: type %r' % (field['id'], field_type))
-        if 'default' in field and type(field['default']) is not {'string': str, 'boolean': bool}[field_type]:
+        if 'default' in field and not isinstance(field['default'], {'string': str, 'boolean': bool}[field_type]):
             raise Refused('field %s: %r is not a %s' % (field['id'], field['default'], field_type))
         for key in ('choices', 'multiline', 'format', 'secret'):
             if key in field and field_type != 'string':
@@ -197,7 +197,7 @@ def inject_credential(cred_type, fields, inputs, private_data_dir, env, args):
     tower = type('TowerNamespace', (), {})()
     namespace = {'tower': tower}
     for name, value in inputs.items():  # secret inputs too: AWX decrypts them for the job
-        if type(value) is bool or len(value):  # an empty string is left out: `{{ field }}` is then undefined
+        if isinstance(value, bool) or len(value):  # an empty string is left out: `{{ field }}` is then undefined
             namespace[name] = value
     for field in fields:
         if field['type'] == 'boolean' and field['id'] not in inputs:
