@@ -11,7 +11,9 @@
 # State lives in $SIMULATOR_STATE_DIR (default build/simulator/): pid, port,
 # simulator.log, tokens/. Knobs: SIMULATOR_PYTHON (default .venv/bin/python,
 # else python3), SIMULATOR_SEED (default tests/simulator/seed.json),
-# SIMULATOR_ARGS (extra options), SIMULATOR_DEMO_ACCOUNT (default console-ops).
+# SIMULATOR_ARGS (extra options), SIMULATOR_DEMO_ACCOUNT (default console-ops),
+# SIMULATOR_TIMEZONE (the node's zone, e.g. Asia/Shanghai or +08:00: the dates it
+# writes and the AccessKey Date check follow it; default: this machine's zone).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,6 +43,7 @@ start() {
   # shellcheck disable=SC2086  # SIMULATOR_ARGS is a list of options
   nohup "$SIMULATOR_PYTHON" "$simulator" --seed "$seed" --host 127.0.0.1 --port 0 \
     --port-file "$port_file" --token-dir "$state/tokens" --log-file "$log_file" \
+    ${SIMULATOR_TIMEZONE:+--timezone "$SIMULATOR_TIMEZONE"} \
     ${SIMULATOR_ARGS:-} >>"$state/stdout.log" 2>&1 </dev/null &
   echo $! >"$pid_file"
   for _ in $(seq 150); do

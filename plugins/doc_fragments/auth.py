@@ -35,6 +35,8 @@ options:
   access_key_id:
     description:
       - AccessKey ID; each request is signed with O(access_key_secret).
+      - Each request is dated with the management node's wall-clock time, which ZStack checks against its own
+        clock to within 15 minutes; see O(server_timezone) when the node runs in another time zone than the controller.
     type: str
   access_key_secret:
     description:

@@ -39,6 +39,8 @@ options:
     description:
       - A PEM bundle of the certificate authorities to trust instead of the system ones,
         for example the CA that signed a self-signed management node certificate.
+      - If not set, the value of the E(ZSTACK_CA_PATH) environment variable is used. Prefer it to E(REQUESTS_CA_BUNDLE),
+        which changes the trusted CAs of every HTTPS request of the process.
     type: path
   timeout:
     description:
@@ -59,4 +61,16 @@ options:
         sends no more requests; its other requests fail at once with the same cause.
     type: int
     default: 3
+  server_timezone:
+    description:
+      - The time zone the management node's clock runs in - an IANA name such as V(Asia/Shanghai), V(UTC), or a
+        fixed offset such as V(+08:00).
+      - ZStack checks the C(Date) of an AccessKey request against its own wall clock, ignoring the zone (with
+        its default C(rest.checkTimeZone=false)), and writes its dates (such as a console's C(expiredDate))
+        in its own zone without saying which. This zone is used to date AccessKey requests and to read those dates.
+      - If not set, the value of the E(ZSTACK_SERVER_TIMEZONE) environment variable is used. With neither, a module
+        that logs in itself learns the node's offset from the login reply; otherwise the controller's local zone is
+        assumed, as ZStack's own SDKs do.
+      - Set it when AccessKey requests fail with C(requestTimeTooSkewed) and both clocks are right.
+    type: str
 '''

@@ -14,7 +14,7 @@ import base64
 import hashlib
 import hmac
 import threading
-from email.utils import formatdate
+import time
 
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     ZStackApiError,
@@ -94,7 +94,7 @@ class LoginAuthenticator:
         if self._login_failure is not None:
             raise self._login_failure
         try:
-            _status, reply = client.send('PUT', path, body=body)  # send() returns (status, body)
+            _status, reply, reply_date = client.send_dated('PUT', path, body=body)
             inventory = reply.get('inventory') if isinstance(reply, dict) else None
             session_uuid = inventory.get('uuid') if isinstance(inventory, dict) else None
             if not session_uuid or not isinstance(session_uuid, str):
@@ -107,6 +107,8 @@ class LoginAuthenticator:
         self.session_uuid = session_uuid
         self.session_inventory = inventory
         self.login_count += 1
+        # The node wrote createDate in its own zone just before the reply's Date (UTC): their gap is its offset.
+        client.node_clock.learn(inventory.get('createDate'), reply_date)
 
     def session(self, client):
         """The login inventory of this task's session, logging in first if needed."""
@@ -129,7 +131,11 @@ class LoginAuthenticator:
 
 
 class AccessKeyAuthenticator:
-    """Signs every request with an AccessKey (``Authorization: ZStack <id>:<signature>`` and ``Date``)."""
+    """Signs every request with an AccessKey (``Authorization: ZStack <id>:<signature>`` and ``Date``).
+
+    The ``Date`` carries the node's wall-clock time (see _timezone.request_date): ZStack checks it against
+    its own wall clock, ignoring the zone, unless rest.checkTimeZone is on.
+    """
 
     owns_session = False
 
@@ -138,7 +144,7 @@ class AccessKeyAuthenticator:
         self._secret = access_key_secret
 
     def headers(self, client, method, path):
-        date = formatdate(usegmt=True)
+        date = client.node_clock.request_date(time.time())
         signature = access_key_signature(self._secret, method, date, path)
         return {'Date': date, 'Authorization': 'ZStack %s:%s' % (self.access_key_id, signature)}
 

@@ -20,12 +20,14 @@ import traceback
 from ansible_collections.zstack.cloud.plugins.module_utils._auth import SESSION_EXPIRED
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     ZStackApiError,
+    ZStackError,
     ZStackHttpError,
     ZStackJobTimeout,
     ZStackResponseError,
     ZStackTransportError,
     one_line,
 )
+from ansible_collections.zstack.cloud.plugins.module_utils._timezone import NodeClock
 
 try:
     import requests
@@ -114,9 +116,11 @@ class ZStackClient:
     """
 
     def __init__(self, endpoint, authenticator, wait_timeout=120, retries=3, backoff=0.5, max_backoff=8.0,
-                 pool_size=10, max_requests=None, sleep=time.sleep, clock=time.monotonic):
+                 pool_size=10, max_requests=None, sleep=time.sleep, clock=time.monotonic, server_timezone=None):
         self.endpoint = endpoint
         self.authenticator = authenticator
+        # The node's zone (server_timezone, else learned at login, else local): AccessKey dates, expires_at.
+        self.node_clock = NodeClock(server_timezone)
         self.wait_timeout = wait_timeout
         self.retries = retries
         self.backoff = backoff
@@ -142,6 +146,12 @@ class ZStackClient:
         Raises a ``ZStackError`` subclass for API errors, HTTP errors and transport failures.
         Statuses 200, 201, 202 and 204 are returned; the caller decides what 202 means.
         """
+        status, parsed, _date = self.send_dated(method, path, body=body, query=query, headers=headers)
+        return status, parsed
+
+    def send_dated(self, method, path, body=None, query=None, headers=None):
+        """Like ``send``, plus the answer's HTTP ``Date`` header (None if absent): the node's clock in UTC,
+        which a login compares with the session's ``createDate`` to learn the node's zone."""
         url = self.endpoint.base_url + API_PREFIX + path.lstrip('/')
         all_headers = {'Content-Type': JSON_CONTENT_TYPE, 'Accept': 'application/json'}
         all_headers.update(headers or {})
@@ -156,11 +166,11 @@ class ZStackClient:
         while True:
             if self._outage is not None:
                 raise ZStackTransportError('Not sent, because an earlier request failed: %s' % self._outage)
-            status, text, retry_after, failure = self._exchange(method, url, query, headers, data)
+            status, text, reply_headers, failure = self._exchange(method, url, query, headers, data)
             if failure is None:
                 outcome = self._interpret(status, text)
                 if not isinstance(outcome, Exception):
-                    return outcome
+                    return outcome + (reply_headers.get('Date'),)
                 failure, transient = outcome, status in TRANSIENT_STATUSES and not isinstance(outcome, ZStackApiError)
             else:
                 failure, transient = failure
@@ -173,7 +183,7 @@ class ZStackClient:
                     # retries; they fail at once instead.
                     self._outage = self._outage or failure.msg
                 raise failure
-            self._sleep(self._delay(attempt, retry_after))
+            self._sleep(self._delay(attempt, reply_headers.get('Retry-After') if reply_headers else None))
             attempt += 1
 
     def _exchange(self, method, url, query, headers, data):
@@ -181,7 +191,7 @@ class ZStackClient:
             response = self.http.request(method, url, params=query, headers=headers, data=data,
                                          timeout=self.endpoint.timeout, verify=self.endpoint.verify,
                                          allow_redirects=False)
-            return response.status_code, response.text, response.headers.get('Retry-After'), None
+            return response.status_code, response.text, response.headers, None
         except (OSError, ValueError, OverflowError) as exc:
             # requests' own errors are OSErrors; a CA bundle that cannot be read is a bare OSError, and the
             # layers below may raise ValueError (a header or URL they refuse) or OverflowError (a socket time-out).
@@ -237,6 +247,19 @@ class ZStackClient:
         except ZStackApiError as err:
             err.auth_headers = auth_headers
             raise
+        except ZStackHttpError as err:
+            if err.status == 403 and 'requestTimeTooSkewed' in err.text and 'Date' in auth_headers:
+                raise self._skewed(auth_headers['Date']) from None
+            raise
+
+    def _skewed(self, date):
+        # RestServer.checkTime: with rest.checkTimeZone false (the default) the node compares the Date header's
+        # wall-clock time with its own, ignoring the zone; a node in another zone than assumed lands hours off.
+        return ZStackError(
+            'ZStack at %s refused the AccessKey request as dated too far from its clock (HTTP 403 requestTimeTooSkewed): '
+            'it was dated %s (%s); set server_timezone (ZSTACK_SERVER_TIMEZONE) to the zone the management node runs in, '
+            'such as Asia/Shanghai or +08:00, and check that both clocks are right'
+            % (self.endpoint.base_url, date, self.node_clock.describe(time.time())), status=403)
 
     def _wait_for_job(self, reply, auth_headers):
         location = reply.get('location')

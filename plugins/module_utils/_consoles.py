@@ -14,14 +14,18 @@ from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     ZStackResponseError,
     one_line,
 )
+from ansible_collections.zstack.cloud.plugins.module_utils._timezone import NodeClock
 
 UUID_PATTERN = re.compile(r'[0-9a-fA-F]{32}')
 DASHED_UUID_PATTERN = re.compile(r'[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}')
-VALIDATION_ONLY_TAG = 'validationOnly'
+# PortalSystemTags.VALIDATION_ONLY is an EphemeralSystemTag("validationOnly"), whose format gets the "ephemeral::"
+# prefix; ApiMediatorImpl.dispatchMessage tests it with hasSystemTag, an exact List.contains. A bare
+# "validationOnly" is ignored and the console is created (docs/zstack-api-notes.md, "Check mode").
+VALIDATION_ONLY_TAG = 'ephemeral::validationOnly'
 
 
 class VmRef:
-    """A VM as the user named it: by UUID, or by a name still to be resolved."""
+    """A VM as the user named it: by UUID, or by a name still to be resolved; a VM that vm_query found, by both."""
 
     def __init__(self, given, uuid=None, name=None):
         self.given = given
@@ -113,11 +117,17 @@ def pick_vm(name, inventories):
     raise ZStackError('No VM named %r that is not Destroyed%s' % (name, hint), candidates=destroyed)
 
 
-def request_console(client, vm_uuid, system_tags=(), user_tags=(), validate_only=False):
+def validates_only(check_mode, system_tags):
+    """Whether the server is only asked to validate: in check mode, or when the caller sends the tag itself."""
+    return bool(check_mode) or VALIDATION_ONLY_TAG in (system_tags or ())
+
+
+def request_console(client, vm_uuid, system_tags=(), user_tags=(), validate_only=False, warn=None):
     """POST /consoles in the body shape the server reads (fields under ``params``); returns the inventory.
 
     With ``validate_only`` the server checks the session, the arguments and the VM's state and creates
-    nothing; the job then ends with an empty body and this returns ``{}``.
+    nothing; the job then ends with an empty body and this returns ``{}``, whatever the server answered: a
+    console a server created all the same is never handed out, and ``warn`` is told about it.
     """
     tags = list(system_tags)
     if validate_only and VALIDATION_ONLY_TAG not in tags:
@@ -125,7 +135,10 @@ def request_console(client, vm_uuid, system_tags=(), user_tags=(), validate_only
     body = {'params': {'vmInstanceUuid': vm_uuid}, 'systemTags': tags, 'userTags': list(user_tags)}
     reply = client.call('POST', 'consoles', body=body)
     inventory = reply.get('inventory')
-    if validate_only and not inventory:
+    if validate_only:
+        if inventory and warn is not None:
+            warn('VM %s: ZStack created a console although it was asked only to validate (%s); the module withheld '
+                 'its token, and the console lives until it expires or its session ends' % (vm_uuid, VALIDATION_ONLY_TAG))
         return {}
     if not isinstance(inventory, dict):
         raise ZStackResponseError('ZStack answered RequestConsoleAccess for VM %s without a console inventory: %s'
@@ -133,8 +146,11 @@ def request_console(client, vm_uuid, system_tags=(), user_tags=(), validate_only
     return inventory
 
 
-def console_entry(vm_uuid, vm_name, inventory):
-    """The console as the module returns it: snake_case keys plus a ready websocket URL."""
+def console_entry(vm_uuid, vm_name, inventory, node_clock=None):
+    """The console as the module returns it: snake_case keys, ``expires_at`` and a ready websocket URL.
+
+    ``node_clock`` reads the server's zone-less ``expiredDate`` (default: the controller's local zone).
+    """
     entry = {'vm_instance_uuid': vm_uuid}
     if vm_name is not None:
         entry['vm_instance_name'] = vm_name
@@ -154,6 +170,9 @@ def console_entry(vm_uuid, vm_name, inventory):
     for source, target in (('targetScheme', 'target_scheme'), ('version', 'version'), ('expiredDate', 'expired_date')):
         if inventory.get(source) is not None:
             entry[target] = inventory[source]
+    expires_at = (node_clock or NodeClock()).expires_at(inventory.get('expiredDate'))
+    if expires_at is not None:
+        entry['expires_at'] = expires_at
     host_part = '[%s]' % hostname if ':' in hostname else hostname
     entry['websocket_url'] = '%s://%s:%s/?token=%s' % ('wss' if scheme == 'https' else 'ws', host_part, port, entry['token'])
     return entry

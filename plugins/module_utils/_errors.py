@@ -59,6 +59,7 @@ class ZStackHttpError(ZStackError):
 
     def __init__(self, endpoint, status, text):
         self.status = status
+        self.text = text or ''
         detail = one_line(text) if text else '(empty body)'
         super().__init__('ZStack at %s answered HTTP %s: %s' % (endpoint, status, detail), status=status)
 

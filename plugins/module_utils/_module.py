@@ -25,6 +25,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._client import (
 )
 from ansible_collections.zstack.cloud.plugins.module_utils._consoles import UUID_PATTERN
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError, ZStackError, one_line
+from ansible_collections.zstack.cloud.plugins.module_utils._timezone import parse_timezone
 
 # Auth options and the environment variables read when a task gives none of them.
 AUTH_ENV = {
@@ -57,10 +58,11 @@ def connection_argument_spec():
         port=dict(type='int', default=8080, fallback=(env_fallback_nonempty, ['ZSTACK_PORT'])),
         scheme=dict(type='str', default='http', choices=['http', 'https'], fallback=(env_fallback_nonempty, ['ZSTACK_SCHEME'])),
         validate_certs=dict(type='bool', default=True, fallback=(env_fallback_nonempty, ['ZSTACK_VALIDATE_CERTS'])),
-        ca_path=dict(type='path'),
+        ca_path=dict(type='path', fallback=(env_fallback_nonempty, ['ZSTACK_CA_PATH'])),
         timeout=dict(type='int', default=30),
         wait_timeout=dict(type='int', default=120),
         retries=dict(type='int', default=3),
+        server_timezone=dict(type='str', fallback=(env_fallback_nonempty, ['ZSTACK_SERVER_TIMEZONE'])),
         # Auth options have no env fallback here on purpose: ZSTACK_* auth variables are read only when a
         # task gives no auth option at all, so a task's own credentials never collide with the environment.
         session_uuid=dict(type='str', no_log=True),
@@ -189,11 +191,13 @@ class ZStackModule(AnsibleModule):
             if auth.get('session_uuid'):
                 self._keep_session_out_of_masking(auth['session_uuid'])
             _check_bounds(self.params)
+            server_timezone = self.params['server_timezone']
+            zone = parse_timezone(server_timezone) if server_timezone not in (None, '') else None
             endpoint = Endpoint(self.params['host'], self.params['port'], self.params['scheme'],
                                 self.params['validate_certs'], self.params['ca_path'], self.params['timeout'])
             self._client = ZStackClient(endpoint, _build_authenticator(auth), wait_timeout=self.params['wait_timeout'],
                                         retries=self.params['retries'], pool_size=pool_size,
-                                        max_requests=max_requests)
+                                        max_requests=max_requests, server_timezone=zone)
         return self._client
 
     def _keep_session_out_of_masking(self, session_uuid):

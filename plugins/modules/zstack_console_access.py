@@ -12,7 +12,7 @@ version_added: 0.1.0
 description:
   - Asks a ZStack management node for console access to one or more VMs (the RequestConsoleAccess API,
     C(POST /zstack/v1/consoles)) and returns where and how to connect - the console proxy's scheme, host name,
-    port and token, and a ready WebSocket URL - as facts.
+    port and token, the expiry in UTC, and a ready WebSocket URL - in its result and as facts.
   - Several VMs are served by one API session with requests in parallel.
   - The module never changes anything it would report as changed, so it always returns RV(ignore:changed=false).
   - B(Security) - a console token embeds the API session that asked for it; anyone holding the token holds that
@@ -26,7 +26,7 @@ options:
   vm_instance_uuid:
     description:
       - UUID of the VM (32 hex characters, no dashes).
-      - Exactly one of O(vm_instance_uuid), O(vm_instance_name) and O(vm_instances) is required.
+      - Exactly one of O(vm_instance_uuid), O(vm_instance_name), O(vm_instances) and O(vm_query) is required.
     type: str
   vm_instance_name:
     description:
@@ -41,9 +41,44 @@ options:
         VM's error.
     type: list
     elements: str
+  vm_query:
+    description:
+      - Every VM that matches these ZStack query conditions and is in a state that can have a console (Running,
+        Crashed, VolumeRecovering, Paused, NoState), for example every VM of a failing host.
+      - Each condition is C(<field><operator><value>) as C(GET /zstack/v1/vm-instances) takes it in a C(q)
+        parameter, with the operators C(=), C(!=), C(>), C(<), C(>=), C(<=), C(?=) (in a comma-separated list),
+        C(!?=), C(~=) (SQL LIKE, C(%) matches any text), C(!~=), or C(<field> is null), C(<field> not null).
+        Fields are those of a VM inventory (C(hostUuid), C(clusterUuid), C(zoneUuid), C(name), ...), nested ones
+        (C(vmNics.ip)) and tags (C(__userTag__), C(__systemTag__)). The value is taken as written, spaces included.
+        The conditions are ANDed.
+      - Each condition is checked before any request, the way ZStack will read it. The server compares text
+        ignoring case.
+      - The VMs are served in order of name, then UUID. More than O(max_vms) matches, or none, fail the task before
+        any console is requested.
+      - On the command line (C(-a vm_query=...)) commas separate conditions; give a condition with a comma, such as
+        C(name?=web-01,web-02), in a YAML or JSON list.
+    type: list
+    elements: str
+  max_vms:
+    description:
+      - With O(vm_query), the most VMs it may select, from 1 to 1000. When more VMs match, the task fails with their
+        number before any console is requested.
+    type: int
+    default: 50
+  novnc_url:
+    description:
+      - URL of a noVNC 1.x page (C(vnc.html), C(vnc_lite.html)) that RV(zstack_consoles[].console_url)
+        opens, for example C(https://bastion.example.com:6080/vnc.html). The console's host, port and token go in
+        the URL fragment, which a browser never sends to a web server.
+      - Without it, RV(zstack_consoles[].console_url) opens the ZStack web UI's console page on the
+        management node, C(<scheme>://<host>:5000/thirdparty/vnc_auto.html), with the parameters in the query
+        string as ZStack's UI passes them; that page reads nothing else, and its web server's log then holds the
+        token.
+    type: str
   system_tags:
     description:
-      - System tags sent with the request. In check mode C(validationOnly) is added.
+      - System tags sent with the request. In check mode C(ephemeral::validationOnly) is added.
+      - With C(ephemeral::validationOnly) in this list the module works as in check mode.
     type: list
     elements: str
     default: []
@@ -68,8 +103,9 @@ extends_documentation_fragment:
   - zstack.cloud.attributes
   - zstack.cloud.attributes.CHECK_MODE_READ_ONLY
 notes:
-  - In check mode the module sends the system tag C(validationOnly) - the server checks the session, the
-    arguments and each VM's state, and creates no console; the returned entries then carry no token.
+  - In check mode the module sends the system tag C(ephemeral::validationOnly) - the server checks the session, the
+    arguments and each VM's state, and creates no console. The returned entries then carry no token and no URL,
+    whatever the server answers; should a server create a console all the same, the module says so in a warning.
   - A token lives for the server's C(console.vnc.token.timeout) (1800 s by default) and the console proxy stops
     after a minute without connections; ask for the token shortly before it is used.
   - One task logs in at most once, whatever number of VMs it serves. When a request gets no answer (connection
@@ -88,11 +124,12 @@ EXAMPLES = r'''
     account_name: console-ops
     account_password: "{{ vault_console_ops_password }}"
     vm_instance_name: web-01
+  register: web01
   no_log: true  # the result holds a token, a credential as strong as its API session
 
 - name: Tell the operator where to connect, without printing the token
   ansible.builtin.debug:
-    msg: "{{ zstack_console.vm_instance_name }}: {{ zstack_console.hostname }}:{{ zstack_console.port }}"
+    msg: "{{ web01.zstack_console.vm_instance_name }}: {{ web01.zstack_console.hostname }}:{{ web01.zstack_console.port }}"
 
 - name: Consoles for several VMs in one session, as an incident-response step
   zstack.cloud.zstack_console_access:
@@ -103,6 +140,17 @@ EXAMPLES = r'''
     workers: 4
   register: consoles
   no_log: true
+
+- name: One line per VM - where to connect and until when (UTC); the label keeps tokens out of the output
+  ansible.builtin.debug:
+    msg: "{{ item.vm_instance_name | default(item.vm_instance_uuid) }}: {{ item.hostname }}:{{ item.port }} until {{ item.expires_at | default('?') }}"
+  loop: "{{ consoles.zstack_consoles }}"
+  loop_control:
+    label: "{{ item.vm_instance_uuid }}"
+
+- name: The same list is also a fact, for later plays on this host
+  ansible.builtin.debug:
+    msg: "{{ ansible_facts.zstack_consoles | length }} consoles"
 
 - name: Connection and auth set once for every zstack.cloud module
   module_defaults:
@@ -119,105 +167,167 @@ EXAMPLES = r'''
         vm_instance_uuid: 5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b
       check_mode: true
 
+- name: Consoles for every VM on a failing host, as an incident-response step
+  zstack.cloud.zstack_console_access:
+    vm_query:
+      - hostUuid=930ed76e681e4c39b80fde512cab93ba
+    max_vms: 100
+  no_log: true
+
+- name: Consoles for the web VMs of one cluster, opened from a noVNC page on the bastion
+  zstack.cloud.zstack_console_access:
+    vm_query:
+      - clusterUuid=b5d28439084c49e2880b99d8a8e7dbde
+      - name~=web-%
+    novnc_url: https://bastion.example.com:6080/vnc.html
+  no_log: true
+
 # Ad hoc, with the endpoint and credentials in ZSTACK_* environment variables:
 #   export ZSTACK_HOST=zstack-mn.example.com ZSTACK_ACCOUNT_NAME=console-ops
 #   read -rs ZSTACK_ACCOUNT_PASSWORD && export ZSTACK_ACCOUNT_PASSWORD
 #   ansible localhost -m zstack.cloud.zstack_console_access -a vm_instance_name=web-01
+#   ansible localhost -m zstack.cloud.zstack_console_access -a 'vm_query=hostUuid=930ed76e681e4c39b80fde512cab93ba'
 '''
 
 RETURN = r'''
 ansible_facts:
-  description: Facts set by the module.
+  description: Facts set by the module - the same values as RV(zstack_consoles) and RV(zstack_console).
   returned: success
   type: dict
   contains:
     zstack_consoles:
-      description:
-        - One entry per VM, in the order asked.
+      description: Same as RV(zstack_consoles).
       returned: success
       type: list
       elements: dict
-      contains:
-        vm_instance_uuid:
-          description: UUID of the VM.
-          returned: always
-          type: str
-          sample: 5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b
-        vm_instance_name:
-          description: Name of the VM, when it was asked for by name.
-          returned: when known
-          type: str
-          sample: web-01
-        scheme:
-          description: Scheme of the console proxy.
-          returned: when a console was created (not in check mode)
-          type: str
-          sample: http
-        hostname:
-          description: Host name or address of the console proxy.
-          returned: when a console was created (not in check mode)
-          type: str
-          sample: 10.0.0.5
-        port:
-          description: Port of the console proxy.
-          returned: when a console was created (not in check mode)
-          type: int
-          sample: 4900
-        token:
-          description:
-            - Console token. It embeds the API session that asked for it; treat it as a secret.
-          returned: when a console was created (not in check mode)
-          type: str
-          sample: 0a1b2c3d4e5f60718293a4b5c6d7e8f9_5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b
-        target_scheme:
-          description: Protocol behind the proxy, when the server sends it.
-          returned: when the server sends it
-          type: str
-          sample: vnc
-        version:
-          description: Console proxy version, when the server sends it.
-          returned: when the server sends it
-          type: str
-          sample: "1"
-        expired_date:
-          description: When the token expires, as the server wrote it.
-          returned: when the server sends it
-          type: str
-          sample: "Nov 28, 2026 5:21:20 PM"
-        session_owned:
-          description:
-            - Whether the token embeds the session this task logged in itself (see RV(session_created)).
-            - ZStack keeps one live console per VM, so asking for a VM that already has a console returns the
-              existing token, which embeds the session that first asked for it, not this task's.
-            - Only a session the caller owns should ever be ended to revoke a token.
-          returned: when a console was created (not in check mode)
-          type: bool
-          sample: true
-        websocket_url:
-          description: WebSocket URL of the console, C(wss://) when the proxy scheme is C(https).
-          returned: when a console was created (not in check mode)
-          type: str
-          sample: ws://10.0.0.5:4900/?token=0a1b2c3d4e5f60718293a4b5c6d7e8f9_5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b
     zstack_console:
-      description: The entry of RV(ansible_facts.zstack_consoles) when exactly one VM was asked for.
+      description: Same as RV(zstack_console).
       returned: success, when one VM was asked for
       type: dict
-      sample: {}
 zstack_consoles:
   description:
-    - On failure, one entry per VM in the order asked - the consoles obtained, and for each VM that failed
-      its C(msg) and, for API errors, the server's C(error) object.
-  returned: failure, after the VMs were asked for
+    - One entry per VM, in the order asked; with O(vm_query), in order of name, then UUID.
+    - Also set as the fact C(zstack_consoles); use the registered result or C(ansible_facts.zstack_consoles) rather
+      than a top-level C(zstack_consoles) variable, which relies on facts being injected as variables.
+    - On failure, the consoles obtained, and for each VM that failed its C(msg) and, for API errors, the
+      server's C(error) object.
+  returned: always, once the VMs were asked for
   type: list
   elements: dict
   sample: [{"vm_instance_name": "web-09", "failed": true, "msg": "No VM named 'web-09' that is not Destroyed"}]
+  contains:
+    vm_instance_uuid:
+      description: UUID of the VM.
+      returned: always
+      type: str
+      sample: 5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b
+    vm_instance_name:
+      description: Name of the VM, when it was asked for by name or selected by O(vm_query).
+      returned: when known
+      type: str
+      sample: web-01
+    scheme:
+      description: Scheme of the console proxy.
+      returned: when a console was created (not in check mode)
+      type: str
+      sample: http
+    hostname:
+      description: Host name or address of the console proxy.
+      returned: when a console was created (not in check mode)
+      type: str
+      sample: 10.0.0.5
+    port:
+      description: Port of the console proxy.
+      returned: when a console was created (not in check mode)
+      type: int
+      sample: 4900
+    token:
+      description:
+        - Console token. It embeds the API session that asked for it; treat it as a secret.
+      returned: when a console was created (not in check mode)
+      type: str
+      sample: 0a1b2c3d4e5f60718293a4b5c6d7e8f9_5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b
+    target_scheme:
+      description: Protocol behind the proxy, when the server sends it.
+      returned: when the server sends it
+      type: str
+      sample: vnc
+    version:
+      description: Console proxy version, when the server sends it.
+      returned: when the server sends it
+      type: str
+      sample: "1"
+    expired_date:
+      description:
+        - When the token expires, as the server wrote it - in the management node's local time, without a zone.
+      returned: when the server sends it
+      type: str
+      sample: "Dec 1, 2026 12:20:00 AM"
+    expires_at:
+      description:
+        - When the token expires, in ISO 8601 UTC to the second - RV(zstack_consoles[].expired_date)
+          read in the management node's zone (see O(server_timezone)).
+      returned: when the server sends a date the module can read
+      type: str
+      sample: "2026-11-30T16:20:00Z"
+    session_owned:
+      description:
+        - Whether the token embeds the session this task logged in itself (see RV(session_created)).
+        - ZStack keeps one live console per VM, so asking for a VM that already has a console returns the
+          existing token, which embeds the session that first asked for it, not this task's.
+        - Only a session the caller owns should ever be ended to revoke a token.
+      returned: when a console was created (not in check mode)
+      type: bool
+      sample: true
+    websocket_url:
+      description: WebSocket URL of the console, C(wss://) when the proxy scheme is C(https).
+      returned: when a console was created (not in check mode)
+      type: str
+      sample: ws://10.0.0.5:4900/?token=0a1b2c3d4e5f60718293a4b5c6d7e8f9_5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b
+    console_url:
+      description:
+        - A URL a browser opens to see the console. It holds the token; treat it as a secret.
+        - By default the ZStack web UI's console page on the management node (O(host), O(scheme), port 5000)
+          with C(host), C(port), C(token) and C(title) in the query string, which that page reads; with
+          O(novnc_url), that noVNC 1.x page with its parameters in the fragment.
+      returned: when a console was created (not in check mode)
+      type: str
+      sample: "http://zstack-mn.example.com:5000/thirdparty/vnc_auto.html?host=10.0.0.5&port=4900&\
+        token=0a1b2c3d4e5f60718293a4b5c6d7e8f9_5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b&title=web-01"
+    failed:
+      description: Whether this VM failed (only on failure of the task).
+      returned: for a VM that failed
+      type: bool
+      sample: true
+    msg:
+      description: Why this VM failed.
+      returned: for a VM that failed
+      type: str
+      sample: "No VM named 'web-09' that is not Destroyed"
+    error:
+      description: The server's API error object for this VM.
+      returned: for a VM that failed on an API error
+      type: dict
+      sample: {"code": "SYS.1006", "description": "operation error"}
+zstack_console:
+  description: The entry of RV(zstack_consoles) when exactly one VM was asked for or selected (also set as a fact).
+  returned: success, when one VM was asked for
+  type: dict
+  sample: {}
+vm_count:
+  description: How many VMs O(vm_query) matched, when that number failed the task (none, or more than O(max_vms)).
+  returned: failure, when O(vm_query) matched no VM or too many
+  type: int
+  sample: 73
 session_created:
   description: Whether the module logged in itself for this task (and so owns the session its tokens embed).
   returned: success
   type: bool
   sample: true
 validate_only:
-  description: Whether the server was only asked to validate (check mode); no console was created then.
+  description:
+    - Whether the server was only asked to validate (check mode, or C(ephemeral::validationOnly) in O(system_tags)).
+      No token or URL is returned then.
   returned: success
   type: bool
   sample: false
@@ -230,6 +340,7 @@ error:
 
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.zstack.cloud.plugins.module_utils._console_urls import check_page_url, console_url
 from ansible_collections.zstack.cloud.plugins.module_utils._consoles import (
     VmRef,
     console_entry,
@@ -237,9 +348,11 @@ from ansible_collections.zstack.cloud.plugins.module_utils._consoles import (
     find_vms_by_names,
     listable_names,
     request_console,
+    validates_only,
 )
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackApiError, ZStackError
 from ansible_collections.zstack.cloud.plugins.module_utils._module import ZStackModule
+from ansible_collections.zstack.cloud.plugins.module_utils._vm_query import check_conditions, check_max_vms, select_vms
 
 # VMs served at the same time when workers > 1: each waits for its console job without holding a request slot.
 MAX_VMS_IN_FLIGHT = 256
@@ -261,7 +374,7 @@ def _resolve_names(client, refs, pool):
     Names left out (a single name, names that cannot go in a list, chunks whose reply may have been cut) are
     resolved one by one in _console_for, as before.
     """
-    names = list(dict.fromkeys(ref.name for ref in refs if ref.name is not None))
+    names = list(dict.fromkeys(ref.name for ref in refs if ref.name is not None and ref.uuid is None))
     if len(names) < 2:
         return {}
 
@@ -278,7 +391,7 @@ def _resolve_names(client, refs, pool):
     return resolved
 
 
-def _console_for(client, ref, params, validate_only, resolved=None):
+def _console_for(client, ref, params, validate_only, resolved=None, warn=None):
     """One VM's entry; a failure is caught and recorded so the other VMs still get theirs."""
     label = 'vm_instance_uuid' if ref.uuid else 'vm_instance_name'
     try:
@@ -291,8 +404,8 @@ def _console_for(client, ref, params, validate_only, resolved=None):
         msg = err.msg if 'candidates' in err.result else 'VM %s: %s' % (ref.given, err.msg)
         return _failed_entry(label, ref.given, msg, err)
     try:
-        inventory = request_console(client, uuid, params['system_tags'], params['user_tags'], validate_only)
-        return console_entry(uuid, ref.name, inventory)
+        inventory = request_console(client, uuid, params['system_tags'], params['user_tags'], validate_only, warn)
+        return console_entry(uuid, ref.name, inventory, client.node_clock)
     except ZStackError as err:
         return _failed_entry(label, ref.given, 'VM %s: %s' % (ref.given, err.msg), err)
 
@@ -302,6 +415,21 @@ def _failed_entry(label, given, msg, err):
     if isinstance(err, ZStackApiError):
         entry['error'] = err.error
     return entry
+
+
+def _console_page(params):
+    """Where console_url points: the noVNC 1.x page of novnc_url (parameters in the fragment), else ZStack's UI page."""
+    if params['novnc_url']:
+        check_page_url(params['novnc_url'])
+        return {'page_url': params['novnc_url'], 'style': 'novnc'}
+    return {'management_host': params['host'], 'management_scheme': params['scheme'], 'style': 'zstack'}
+
+
+def _add_console_urls(entries, page):
+    for entry in entries:
+        url = console_url(entry, **page)
+        if url:  # none without a token (check mode, a failed VM)
+            entry['console_url'] = url
 
 
 def _mark_owned_sessions(entries, authenticator):
@@ -316,22 +444,30 @@ def _mark_owned_sessions(entries, authenticator):
 
 def run(module):
     params = module.params
-    refs = _vm_refs(params)
+    query = check_conditions(params['vm_query']) if params['vm_query'] is not None else None
+    refs = _vm_refs(params) if query is None else []
     if params['workers'] < 1:
         raise ZStackError('workers must be 1 or more, got %s' % params['workers'])
-    workers = min(params['workers'], len(refs))
+    max_vms = check_max_vms(params['max_vms'])
+    page = _console_page(params)
+    workers = min(params['workers'], len(refs) or max_vms)
     # At most `workers` requests in flight; a VM whose console job is running holds none while it waits,
     # so the jobs of up to MAX_VMS_IN_FLIGHT VMs run on the server side by side.
     client = module.client(pool_size=workers, max_requests=workers)
-    validate_only = module.check_mode
+    if query is not None:
+        # The same client (one login) selects the VMs and then asks for their consoles.
+        refs = [VmRef(vm['uuid'], uuid=vm['uuid'], name=vm.get('name')) for vm in select_vms(client, query, max_vms)]
+    validate_only = validates_only(module.check_mode, params['system_tags'])
     if workers == 1:
         resolved = _resolve_names(client, refs, None)
-        entries = [_console_for(client, ref, params, validate_only, resolved) for ref in refs]
+        entries = [_console_for(client, ref, params, validate_only, resolved, module.warn) for ref in refs]
     else:
         with ThreadPoolExecutor(max_workers=min(len(refs), MAX_VMS_IN_FLIGHT)) as pool:
             resolved = _resolve_names(client, refs, pool)
-            entries = list(pool.map(lambda ref: _console_for(client, ref, params, validate_only, resolved), refs))
+            entries = list(pool.map(lambda ref: _console_for(client, ref, params, validate_only, resolved, module.warn),
+                                    refs))
 
+    _add_console_urls(entries, page)
     failures = [entry for entry in entries if entry.get('failed')]
     if failures:
         first = failures[0]
@@ -343,15 +479,17 @@ def run(module):
         raise ZStackError(msg, zstack_consoles=entries, **extra)
 
     _mark_owned_sessions(entries, client.authenticator)
-    facts = {'zstack_consoles': entries}
+    consoles = {'zstack_consoles': entries}
     if len(entries) == 1:
-        facts['zstack_console'] = entries[0]
-    return {
-        'changed': False,
-        'ansible_facts': facts,
-        'session_created': client.authenticator.owns_session,
-        'validate_only': validate_only,
-    }
+        consoles['zstack_console'] = entries[0]
+    # In the result for register:, and as facts for the plays that read ansible_facts.
+    return dict(
+        consoles,
+        changed=False,
+        ansible_facts=dict(consoles),
+        session_created=client.authenticator.owns_session,
+        validate_only=validate_only,
+    )
 
 
 def main():
@@ -360,12 +498,15 @@ def main():
             vm_instance_uuid=dict(type='str'),
             vm_instance_name=dict(type='str'),
             vm_instances=dict(type='list', elements='str'),
+            vm_query=dict(type='list', elements='str'),
+            max_vms=dict(type='int', default=50),
+            novnc_url=dict(type='str'),
             system_tags=dict(type='list', elements='str', default=[]),
             user_tags=dict(type='list', elements='str', default=[]),
             workers=dict(type='int', default=8),
         ),
-        mutually_exclusive=[('vm_instance_uuid', 'vm_instance_name', 'vm_instances')],
-        required_one_of=[('vm_instance_uuid', 'vm_instance_name', 'vm_instances')],
+        mutually_exclusive=[('vm_instance_uuid', 'vm_instance_name', 'vm_instances', 'vm_query')],
+        required_one_of=[('vm_instance_uuid', 'vm_instance_name', 'vm_instances', 'vm_query')],
         supports_check_mode=True,
     )
     module.run(run)

@@ -90,6 +90,13 @@ expired_date:
   returned: when the server sends it, with O(state=present)
   type: str
   sample: "Nov 28, 2026 8:51:20 PM"
+expires_at:
+  description:
+    - RV(expired_date) in ISO 8601 UTC, to the second, read in the management node's zone (O(server_timezone), else
+      the offset the login reply shows).
+  returned: when the server sends a date the module can read, with O(state=present)
+  type: str
+  sample: "2026-11-28T12:51:20Z"
 account_uuid:
   description: UUID of the account the session belongs to.
   returned: when the server sends it, with O(state=present)
@@ -123,6 +130,9 @@ def start_session(module):
     for source, target in (('expiredDate', 'expired_date'), ('accountUuid', 'account_uuid'), ('userUuid', 'user_uuid')):
         if inventory.get(source) is not None:
             result[target] = inventory[source]
+    expires_at = client.node_clock.expires_at(inventory.get('expiredDate'))
+    if expires_at is not None:
+        result['expires_at'] = expires_at
     return result
 
 

@@ -314,3 +314,222 @@ def run_role(stack, extra_vars, check=False):
                ZSTACK_ACCOUNT_NAME=ACCOUNT[0], ZSTACK_ACCOUNT_PASSWORD=ACCOUNT[1])
     env.pop('ANSIBLE_CONFIG', None)
     return subprocess.run(argv, env=env, cwd=str(workdir), capture_output=True, text=True, timeout=300, check=False)
+
+
+# ---------------------------------------------------------------- a console proxy alone (no simulator, no web pages)
+
+def start_checkerboard_xvnc(stack, name='xvnc', password=None):
+    """Xvnc on a free display and port, its root window the checkerboard; returns the RFB port.
+
+    ``password``: VNC authentication with that password (as a ZStack VM with a console password), else none.
+    """
+    display = free_display()
+    rfb_port = free_port()
+    security = ['-SecurityTypes', 'None']
+    if password is not None:
+        password_file = stack.workdir / ('%s.passwd' % name)
+        digest = subprocess.run(['vncpasswd', '-f'], input=password.encode() + b'\n', check=True,
+                                capture_output=True, timeout=30).stdout
+        password_file.write_bytes(digest)
+        security = ['-SecurityTypes', 'VncAuth', '-PasswordFile', str(password_file)]
+    xvnc, xvnc_log = stack.start(name, [
+        'Xvnc', ':%d' % display, '-geometry', '%dx%d' % SCREEN_SIZE, '-depth', '24'] + security + [
+        '-localhost', '-interface', '127.0.0.1', '-rfbport', str(rfb_port), '-nolisten', 'tcp',
+        '-desktop', 'zstack-e2e', '-AlwaysShared'])
+    wait_for('Xvnc', lambda: rfb_banner(rfb_port), process=xvnc, log=xvnc_log)
+    bitmap = stack.workdir / ('%s-checkerboard.xbm' % name)
+    checkerboard_xbm(bitmap)
+    subprocess.run(['xsetroot', '-bitmap', str(bitmap), '-fg', '#%02x%02x%02x' % SCREEN_FG,
+                    '-bg', '#%02x%02x%02x' % SCREEN_BG], check=True, timeout=30,
+                   env=dict(os.environ, DISPLAY=':%d' % display))
+    return rfb_port
+
+
+def tcp_open(port):
+    with socket.create_connection(('127.0.0.1', port), timeout=2):
+        return True
+
+
+def start_token_proxy(stack, token_dir, name='websockify', tls=False):
+    """websockify as ZStack's console proxy runs it: a token directory, no --web (it serves no page at all).
+
+    ``tls``: wss:// only, with a self-signed certificate for 127.0.0.1 (as a proxy with a certificate, scheme
+    https). Returns (port, log path, process).
+    """
+    port = free_port()
+    argv = [sys.executable, '-m', 'websockify', '--token-plugin', 'TokenFile', '--token-source', str(token_dir)]
+    if tls:
+        assert shutil.which('openssl'), 'the openssl command is needed to make a test certificate (Debian openssl)'
+        cert, key = stack.workdir / ('%s.crt' % name), stack.workdir / ('%s.key' % name)
+        subprocess.run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
+                        '-nodes', '-keyout', str(key), '-out', str(cert), '-days', '1', '-subj', '/CN=127.0.0.1',
+                        '-addext', 'subjectAltName=IP:127.0.0.1'], check=True, capture_output=True, timeout=60)
+        argv += ['--cert', str(cert), '--key', str(key), '--ssl-only']
+    process, log = stack.start(name, argv + ['127.0.0.1:%d' % port])
+    wait_for(name, lambda: tcp_open(port), process=process, log=log)
+    return port, log, process
+
+
+def write_token_file(token_dir, token, rfb_port):
+    """A token file as ZStack's proxy agent writes it: ``{token}: {host}:{port}``."""
+    path = Path(token_dir) / token
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), 'w', encoding='utf-8') as handle:
+        handle.write('%s: 127.0.0.1:%d\n' % (token, rfb_port))
+    return path
+
+
+def proxy_prerequisites_missing():
+    """What proxy_stack and a browser need and this machine lacks, as sentences (empty when all is there)."""
+    missing = ['%s (Debian package %s)' % (path, package) for path, package in (
+        (CHROMIUM, 'chromium'), (shutil.which('Xvnc') or '/usr/bin/Xvnc', 'tigervnc-standalone-server'),
+        (shutil.which('xsetroot') or '/usr/bin/xsetroot', 'x11-xserver-utils'),
+        (shutil.which('vncpasswd') or '/usr/bin/vncpasswd', 'tigervnc-tools'),
+        (shutil.which('openssl') or '/usr/bin/openssl', 'openssl')) if not os.path.exists(path)]
+    for module in ('websockify', 'playwright'):
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append('Python package %s in %s' % (module, sys.executable))
+    return missing
+
+
+@pytest.fixture(scope='module')
+def proxy_stack():
+    """Xvnc with the checkerboard behind websockify with a token directory (no --web); yields a dict."""
+    missing = proxy_prerequisites_missing()
+    if missing:
+        pytest.fail('the console end-to-end test needs: ' + '; '.join(missing) + ' (see tests/e2e/README.md)',
+                    pytrace=False)
+    workdir = Path(tempfile.mkdtemp(prefix='zstack-e2e-proxy-'))
+    stack = Stack(workdir)
+    try:
+        rfb_port = start_checkerboard_xvnc(stack)
+        token_dir = workdir / 'tokens'
+        token_dir.mkdir(mode=0o700)
+        ws_port, ws_log, _process = start_token_proxy(stack, token_dir)
+        yield {'workdir': workdir, 'stack': stack, 'rfb_port': rfb_port, 'token_dir': token_dir,
+               'ws_port': ws_port, 'websockify_log': ws_log}
+    finally:
+        stack.stop()
+        if os.environ.get('ZSTACK_E2E_KEEP') != '1':
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def time_limit(seconds, what='the test'):
+    """Fail with TimeoutError when the block runs longer than ``seconds`` (SIGALRM; main thread only)."""
+    def expired(_signum, _frame):
+        raise TimeoutError('%s did not finish within %d s' % (what, seconds))
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# ---------------------------------------------------------------- the browser side
+
+# Headless Chromium as root, with a fresh profile each launch (Playwright's default).
+BROWSER_ARGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+                '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage']
+# Points of the remote screen to compare: the middle of checkerboard squares of both colours, all over it.
+SAMPLE_POINTS = [(x, y) for x in range(25, SCREEN_SIZE[0], 150) for y in range(25, SCREEN_SIZE[1], 50)]
+# The colours at SAMPLE_POINTS of the canvas ``selector`` draws into, or null when there is no sized canvas.
+# noVNC (old and new) draws the remote framebuffer 1:1 into its canvas's backing store (scaling is CSS only).
+CANVAS_PIXELS_JS = '''([selector, points]) => {
+  const canvas = document.querySelector(selector);
+  if (!canvas || !canvas.width) { return null; }
+  const ctx = canvas.getContext('2d');
+  return {width: canvas.width, height: canvas.height,
+          pixels: points.map(([x, y]) => Array.from(ctx.getImageData(x, y, 1, 1).data.slice(0, 3)))};
+}'''
+
+
+def launch_chromium(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS, timeout=30000)
+
+
+def shows_screen(sample):
+    """Whether a CANVAS_PIXELS_JS sample is the remote screen: its size, and the checkerboard at every point."""
+    if not sample or (sample['width'], sample['height']) != SCREEN_SIZE:
+        return False
+    return all(sum(abs(a - b) for a, b in zip(pixel, screen_colour(x, y))) < 12
+               for (x, y), pixel in zip(SAMPLE_POINTS, sample['pixels']))
+
+
+def wait_for_screen(page, selector, timeout=20.0):
+    """The canvas sample once ``selector`` shows the remote screen; AssertionError with the last sample if not."""
+    deadline = time.monotonic() + timeout
+    sample = None
+    while time.monotonic() < deadline:
+        sample = page.evaluate(CANVAS_PIXELS_JS, [selector, SAMPLE_POINTS])
+        if shows_screen(sample):
+            return sample
+        page.wait_for_timeout(200)
+    raise AssertionError('%s did not show the remote screen within %.0f s: %r' % (selector, timeout, sample))
+
+
+def log_text(path):
+    with open(path, encoding='utf-8', errors='replace') as handle:
+        return handle.read()
+
+
+def stop_process(process, timeout=10):
+    """End one process that Stack.start started (its own process group), as its part failing would."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=timeout)
+
+
+# ---------------------------------------------------------------- the simulator on an address of its own
+
+def require_free_tcp_port(host, port):
+    """Fail the test with one clear sentence when ``host:port`` cannot be listened on (something else has it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as http.server does: TIME_WAIT is no conflict
+        try:
+            sock.bind((host, port))
+            return
+        except OSError as exc:
+            reason = exc.strerror
+    pytest.fail('%s:%d is needed by the test and cannot be listened on (%s): stop what holds it, or set '
+                'ZSTACK_E2E_UI_ADDRESS to another 127.x.y.z address' % (host, port, reason), pytrace=False)
+
+
+def start_simulator_on(stack, host, token_dir, console_port, name='simulator'):
+    """The ZStack simulator on ``host`` (a loopback address), writing token files for a proxy at console_port.
+
+    The console proxy it reports is 127.0.0.1:console_port (where start_token_proxy listens). Returns the API port.
+    """
+    port_file = stack.workdir / ('%s.port' % name)
+    process, log = stack.start(name, [
+        sys.executable, str(SIMULATOR_DIR / 'zstack_simulator.py'), '--seed', str(SIMULATOR_DIR / 'seed.json'),
+        '--host', host, '--port', '0', '--port-file', str(port_file), '--token-dir', str(token_dir),
+        '--console-hostname', '127.0.0.1', '--console-port', str(console_port),
+        '--log-file', str(stack.workdir / ('%s-requests.log' % name))])
+    return int(wait_for(name, lambda: port_file.exists() and port_file.read_text().strip(), process=process, log=log))
+
+
+def point_vms_of(host, api_port, rfb_port, names):
+    """Make Xvnc the VNC server of the Running VMs ``names`` of the simulator at ``host:api_port``; {name: uuid}."""
+    def admin(method, path, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request('http://%s:%d%s' % (host, api_port, path), data=data, method=method,
+                                         headers={'Content-Type': 'application/json'})
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            return json.loads(reply.read().decode() or '{}')
+
+    vms = admin('GET', '/_sim/state')['vms']
+    uuids = {}
+    for name in names:
+        uuids[name] = [v['uuid'] for v in vms if v['name'] == name and v['state'] == 'Running'][0]
+        admin('POST', '/_sim/vms/%s' % uuids[name], {'vncPort': rfb_port})
+    return uuids

@@ -1,9 +1,14 @@
-"""Tests proving the ZStack simulator's wire behaviour (see README.md); run with pytest, < 30 s."""
+"""Tests proving the ZStack simulator's wire behaviour (see README.md); run with pytest, < 30 s.
+
+Each rule the simulator copies from ZStack names the ZStack source that shows it (zstackio/zstack paths);
+docs/zstack-api-notes.md collects them.
+"""
 
 from __future__ import annotations
 
 import concurrent.futures
 import datetime
+import email.utils
 import json
 import os
 import re
@@ -156,13 +161,89 @@ def wait_for(predicate, timeout=3.0):
 # helpers and formats
 # ------------------------------------------------------------------------------------------------
 
+UTC = datetime.timezone.utc
+
+
 def test_java_date_formats():
-    stamp = datetime.datetime(2026, 11, 28, 16, 51, 20, tzinfo=datetime.timezone.utc).timestamp()
-    assert zs.java_date(stamp, 0) == "Nov 28, 2026 4:51:20 PM"
-    assert zs.java_date(stamp, 480) == "Nov 29, 2026 12:51:20 AM"
-    assert zs.java_date(stamp, 0, "cldr") == "Nov 28, 2026, 4:51:20 PM"
-    assert zs.java_date(stamp, 0, "cldr-nnbsp") == "Nov 28, 2026, 4:51:20\u202fPM"
-    assert zs.java_date(stamp, 0, "epoch-ms") == int(stamp * 1000)
+    # The strings OpenJDK 17 writes with DateFormat.getDateTimeInstance(DEFAULT, DEFAULT, Locale.US) (gson's default
+    # Date format), -Djava.locale.providers=COMPAT for the Java 8 form.
+    stamp = datetime.datetime(2026, 11, 28, 16, 51, 20, tzinfo=UTC).timestamp()
+    assert zs.java_date(stamp, UTC) == "Nov 28, 2026 4:51:20 PM"
+    assert zs.java_date(stamp, zs.fixed_zone(480)) == "Nov 29, 2026 12:51:20 AM"
+    assert zs.java_date(stamp, zs.parse_node_timezone("Asia/Shanghai")) == "Nov 29, 2026 12:51:20 AM"
+    assert zs.java_date(1796056880, zs.parse_node_timezone("Asia/Kathmandu"), "cldr") == "Nov 30, 2026, 10:26:20 PM"
+    assert zs.java_date(stamp, UTC, "cldr") == "Nov 28, 2026, 4:51:20 PM"
+    assert zs.java_date(stamp, UTC, "cldr-nnbsp") == "Nov 28, 2026, 4:51:20\u202fPM"
+    assert zs.java_date(stamp, UTC, "epoch-ms") == int(stamp * 1000)
+
+
+@pytest.mark.parametrize("value, minutes", [
+    ("UTC", 0), ("Asia/Shanghai", 480), ("+08:00", 480), ("-0530", -330), ("+8", 480), ("GMT+05:45", 345),
+])
+def test_node_timezone_values(value, minutes):
+    zone = zs.parse_node_timezone(value)
+    assert zone.utcoffset(datetime.datetime(2026, 11, 30)) == datetime.timedelta(minutes=minutes)
+
+
+@pytest.mark.parametrize("options", [
+    {"timezone": "Mars/Olympus"}, {"timezone": "+15:00"}, {"timezone": "Asia"}, {"timezone": "../etc/passwd"},
+    {"timezone": "Asia/Shanghai", "tz_offset_minutes": 480}, {"tz_offset_minutes": 100000},
+])
+def test_bad_node_timezone_is_refused(options):
+    with pytest.raises(ValueError):
+        zs.Simulator(SEED, **options)
+
+
+# Each row was parsed by OpenJDK 17 with RestServer's formatter (DateTimeFormatterBuilder().parseCaseInsensitive()
+# .appendPattern("EEE, dd MMM yyyy HH:mm:ss z").toFormatter(Locale.ENGLISH); zstackio/zstack:
+# rest/src/main/java/org/zstack/rest/RestServer.java): the zone Java gave, or None where it threw.
+JAVA_Z_PARSES = [
+    ("GMT", "UTC"), ("UTC", "UTC"), ("Z", "UTC"), ("z", "UTC"), ("GMT0", "UTC"), ("GMT+08:00", "+08:00"),
+    ("gmt+08:00", "+08:00"), ("UTC+08:00", "+08:00"), ("UT+08:00", "+08:00"), ("GMT-05:30", "-05:30"),
+    ("GMT+08:00:00", "+08:00"), ("+08:00", "+08:00"), ("+08:00:00", "+08:00"), ("+18:00", "+18:00"),
+    ("Asia/Shanghai", "Asia/Shanghai"), ("asia/shanghai", "Asia/Shanghai"), ("Asia/Kolkata", "Asia/Kolkata"),
+    ("America/New_York", "America/New_York"), ("Etc/UTC", "Etc/UTC"), ("PRC", "PRC"), ("US/Pacific", "US/Pacific"),
+    ("CST", "America/Chicago"), ("CDT", "America/Chicago"), ("EST", "America/New_York"), ("JST", "Asia/Tokyo"),
+    ("HKT", "Asia/Hong_Kong"), ("CEST", "Europe/Paris"),
+    ("GMT+0800", None), ("GMT+8", None), ("UTC+8", None), ("+0800", None), ("+08", None), ("+19:00", None),
+    ("GMT+19:00", None), ("UTC0", None), ("UT0", None), ("GMTZ", None), ("Etc/GMT-8", None), ("Etc/GMT+8", None),
+    ("Asia/Shanghaix", None), ("China", None),
+]
+
+
+@pytest.mark.parametrize("token, expected", JAVA_Z_PARSES)
+def test_date_zone_parsed_as_java_does(token, expected):
+    zone = zs.parse_zone(token)
+    if expected is None:
+        assert zone is None
+        return
+    when = datetime.datetime(2026, 11, 30, 17, 18, 22)
+    if expected.startswith(("+", "-")):
+        sign = -1 if expected[0] == "-" else 1
+        assert zone.utcoffset(when) == sign * datetime.timedelta(hours=int(expected[1:3]), minutes=int(expected[4:6]))
+    elif expected == "UTC":
+        assert zone.utcoffset(when) == datetime.timedelta(0)
+    else:
+        assert str(zone) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Tue, 30 Nov 2026 17:18:22 GMT",   # Java: the day of week conflicts with the date
+    "Mon, 1 Nov 2026 17:18:22 GMT",    # dd: two digits
+    "Mon,  30 Nov 2026 17:18:22 GMT",
+    "Mon, 30 Nov 26 17:18:22 GMT",
+    "Mon, 30 Nov 2026 17:18:22 China Standard Time",
+])
+def test_dates_java_refuses(text):
+    assert zs.parse_request_date(text) is None
+
+
+def test_date_in_a_dst_gap_moves_on_like_zoned_date_time():
+    # 2026-03-08 02:30 does not exist in New York; ZonedDateTime.ofLocal moves it on by the gap: 03:30 EDT.
+    naive, zone = zs.parse_request_date("Sun, 08 Mar 2026 02:30:00 America/New_York")
+    moved = zs.zoned_local(naive, zone)
+    assert moved.replace(tzinfo=None) == datetime.datetime(2026, 3, 8, 3, 30)
+    assert moved.utcoffset() == datetime.timedelta(hours=-4)
 
 
 def test_gson_dumps_escapes_like_gson():
@@ -463,14 +544,70 @@ def test_invalid_session_on_async_api_fails_in_the_job(sim):
     assert final.status_code == 503 and final.json()["error"]["code"] == "ID.1001"
 
 
+VALIDATION_ONLY = "ephemeral::validationOnly"
+
+
 def test_validation_only_creates_nothing(sim, token_dir):
+    """PortalSystemTags.VALIDATION_ONLY = new EphemeralSystemTag("validationOnly"), "ephemeral::" + format
+    (zstackio/zstack: portal/src/main/java/org/zstack/portal/apimediator/PortalSystemTags.java,
+    tag/src/main/java/org/zstack/tag/EphemeralSystemTag.java). ApiMediatorImpl.dispatchMessage runs the
+    interceptors, then publishes a bare APIEvent instead of routing the message
+    (portal/src/main/java/org/zstack/portal/apimediator/ApiMediatorImpl.java); RestServer maps a bare APIEvent
+    to no fields, so the job answers 200 {} (rest/src/main/java/org/zstack/rest/RestServer.java)."""
     headers = oauth(login(sim, OPS))
-    final = console(sim, headers, WEB02, system_tags=["validationOnly"])
+    final = console(sim, headers, WEB02, system_tags=[VALIDATION_ONLY])
     assert final.status_code == 200 and final.json() == {}
     assert sim.state["consoles"] == [] and os.listdir(token_dir) == []
-    assert sim.state["console_requests"][0]["system_tags"] == ["validationOnly"]
-    final = console(sim, headers, APP01, system_tags=["validationOnly"])
+    assert sim.state["counters"]["consoles_created"] == 0
+    assert sim.state["console_requests"][0]["system_tags"] == [VALIDATION_ONLY]
+    final = console(sim, headers, APP01, system_tags=[VALIDATION_ONLY])
     assert final.status_code == 503 and final.json()["error"]["code"] == "SYS.1006"
+
+
+@pytest.mark.parametrize("tag", ["validationOnly", "Ephemeral::validationOnly", "ephemeral::validationonly",
+                                 " ephemeral::validationOnly"])
+def test_other_spellings_do_not_validate_and_a_console_is_created(sim, token_dir, tag):
+    """NeedReplyMessage.hasSystemTag(String) is systemTags.contains(tag): an exact match
+    (zstackio/zstack: header/src/main/java/org/zstack/header/message/NeedReplyMessage.java). The console API is
+    not an APICreateMessage, so TagManagerImpl's system-tag check never sees the unknown tag
+    (tag/src/main/java/org/zstack/tag/TagManagerImpl.java): it is ignored and a live console is made."""
+    final = console(sim, oauth(login(sim, OPS)), WEB02, system_tags=[tag])
+    assert final.status_code == 200 and final.json()["inventory"]["token"]
+    assert sim.state["counters"]["consoles_created"] == 1 and len(os.listdir(token_dir)) == 1
+
+
+@pytest.mark.parametrize("body, validates, system_tags, user_tags", [
+    # RestServer.handleApi builds the message from body["params"] (rehashObject), so tags inside params are read;
+    # then, for methods other than GET and DELETE, a top-level systemTags / userTags that is not null replaces them
+    # (zstackio/zstack: rest/src/main/java/org/zstack/rest/RestServer.java, handleApi).
+    ({"params": {"vmInstanceUuid": WEB02, "systemTags": [VALIDATION_ONLY]}}, True, [VALIDATION_ONLY], []),
+    ({"params": {"vmInstanceUuid": WEB02}, "systemTags": [VALIDATION_ONLY]}, True, [VALIDATION_ONLY], []),
+    ({"params": {"vmInstanceUuid": WEB02, "systemTags": [VALIDATION_ONLY]}, "systemTags": ["a::b"]}, False, ["a::b"], []),
+    ({"params": {"vmInstanceUuid": WEB02, "systemTags": [VALIDATION_ONLY]}, "systemTags": None}, True, [VALIDATION_ONLY], []),
+    ({"params": {"vmInstanceUuid": WEB02, "systemTags": [VALIDATION_ONLY]}, "systemTags": []}, False, [], []),
+    ({"params": {"vmInstanceUuid": WEB02, "userTags": ["p"]}, "userTags": ["top"]}, False, [], ["top"]),
+    ({"params": {"vmInstanceUuid": WEB02, "userTags": ["p"]}}, False, [], ["p"]),
+])
+def test_tags_from_params_then_top_level_replaces(sim, body, validates, system_tags, user_tags):
+    headers = oauth(login(sim, OPS))
+    reply = call(None, "POST", sim.base_url + "/zstack/v1/consoles", json=body, headers=headers)
+    assert reply.status_code == 202
+    final = poll(sim, reply.json()["location"], headers)[0]
+    assert final.status_code == 200
+    assert (final.json() == {}) is validates
+    assert sim.state["counters"]["consoles_created"] == (0 if validates else 1)
+    request = sim.state["console_requests"][0]
+    assert (request["system_tags"], request["user_tags"]) == (system_tags, user_tags)
+
+
+@pytest.mark.parametrize("body, text", [
+    ({"params": {"vmInstanceUuid": WEB02}, "systemTags": "ephemeral::validationOnly"}, "ClassCastException"),
+    ({"params": {"vmInstanceUuid": WEB02, "systemTags": "x"}}, "JsonSyntaxException"),
+])
+def test_tags_that_are_not_lists_are_500(sim, body, text):
+    reply = call(None, "POST", sim.base_url + "/zstack/v1/consoles", json=body, headers=oauth(login(sim, OPS)))
+    assert reply.status_code == 500 and text in reply.text
+    assert sim.state["counters"]["consoles_created"] == 0
 
 
 def test_x_job_uuid_header(sim):
@@ -560,16 +697,68 @@ def test_access_key_clock_skew(sim):
     assert call(None, "GET", sim.base_url + path, headers=signed(ADMIN_KEY, "GET", path, near)).status_code == 200
 
 
-def test_access_key_date_zone_is_ignored_by_default(sim):
-    """rest.checkTimeZone=false: the Date's wall clock is compared with the server's, whatever the zone says."""
+def shanghai_wall_clock(zone_text, offset_seconds=0):
+    now = datetime.datetime.now(zs.parse_node_timezone("Asia/Shanghai")) + datetime.timedelta(seconds=offset_seconds)
+    return now.strftime("%a, %d %b %Y %H:%M:%S ") + zone_text
+
+
+def signed_status(sim, date):
     path = "/zstack/v1/vm-instances"
-    sim.configure(tz_offset_minutes=480)  # a management node in China
-    gmt = signed(ADMIN_KEY, "GET", path)
-    assert call(None, "GET", sim.base_url + path, headers=gmt).status_code == 403
-    china_wall_clock = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).strftime("%a, %d %b %Y %H:%M:%S CST")
-    assert call(None, "GET", sim.base_url + path, headers=signed(ADMIN_KEY, "GET", path, china_wall_clock)).status_code == 200
-    sim.configure(check_time_zone=True)
-    assert call(None, "GET", sim.base_url + path, headers=signed(ADMIN_KEY, "GET", path)).status_code == 200
+    return call(None, "GET", sim.base_url + path, headers=signed(ADMIN_KEY, "GET", path, date)).status_code
+
+
+@pytest.mark.parametrize("how", [{"timezone": "Asia/Shanghai"}, {"timezone": "+08:00"}, {"tz_offset_minutes": 480}])
+def test_access_key_date_zone_is_ignored_by_default(sim, how):
+    """RestServer.checkTime with rest.checkTimeZone=false (the default, zstackio/zstack: conf/globalConfig/rest.xml):
+    checkTimeSkewing compares date.toLocalDateTime() with ZonedDateTime.now().toLocalDateTime(), +-15 minutes
+    inclusive (RestConstants.REQUEST_DURATION_MINUTES); the zone of the header is ignored
+    (zstackio/zstack: rest/src/main/java/org/zstack/rest/RestServer.java, checkTime, checkTimeSkewing)."""
+    sim.configure(**how)  # a management node in China
+    assert signed_status(sim, zs.rfc1123_date()) == 403  # the right instant, but GMT's wall clock
+    for zone_text in ("GMT+08:00", "Asia/Shanghai", "CST", "GMT"):  # Shanghai's wall clock, whatever the zone says
+        assert signed_status(sim, shanghai_wall_clock(zone_text)) == 200, zone_text
+    assert signed_status(sim, shanghai_wall_clock("GMT+08:00", -14 * 60)) == 200
+    assert signed_status(sim, shanghai_wall_clock("GMT+08:00", -16 * 60)) == 403
+    assert signed_status(sim, shanghai_wall_clock("GMT+08:00", 16 * 60)) == 403
+
+
+def test_access_key_check_time_zone_compares_instants(sim):
+    """rest.checkTimeZone=true: ZonedDateTime instants compared (RestServer.checkTimeSkewing)."""
+    sim.configure(timezone="Asia/Shanghai", check_time_zone=True)
+    assert signed_status(sim, zs.rfc1123_date()) == 200
+    assert signed_status(sim, shanghai_wall_clock("GMT+08:00")) == 200
+    assert signed_status(sim, shanghai_wall_clock("Asia/Shanghai")) == 200
+    assert signed_status(sim, shanghai_wall_clock("GMT")) == 403  # Shanghai's wall clock said to be GMT: 8 h ahead
+    assert signed_status(sim, shanghai_wall_clock("CST")) == 403  # "CST" is America/Chicago to Java
+
+
+def test_node_timezone_drives_the_dates_it_writes(sim):
+    sim.configure(timezone="Asia/Shanghai")
+    before = time.time()
+    reply = call(None, "PUT", sim.base_url + LOGIN_PATH, json=login_body(*OPS))
+    created = parse_java_date(reply.json()["inventory"]["createDate"])
+    shanghai_now = datetime.datetime.fromtimestamp(before, zs.parse_node_timezone("Asia/Shanghai")).replace(tzinfo=None)
+    assert abs((created - shanghai_now).total_seconds()) < 5
+    token_reply = console(sim, oauth(reply.json()["inventory"]["uuid"]), WEB01).json()["inventory"]
+    expiry = sim.state["consoles"][0]["expiry"]
+    assert token_reply["expiredDate"] == zs.java_date(expiry, zs.parse_node_timezone("Asia/Shanghai"))
+    sim.configure(timezone=None, tz_offset_minutes=-300)
+    assert "timezone" in sim.configure() and sim.configure()["tz_offset_minutes"] == -300
+
+
+def test_every_reply_carries_a_gmt_date_header(sim):
+    """Tomcat writes a Date header (RFC 1123, GMT) on every response; a client learns the node's clock from it."""
+    sim.configure(timezone="Asia/Shanghai")
+    replies = [
+        call(None, "PUT", sim.base_url + LOGIN_PATH, json=login_body(*OPS)),                 # API reply
+        call(None, "GET", sim.base_url + "/zstack/v1/vm-instances"),                        # plain-text 400
+        call(None, "GET", sim.base_url + "/zstack/v1/api-jobs/" + zs.new_uuid()),          # 404
+        call(None, "GET", sim.base_url + "/_sim/health"),                                   # admin
+    ]
+    for reply in replies:
+        date = reply.headers["Date"]
+        assert date.endswith(" GMT"), date
+        assert abs(email.utils.parsedate_to_datetime(date).timestamp() - time.time()) < 5
 
 
 # ------------------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ Stdlib only (http.server, threads): it runs anywhere ansible-core runs, with no 
 It answers the part of the ZStack REST API the collection uses (log in/out, sessions, access keys,
 VM queries, RequestConsoleAccess and its async job) with the wire behaviour of ZStack's RestServer,
 writes websockify token files like ZStack's console proxy agent, and injects faults on demand.
-See README.md next to this file for the facts it follows, the options and the admin API.
+See README.md next to this file for the options and the admin API, and docs/zstack-api-notes.md for the
+ZStack behaviours it reproduces, each with the ZStack source file that shows it.
 
 Run it:  python zstack_simulator.py --seed seed.json --port 0 --port-file /tmp/sim.port
 Embed it: with Simulator("seed.json", job_delay=0.05) as sim: requests.get(sim.base_url + ...)
@@ -47,7 +48,9 @@ ADMIN_PREFIX = "/_sim"
 
 # ConsoleApiInterceptor.consoleAvailableStates, in its order (the error message prints the list).
 CONSOLE_STATES = ("Running", "Crashed", "VolumeRecovering", "Paused", "NoState")
-VALIDATION_ONLY_TAG = "validationOnly"
+# PortalSystemTags.VALIDATION_ONLY = new EphemeralSystemTag("validationOnly"): its format is "ephemeral::validationOnly"
+# and ApiMediatorImpl.dispatchMessage tests it with an exact List.contains; a bare "validationOnly" is ignored.
+VALIDATION_ONLY_TAG = "ephemeral::validationOnly"
 VM_INVENTORY_CLASS = "org.zstack.header.vm.VmInstanceInventory"
 # ApiMessageParamValidator formats its own class name into the "is mandatory" message (a ZStack quirk).
 PARAM_VALIDATOR_CLASS = "org.zstack.header.message.ApiMessageParamValidator"
@@ -86,11 +89,15 @@ VM_NUMERIC_FIELDS = frozenset(("memorySize", "cpuNum", "cpuSpeed"))
 VM_DATE_FIELDS = frozenset(("createDate", "lastOpDate"))
 VM_LIST_FIELDS = ("vmNics", "allVolumes", "vmCdRoms")
 
-# Short zone names as java.util.TimeZone reads them ("CST" is US Central there, not China).
+# Short zone names as RestServer's "z" parser resolves them (OpenJDK 17, Locale.ENGLISH): each names a region,
+# whose offset on that date applies ("CST" is US Central, not China; "CDT" in winter is still -06:00).
 ZONE_ABBREVIATIONS = {
-    "EST": -300, "EDT": -240, "CST": -360, "CDT": -300, "MST": -420, "MDT": -360, "PST": -480, "PDT": -420,
-    "CET": 60, "CEST": 120, "BST": 60, "JST": 540, "HKT": 480, "SGT": 480, "KST": 540,
-}
+    "EST": "America/New_York", "EDT": "America/New_York", "CST": "America/Chicago", "CDT": "America/Chicago",
+    "MST": "America/Denver", "MDT": "America/Denver", "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles",
+    "CET": "Europe/Paris", "CEST": "Europe/Paris", "JST": "Asia/Tokyo", "HKT": "Asia/Hong_Kong",
+    "SGT": "Asia/Singapore", "KST": "Asia/Seoul",
+}  # left out: names JDKs resolve differently (OpenJDK 17 reads "BST" as Pacific/Bougainville, "IST" as Africa/Abidjan)
+MAX_OFFSET_SECONDS = 18 * 3600  # java.time.ZoneOffset's range
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 DATE_STYLES = ("jdk8", "cldr", "cldr-nnbsp", "epoch-ms")
@@ -122,17 +129,18 @@ def rfc1123_date(timestamp=None):
     return email.utils.formatdate(timestamp, usegmt=True)
 
 
-def java_date(timestamp, offset_minutes, style="jdk8"):
+def java_date(timestamp, zone, style="jdk8"):
     """Format a timestamp the way gson's default Date adapter does on the management node.
 
     ZStack's gson instances set no date format, so java.sql.Timestamp fields are written with
-    DateFormat.getDateTimeInstance(DEFAULT, DEFAULT, Locale.US) in the server's time zone, without
-    the zone: on Java 8 (ZStack's target) 'Nov 28, 2026 4:51:20 PM'. Newer JDKs (CLDR data) add a
-    comma after the year ('cldr') and, from JDK 20, a narrow no-break space before AM/PM.
+    DateFormat.getDateTimeInstance(DEFAULT, DEFAULT, Locale.US) in the JVM's time zone (``zone``: a tzinfo, minutes
+    east of UTC, or None for this process's local zone), without the zone: on Java 8 (ZStack's target)
+    'Nov 28, 2026 4:51:20 PM'. Newer JDKs (CLDR data) add a comma after the year ('cldr') and, from
+    JDK 20, a narrow no-break space before AM/PM.
     """
     if style == "epoch-ms":
         return int(round(timestamp * 1000))
-    moment = datetime.datetime.fromtimestamp(timestamp, datetime.timezone(datetime.timedelta(minutes=offset_minutes)))
+    moment = node_now(fixed_zone(zone) if isinstance(zone, int) else zone, timestamp)
     hour = moment.hour % 12 or 12
     half = "AM" if moment.hour < 12 else "PM"
     year_sep = ", " if style in ("cldr", "cldr-nnbsp") else " "
@@ -141,10 +149,33 @@ def java_date(timestamp, offset_minutes, style="jdk8"):
     return "%s%s%d:%02d:%02d%s%s" % (date_part, year_sep, hour, moment.minute, moment.second, half_sep, half)
 
 
-def local_utc_offset_minutes():
-    """This process's current UTC offset, in minutes."""
-    offset = datetime.datetime.now().astimezone().utcoffset()
-    return int(offset.total_seconds() // 60) if offset else 0
+def node_now(zone, timestamp=None):
+    """The node's wall-clock time (naive) at ``timestamp`` (default: now) in ``zone`` (None: the local zone)."""
+    timestamp = time.time() if timestamp is None else timestamp
+    if zone is None:
+        return datetime.datetime.fromtimestamp(timestamp)
+    return datetime.datetime.fromtimestamp(timestamp, zone).replace(tzinfo=None)
+
+
+def parse_node_timezone(value):
+    """--timezone: an IANA name (Asia/Shanghai), UTC, or a fixed offset (+08:00, -0530, +8) -> tzinfo."""
+    text = str(value).strip()
+    if text.upper() in ("UTC", "Z", "GMT"):
+        return datetime.timezone.utc
+    match = re.fullmatch(r"(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?", text, re.I)
+    if match:
+        minutes = int(match.group(2)) * 60 + int(match.group(3) or 0)
+        if int(match.group(3) or 0) >= 60 or minutes > 14 * 60:
+            raise ValueError("timezone offset out of range: %r" % value)
+        return fixed_zone(-minutes if match.group(1) == "-" else minutes)
+    try:
+        return zoneinfo.ZoneInfo(text)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise ValueError("timezone must be an IANA name, UTC or an offset like +08:00, got %r" % value) from exc
+
+
+def fixed_zone(minutes):
+    return datetime.timezone(datetime.timedelta(minutes=minutes))
 
 
 def strip_nulls(value):
@@ -454,6 +485,7 @@ class Config:
     console_version: str | None = None
     api_timeout_ms: int = 1800000
     check_time_zone: bool = False
+    timezone: str | None = None
     tz_offset_minutes: int | None = None
     date_style: str = "jdk8"
     access_key_failure_status: int = 401
@@ -467,7 +499,16 @@ class Config:
     RUNTIME_KEYS = ("job_delay", "job_ttl", "session_timeout", "max_sessions", "token_lifetime", "latency_ms",
                     "advertise_host", "advertise_port", "console_hostname", "console_port", "console_scheme",
                     "console_target_scheme", "console_version", "api_timeout_ms", "check_time_zone",
-                    "tz_offset_minutes", "date_style", "access_key_failure_status", "case_insensitive_query")
+                    "timezone", "tz_offset_minutes", "date_style", "access_key_failure_status", "case_insensitive_query")
+
+    def zone(self):
+        """The node JVM's zone: a tzinfo, or None for this process's local zone. timezone and tz_offset_minutes
+        are two spellings of it (an IANA name or offset; minutes east of UTC); at most one is set."""
+        if self.timezone is not None:
+            return parse_node_timezone(self.timezone)
+        if self.tz_offset_minutes is not None:
+            return fixed_zone(self.tz_offset_minutes)
+        return None
 
     def validate(self):
         for key in ("job_delay", "job_ttl", "session_timeout", "token_lifetime", "latency_ms"):
@@ -478,6 +519,13 @@ class Config:
             value = getattr(self, key)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
                 raise ValueError("%s must be a non-negative integer" % key)
+        if self.timezone is not None and self.tz_offset_minutes is not None:
+            raise ValueError("give timezone or tz_offset_minutes, not both")
+        if self.tz_offset_minutes is not None and (not isinstance(self.tz_offset_minutes, int)
+                                                   or isinstance(self.tz_offset_minutes, bool)
+                                                   or abs(self.tz_offset_minutes) > 14 * 60):
+            raise ValueError("tz_offset_minutes must be an integer from -840 to 840")
+        self.zone()  # a timezone that cannot be read fails here
         if self.date_style not in DATE_STYLES:
             raise ValueError("date_style must be one of %s" % ", ".join(DATE_STYLES))
         if not is_loopback(self.advertise_host):
@@ -642,27 +690,62 @@ class World:
 _DATE_RE = re.compile(r"([A-Za-z]{3}), (\d{2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2}):(\d{2}) (\S+)\Z")
 
 
+def _java_offset(text):
+    """OffsetIdPrinterParser("+HH:MM:ss"): a sign, two-digit hours, a colon, minutes, optionally :seconds."""
+    match = re.fullmatch(r"([+-])(\d{2}):(\d{2})(?::(\d{2}))?", text)
+    if not match:
+        return None
+    hours, minutes, seconds = int(match.group(2)), int(match.group(3)), int(match.group(4) or 0)
+    total = hours * 3600 + minutes * 60 + seconds
+    if minutes > 59 or seconds > 59 or total > MAX_OFFSET_SECONDS:
+        return None
+    return datetime.timezone(datetime.timedelta(seconds=-total if match.group(1) == "-" else total))
+
+
+_REGION_IDS = {}
+
+
+def _region_id(token):
+    """A region id, case-insensitively as Java's parseCaseInsensitive prefix tree matches it. The tree holds
+    only ids with display names: 'Etc/GMT-8' is not one (OpenJDK 17 stops after 'Etc/GMT' and fails)."""
+    if not _REGION_IDS:
+        _REGION_IDS.update({name.lower(): name for name in zoneinfo.available_timezones()
+                            if not re.fullmatch(r"Etc/GMT[+-]\d+", name)})
+    name = _REGION_IDS.get(token.lower())
+    return zoneinfo.ZoneInfo(name) if name else None
+
+
 def parse_zone(token):
-    """A zone as Java's 'z' pattern accepts it (names, offsets, region ids), or None."""
+    """The zone at the end of a Date header as RestServer's 'z' parser reads it, or None where Java fails.
+
+    DateTimeFormatterBuilder's ZoneTextPrinterParser (checked with OpenJDK 17): a sign starts an offset that
+    needs a colon ('+08:00', not '+0800' or '+8'); 'UTC', 'UT' and 'GMT' may be followed by such an offset
+    ('GMT+08:00'), or by nothing ('GMT0' too); otherwise a region id ('Asia/Shanghai', any case), a short
+    name, which names a region ('CST' is America/Chicago), or 'Z'.
+    """
     upper = token.upper()
-    if upper in ("GMT", "UTC", "UT", "Z"):
-        return datetime.timezone.utc
-    match = re.fullmatch(r"(?:GMT|UTC|UT)?([+-])(\d{2}):?(\d{2})", upper)
-    if match:
-        minutes = int(match.group(2)) * 60 + int(match.group(3))
-        return datetime.timezone(datetime.timedelta(minutes=-minutes if match.group(1) == "-" else minutes))
+    if token[:1] in ("+", "-"):
+        return _java_offset(token)
+    prefix = next((p for p in ("UTC", "GMT", "UT") if upper.startswith(p)), None)
+    if prefix is not None:
+        rest = token[len(prefix):]
+        if rest == "" or (prefix == "GMT" and rest == "0"):
+            return datetime.timezone.utc
+        return _java_offset(rest)
     if upper in ZONE_ABBREVIATIONS:
-        return datetime.timezone(datetime.timedelta(minutes=ZONE_ABBREVIATIONS[upper]))
-    if "/" in token:
-        try:
-            return zoneinfo.ZoneInfo(token)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            return None
-    return None
+        return zoneinfo.ZoneInfo(ZONE_ABBREVIATIONS[upper])
+    region = _region_id(token)
+    if region is not None:
+        return region
+    return datetime.timezone.utc if upper == "Z" else None
 
 
 def parse_request_date(text):
-    """Parse 'EEE, dd MMM yyyy HH:mm:ss z' (case-insensitive, English) -> (naive datetime, tzinfo) or None."""
+    """Parse 'EEE, dd MMM yyyy HH:mm:ss z' (case-insensitive, English) -> (naive datetime, tzinfo) or None.
+
+    RestServer's formatter: parseCaseInsensitive().appendPattern("EEE, dd MMM yyyy HH:mm:ss z"), Locale.ENGLISH
+    (zstackio/zstack: rest/src/main/java/org/zstack/rest/RestServer.java).
+    """
     match = _DATE_RE.match(text.strip())
     if not match:
         return None
@@ -680,6 +763,12 @@ def parse_request_date(text):
     if WEEKDAYS[naive.weekday()].lower() != weekday.lower():
         return None  # java.time rejects a day-of-week that contradicts the date
     return naive, tzinfo
+
+
+def zoned_local(naive, zone):
+    """ZonedDateTime.ofLocal: the wall-clock time in that zone; in a DST gap it moves on by the gap's length,
+    in an overlap it takes the earlier offset (Python's fold=0 does both)."""
+    return naive.replace(tzinfo=zone).astimezone(datetime.timezone.utc).astimezone(zone)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1091,8 +1180,7 @@ class Simulator:
     # ---- sessions and authentication ------------------------------------------------------------
 
     def _date(self, timestamp):
-        offset = self.config.tz_offset_minutes
-        return java_date(timestamp, local_utc_offset_minutes() if offset is None else offset, self.config.date_style)
+        return java_date(timestamp, self.config.zone(), self.config.date_style)
 
     def _create_session(self, account_uuid, user_uuid, access_key_id=None):
         now = time.time()
@@ -1140,16 +1228,15 @@ class Simulator:
         parsed = parse_request_date(value)
         if parsed is None:
             raise HttpError(400, "'Date' format error, correct format is 'EEE, dd MMM yyyy HH:mm:ss z'")
-        naive, tzinfo = parsed
+        date = zoned_local(*parsed)
         now = time.time()
+        # RestServer.checkTimeSkewing: with rest.checkTimeZone the instants are compared; without it (the
+        # default) date.toLocalDateTime() against now.toLocalDateTime(), now being ZonedDateTime.now() in the
+        # JVM's zone: the wall clocks, the header's zone ignored. Both bounds inclusive.
         if self.config.check_time_zone:
-            skew = naive.replace(tzinfo=tzinfo).timestamp() - now
+            skew = date.timestamp() - now
         else:
-            # rest.checkTimeZone=false (the default): wall clocks compared, the zone ignored.
-            offset = self.config.tz_offset_minutes
-            offset = local_utc_offset_minutes() if offset is None else offset
-            server_wall = datetime.datetime.fromtimestamp(now, datetime.timezone(datetime.timedelta(minutes=offset)))
-            skew = (naive - server_wall.replace(tzinfo=None)).total_seconds()
+            skew = (date.replace(tzinfo=None) - node_now(self.config.zone(), now)).total_seconds()
         if abs(skew) > REQUEST_SKEW_SECONDS:
             raise HttpError(403, "requestTimeTooSkewed")
 
@@ -1210,13 +1297,18 @@ class Simulator:
         return params
 
     @staticmethod
-    def _tags(body, name):
-        tags = body.get(name)
-        if tags is None:
-            return []
-        if not isinstance(tags, list):
-            raise HttpError(500, "java.lang.ClassCastException: %s cannot be cast to java.util.List" % type(tags).__name__)
-        return [str(tag) for tag in tags]
+    def _tags(params, body, name):
+        """RestServer.handleApi: the message is built from body["params"] (so params.systemTags is read), then, for
+        methods other than GET and DELETE, a top-level systemTags / userTags that is not null replaces it."""
+        tags = params.get(name)
+        if tags is not None and not isinstance(tags, list):
+            raise HttpError(500, "com.google.gson.JsonSyntaxException: java.lang.IllegalStateException: "
+                                 "Expected BEGIN_ARRAY but was %s" % type(tags).__name__)
+        if body.get(name) is not None:
+            tags = body[name]
+            if not isinstance(tags, list):
+                raise HttpError(500, "java.lang.ClassCastException: %s cannot be cast to java.util.List" % type(tags).__name__)
+        return [str(tag) for tag in tags or []]
 
     @staticmethod
     def _require(params, names):
@@ -1301,8 +1393,8 @@ class Simulator:
         job_uuid = request.header("X-Job-UUID")
         if job_uuid is not None and len(job_uuid) != 32:
             raise HttpError(400, "Invalid header[X-Job-UUID], it must be a UUID with '-' stripped")
-        system_tags = self._tags(body, "systemTags")
-        user_tags = self._tags(body, "userTags")
+        system_tags = self._tags(params, body, "systemTags")
+        user_tags = self._tags(params, body, "userTags")
         with self._lock:
             self._settle()
             if job_uuid is not None and job_uuid in self._jobs:
@@ -1314,6 +1406,7 @@ class Simulator:
             never = rule is not None and rule.job_never_finishes
             job = Job(uuid=job_uuid or new_uuid(), created=now, due=None if never else now + delay,
                       system_tags=system_tags, user_tags=user_tags,
+                      # ApiMediatorImpl.dispatchMessage: only the exact tag stops after the interceptors.
                       validation_only=VALIDATION_ONLY_TAG in system_tags, hidden=bool(rule and rule.job_expired))
             try:
                 # The message is validated after the 202, by the API interceptors, in this order.
@@ -1757,7 +1850,10 @@ def build_parser():
     parser.add_argument("--faults", type=fault_rules, help="fault rules for the whole run: JSON or @file")
     parser.add_argument("--check-time-zone", action="store_true", default=None,
                         help="compare access-key Date headers with their zone (rest.checkTimeZone=true)")
-    parser.add_argument("--tz-offset-minutes", type=int, help="the server's UTC offset for dates (default: local)")
+    parser.add_argument("--timezone", help="the node's time zone: an IANA name (Asia/Shanghai), UTC or an offset "
+                                           "(+08:00); drives the dates it writes and the AccessKey Date check "
+                                           "(default: local)")
+    parser.add_argument("--tz-offset-minutes", type=int, help="the node's zone as minutes east of UTC (instead of --timezone)")
     parser.add_argument("--date-style", choices=DATE_STYLES, help="how dates are written (default jdk8)")
     parser.add_argument("--log-file", help="log requests here")
     parser.add_argument("--log-level", default="INFO", help="log level for --log-file (default INFO)")
@@ -1781,7 +1877,7 @@ def main(argv=None):
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     names = ("token_dir", "latency_ms", "job_delay", "job_ttl", "session_timeout", "max_sessions", "token_lifetime",
              "tls_cert", "tls_key", "advertise_host", "advertise_port", "console_hostname", "console_port",
-             "console_scheme", "faults", "check_time_zone", "tz_offset_minutes", "date_style")
+             "console_scheme", "faults", "check_time_zone", "timezone", "tz_offset_minutes", "date_style")
     options = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
     try:
         simulator = Simulator(args.seed, host=args.host, port=args.port, **options)

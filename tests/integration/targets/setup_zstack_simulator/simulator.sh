@@ -1,9 +1,11 @@
 # shellcheck shell=bash
-# Sourced by integration targets' runme.sh: starts the ZStack simulator on a free loopback port
-# and always stops it when the sourcing script exits.
+# Sourced by integration targets' runme.sh: starts ZStack simulators on free loopback ports
+# and always stops them when the sourcing script exits.
 #
 #   source ../setup_zstack_simulator/simulator.sh
 #   simulator_start [extra simulator options]   # exports SIM_URL, SIM_PORT, SIM_SEED, SIM_TOKEN_DIR
+#   simulator_start_another NAME [options]      # a further simulator: exports SIM_<NAME>_URL, SIM_<NAME>_PORT
+#                                               # (e.g. simulator_start_another SHANGHAI --timezone Asia/Shanghai)
 #
 # ansible-test copies tests/simulator/ beside the targets (needs/file aliases), so its path is
 # relative to this file.
@@ -11,33 +13,55 @@
 SIM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../simulator" && pwd)
 SIM_PYTHON=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
 SIM_WORK=$(mktemp -d)
-SIM_PID=
+SIM_SEED="$SIM_DIR/seed.json"
+SIM_PIDS=()
 
 simulator_stop() {
-    if [ -n "$SIM_PID" ] && kill -0 "$SIM_PID" 2>/dev/null; then
-        kill "$SIM_PID" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$SIM_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$SIM_PID" 2>/dev/null || true
-    fi
-    SIM_PID=
+    local pid
+    for pid in "${SIM_PIDS[@]}"; do
+        if kill -0 "$pid" 2>/dev/null; then
+            kill "$pid" 2>/dev/null || true
+            for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+            kill -9 "$pid" 2>/dev/null || true
+        fi
+    done
+    SIM_PIDS=()
     rm -rf "$SIM_WORK"
 }
 trap simulator_stop EXIT
 
-simulator_start() {
-    SIM_SEED="$SIM_DIR/seed.json"
-    SIM_TOKEN_DIR="$SIM_WORK/tokens"
-    mkdir -p "$SIM_TOKEN_DIR"
+# _simulator_run DIR [options]: one simulator with its port file, token directory and log in DIR;
+# sets SIM_LAST_PORT once it listens.
+_simulator_run() {
+    local dir=$1 pid
+    shift
+    mkdir -p "$dir/tokens"
     "$SIM_PYTHON" "$SIM_DIR/zstack_simulator.py" --seed "$SIM_SEED" --host 127.0.0.1 --port 0 \
-        --port-file "$SIM_WORK/port" --token-dir "$SIM_TOKEN_DIR" --log-file "$SIM_WORK/simulator.log" "$@" &
-    SIM_PID=$!
+        --port-file "$dir/port" --token-dir "$dir/tokens" --log-file "$dir/simulator.log" "$@" &
+    pid=$!
+    SIM_PIDS+=("$pid")
     for _ in $(seq 100); do
-        [ -s "$SIM_WORK/port" ] && break
-        kill -0 "$SIM_PID" 2>/dev/null || { echo "simulator exited early:" >&2; cat "$SIM_WORK/simulator.log" >&2; return 1; }
+        [ -s "$dir/port" ] && break
+        kill -0 "$pid" 2>/dev/null || { echo "simulator exited early:" >&2; cat "$dir/simulator.log" >&2; return 1; }
         sleep 0.1
     done
-    [ -s "$SIM_WORK/port" ] || { echo "simulator did not start within 10 s" >&2; return 1; }
-    SIM_PORT=$(cat "$SIM_WORK/port")
+    [ -s "$dir/port" ] || { echo "simulator did not start within 10 s" >&2; return 1; }
+    SIM_LAST_PORT=$(cat "$dir/port")
+}
+
+simulator_start() {
+    SIM_TOKEN_DIR="$SIM_WORK/tokens"
+    _simulator_run "$SIM_WORK" "$@"
+    SIM_PORT=$SIM_LAST_PORT
     SIM_URL="http://127.0.0.1:$SIM_PORT"
     export SIM_PORT SIM_URL SIM_SEED SIM_TOKEN_DIR SIM_WORK
+}
+
+simulator_start_another() {
+    local name=$1
+    shift
+    _simulator_run "$SIM_WORK/$name" "$@"
+    printf -v "SIM_${name}_PORT" '%s' "$SIM_LAST_PORT"
+    printf -v "SIM_${name}_URL" '%s' "http://127.0.0.1:$SIM_LAST_PORT"
+    export "SIM_${name}_PORT" "SIM_${name}_URL"
 }

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import base64
+import datetime
 import email.utils
 import hashlib
 import hmac
@@ -26,6 +27,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._auth import (
 )
 from ansible_collections.zstack.cloud.plugins.module_utils._client import Endpoint, ZStackClient
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackApiError, ZStackError
+from ansible_collections.zstack.cloud.plugins.module_utils._timezone import parse_timezone
 
 BASE = 'http://zstack.example.test:8080/zstack/v1/'
 SESSION = '0a1b2c3d4e5f60718293a4b5c6d7e8f9'
@@ -97,9 +99,9 @@ def test_session_authenticator_header():
 
 def test_access_key_headers_form(monkeypatch):
     auth = AccessKeyAuthenticator('AKID123', 'secret-key')
-    headers = auth.headers(None, 'GET', 'vm-instances?q=name=x')
+    headers = auth.headers(make_client(auth, server_timezone=datetime.timezone.utc), 'GET', 'vm-instances?q=name=x')
     assert set(headers) == {'Date', 'Authorization'}
-    # RFC 1123 date in GMT, e.g. "Sat, 28 Nov 2026 16:00:00 GMT".
+    # RFC 1123 date in GMT for a node in UTC, e.g. "Sat, 28 Nov 2026 16:00:00 GMT".
     assert re.fullmatch(r'(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) '
                         r'\d{4} \d\d:\d\d:\d\d GMT', headers['Date']), headers['Date']
     parsed = email.utils.parsedate_to_datetime(headers['Date'])
@@ -113,7 +115,7 @@ def test_access_key_headers_form(monkeypatch):
 
 def test_access_key_headers_on_the_wire(rsps):
     rsps.get(BASE + 'vm-instances', json={'inventories': []})
-    client = make_client(AccessKeyAuthenticator('AKID123', 'secret-key'))
+    client = make_client(AccessKeyAuthenticator('AKID123', 'secret-key'), server_timezone=datetime.timezone.utc)
     assert client.call('GET', 'vm-instances', query=[('q', 'name=web-01')]) == {'inventories': []}
     sent = rsps.calls[0].request
     assert sent.url == BASE + 'vm-instances?q=name%3Dweb-01'
@@ -123,6 +125,50 @@ def test_access_key_headers_on_the_wire(rsps):
                                          hashlib.sha1).digest()).decode()
     assert sent.headers['Authorization'] == 'ZStack AKID123:%s' % expected
     assert 'secret-key' not in json.dumps(dict(sent.headers))
+
+
+def test_access_key_date_is_the_nodes_wall_clock(rsps):
+    """RestServer.checkTime (rest.checkTimeZone=false) compares the Date's wall clock with the node's, zone ignored:
+    for a node in Asia/Shanghai the header carries Shanghai's time, and says so (GMT+08:00) for checkTimeZone=true.
+    zstackio/zstack: rest/src/main/java/org/zstack/rest/RestServer.java (checkTime, checkTimeSkewing)."""
+    rsps.get(BASE + 'vm-instances', json={'inventories': []})
+    client = make_client(AccessKeyAuthenticator('AKID123', 'secret-key'), server_timezone=parse_timezone('Asia/Shanghai'))
+    client.call('GET', 'vm-instances')
+    date = rsps.calls[0].request.headers['Date']
+    assert date.endswith(' GMT+08:00'), date
+    wall = datetime.datetime.strptime(date[:25], '%a, %d %b %Y %H:%M:%S')
+    shanghai_now = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).replace(tzinfo=None)
+    assert abs((wall - shanghai_now).total_seconds()) < 60
+    expected = base64.b64encode(hmac.new(b'secret-key', ('GET\n%s\n/v1/vm-instances' % date).encode(),
+                                         hashlib.sha1).digest()).decode()
+    assert rsps.calls[0].request.headers['Authorization'] == 'ZStack AKID123:%s' % expected
+
+
+def test_access_key_each_poll_signed_with_the_node_clock(rsps):
+    rsps.post(BASE + 'consoles', status=202, json={'location': 'http://10.0.0.9:8080/zstack/v1/api-jobs/' + 'c' * 32})
+    rsps.get(BASE + 'api-jobs/' + 'c' * 32, json={'inventory': {}})
+    client = make_client(AccessKeyAuthenticator('AKID123', 'secret-key'), server_timezone=parse_timezone('-05:30'))
+    client.call('POST', 'consoles', body={'params': {}})
+    assert [c.request.headers['Date'][-9:] for c in rsps.calls] == ['GMT-05:30', 'GMT-05:30']
+
+
+def test_login_learns_the_nodes_offset(rsps):
+    """createDate (node's wall clock, no zone) against the reply's Date header (UTC) gives the node's offset."""
+    reply = login_reply()
+    reply['inventory']['createDate'] = 'Dec 1, 2026 12:41:20 AM'
+    rsps.put(BASE + 'accounts/login', json=reply, headers={'Date': 'Mon, 30 Nov 2026 16:41:21 GMT'})
+    client = make_client(LoginAuthenticator('admin', 'password'))
+    assert client.node_clock.zone is None
+    client.authenticator.session(client)
+    assert client.node_clock.zone == datetime.timezone(datetime.timedelta(hours=8))
+    assert client.node_clock.describe(0) == 'UTC+08:00, learned at login'
+
+
+def test_login_without_a_date_header_learns_nothing(rsps):
+    rsps.put(BASE + 'accounts/login', json=login_reply())
+    client = make_client(LoginAuthenticator('admin', 'password'))
+    client.authenticator.session(client)
+    assert client.node_clock.zone is None
 
 
 def test_session_header_on_the_wire(rsps):

@@ -32,6 +32,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     ZStackResponseError,
     ZStackTransportError,
 )
+from ansible_collections.zstack.cloud.plugins.module_utils._timezone import parse_timezone
 
 HOST = 'zstack.example.test'
 ENDPOINT = 'http://%s:8080' % HOST
@@ -678,3 +679,43 @@ def test_error_hierarchy():
     # The module catches ZStackError only: every error the client raises must be one.
     for cls in (ZStackApiError, ZStackHttpError, ZStackJobTimeout, ZStackResponseError, ZStackTransportError):
         assert issubclass(cls, ZStackError)
+
+
+# ------------------------------------------------------------------ the node's clock
+
+def test_send_dated_returns_the_reply_date(rsps, fake_time):
+    rsps.get(BASE + 'vm-instances', json={'inventories': []}, headers={'Date': 'Mon, 30 Nov 2026 16:41:20 GMT'})
+    client = make_client(fake_time)
+    assert client.send_dated('GET', 'vm-instances') == (200, {'inventories': []}, 'Mon, 30 Nov 2026 16:41:20 GMT')
+    assert client.send('GET', 'vm-instances') == (200, {'inventories': []})
+
+
+def test_send_dated_without_a_date_header(rsps, fake_time):
+    rsps.get(BASE + 'vm-instances', json={'inventories': []})
+    assert make_client(fake_time).send_dated('GET', 'vm-instances')[2] is None
+
+
+def test_too_skewed_access_key_request_names_the_offset_and_the_option(rsps, fake_time):
+    """RestServer.checkTime's plain-text 403 (zstackio/zstack: rest/src/main/java/org/zstack/rest/RestServer.java)."""
+    rsps.get(BASE + 'vm-instances', status=403, body='requestTimeTooSkewed')
+    client = make_client(fake_time, AccessKeyAuthenticator('AKID', 'sk-1'), server_timezone=parse_timezone('+05:30'))
+    with pytest.raises(ZStackError) as info:
+        client.call('GET', 'vm-instances')
+    msg = info.value.msg
+    assert_one_line(msg)
+    assert msg.startswith('ZStack at %s refused the AccessKey request as dated too far from its clock '
+                          '(HTTP 403 requestTimeTooSkewed): it was dated ' % ENDPOINT)
+    assert '(UTC+05:30, from server_timezone); set server_timezone (ZSTACK_SERVER_TIMEZONE)' in msg
+    assert info.value.to_result()['status'] == 403
+    assert 'sk-1' not in msg
+    assert len(rsps.calls) == 1
+
+
+def test_other_403_stays_an_http_error(rsps, fake_time):
+    rsps.get(BASE + 'vm-instances', status=403, body='requestTimeTooSkewed')
+    with pytest.raises(ZStackHttpError) as info:  # a session request is never dated: not a clock problem
+        make_client(fake_time).call('GET', 'vm-instances')
+    assert info.value.status == 403
+    rsps.replace(responses.GET, BASE + 'vm-instances', status=403, body='forbidden')
+    with pytest.raises(ZStackHttpError):
+        make_client(fake_time, AccessKeyAuthenticator('AKID', 'sk-1')).call('GET', 'vm-instances')

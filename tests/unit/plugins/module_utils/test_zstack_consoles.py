@@ -21,7 +21,9 @@ from ansible_collections.zstack.cloud.plugins.module_utils._consoles import (
     console_entry,
     find_vm_by_name,
     request_console,
+    validates_only,
 )
+from ansible_collections.zstack.cloud.plugins.module_utils._timezone import NodeClock, parse_timezone
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     ZStackApiError,
     ZStackConfigError,
@@ -211,15 +213,41 @@ def test_request_console_validate_only(rsps, client):
     rsps.get(BASE + 'api-jobs/' + JOB, json={})
     tags = ['ks::v']
     assert request_console(client, VM, tags, [], validate_only=True) == {}
+    # The exact tag ZStack recognises: PortalSystemTags.VALIDATION_ONLY = new EphemeralSystemTag("validationOnly"),
+    # and EphemeralSystemTag prefixes "ephemeral::" (zstackio/zstack:
+    # portal/src/main/java/org/zstack/portal/apimediator/PortalSystemTags.java, tag/src/main/java/org/zstack/tag/
+    # EphemeralSystemTag.java); ApiMediatorImpl.dispatchMessage matches it with List.contains.
     assert json.loads(rsps.calls[0].request.body) == {
-        'params': {'vmInstanceUuid': VM}, 'systemTags': ['ks::v', 'validationOnly'], 'userTags': []}
+        'params': {'vmInstanceUuid': VM}, 'systemTags': ['ks::v', 'ephemeral::validationOnly'], 'userTags': []}
     assert tags == ['ks::v']  # the caller's list is not modified
 
 
 def test_request_console_validate_only_not_duplicated(rsps, client):
     rsps.post(BASE + 'consoles', json={})
+    request_console(client, VM, ['ephemeral::validationOnly'], [], validate_only=True)
+    assert json.loads(rsps.calls[0].request.body)['systemTags'] == ['ephemeral::validationOnly']
+
+
+def test_request_console_bare_validation_only_is_not_the_tag(rsps, client):
+    rsps.post(BASE + 'consoles', json={})
     request_console(client, VM, ['validationOnly'], [], validate_only=True)
-    assert json.loads(rsps.calls[0].request.body)['systemTags'] == ['validationOnly']
+    assert json.loads(rsps.calls[0].request.body)['systemTags'] == ['validationOnly', 'ephemeral::validationOnly']
+
+
+@pytest.mark.parametrize('reply', [{'inventory': {'hostname': 'h', 'port': 4900, 'token': TOKEN}}, {'inventory': 'x'}])
+def test_request_console_validate_only_withholds_what_the_server_granted(rsps, client, reply):
+    rsps.post(BASE + 'consoles', json=reply)
+    warnings = []
+    assert request_console(client, VM, [], [], validate_only=True, warn=warnings.append) == {}
+    assert warnings == ['VM %s: ZStack created a console although it was asked only to validate '
+                        '(ephemeral::validationOnly); the module withheld its token, and the console lives until it '
+                        'expires or its session ends' % VM]
+    assert TOKEN not in warnings[0]
+
+
+def test_validates_only():
+    assert validates_only(True, []) and validates_only(False, ['a', 'ephemeral::validationOnly'])
+    assert not validates_only(False, ['validationOnly']) and not validates_only(False, None)
 
 
 @pytest.mark.parametrize('reply', [{}, {'inventory': None}, {'inventory': 'x'}, {'inventory': []}])
@@ -257,11 +285,32 @@ def test_console_entry_port_string():
 def test_console_entry_https_gives_wss_and_name():
     entry = console_entry(VM, 'web-01', {'scheme': 'https', 'hostname': 'proxy.example.test', 'port': 4443,
                                          'token': TOKEN, 'targetScheme': 'vnc', 'version': '1',
-                                         'expiredDate': 'Nov 28, 2026 5:21:20 PM'})
+                                         'expiredDate': 'Nov 28, 2026 5:21:20 PM'}, NodeClock(parse_timezone('UTC')))
     assert entry == {'vm_instance_uuid': VM, 'vm_instance_name': 'web-01', 'scheme': 'https',
                      'hostname': 'proxy.example.test', 'port': 4443, 'token': TOKEN, 'target_scheme': 'vnc',
-                     'version': '1', 'expired_date': 'Nov 28, 2026 5:21:20 PM',
+                     'version': '1', 'expired_date': 'Nov 28, 2026 5:21:20 PM', 'expires_at': '2026-11-28T17:21:20Z',
                      'websocket_url': 'wss://proxy.example.test:4443/?token=' + TOKEN}
+
+
+@pytest.mark.parametrize('zone, expired_date, expires_at', [
+    # ZStack writes expiredDate with gson's default format in the node's zone, without the zone
+    # (zstackio/zstack: header/src/main/java/org/zstack/header/console/ConsoleInventory.java, a java.sql.Timestamp).
+    ('Asia/Shanghai', 'Dec 1, 2026 12:20:00 AM', '2026-11-30T16:20:00Z'),
+    ('Asia/Shanghai', 'Dec 1, 2026, 12:20:00\u202fAM', '2026-11-30T16:20:00Z'),
+    ('+05:30', 'Nov 30, 2026 9:50:00 PM', '2026-11-30T16:20:00Z'),
+    ('UTC', 1796055600000, '2026-11-30T16:20:00Z'),
+])
+def test_console_entry_expires_at_in_the_nodes_zone(zone, expired_date, expires_at):
+    entry = console_entry(VM, None, {'hostname': 'h', 'port': 4900, 'token': 't', 'expiredDate': expired_date},
+                          NodeClock(parse_timezone(zone)))
+    assert entry['expired_date'] == expired_date  # the server's own value, untouched
+    assert entry['expires_at'] == expires_at
+
+
+def test_console_entry_expires_at_only_when_readable():
+    for inventory_date in (None, 'soon'):
+        entry = console_entry(VM, None, {'hostname': 'h', 'port': 4900, 'token': 't', 'expiredDate': inventory_date})
+        assert 'expires_at' not in entry
 
 
 def test_console_entry_optional_keys_only_when_sent():

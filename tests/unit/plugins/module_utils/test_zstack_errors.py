@@ -64,4 +64,6 @@ def test_http_error_message():
     err = ZStackHttpError('http://h:8080', 404, 'no api mapping\nto /x')
     assert err.msg == 'ZStack at http://h:8080 answered HTTP 404: no api mapping to /x'
     assert err.status == 404
+    assert err.text == 'no api mapping\nto /x'  # the raw body, for callers that match on it (requestTimeTooSkewed)
     assert ZStackHttpError('http://h:8080', 400, '').msg.endswith('(empty body)')
+    assert ZStackHttpError('http://h:8080', 400, None).text == ''

@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
+import email.utils
 import hashlib
 import json
 import re
@@ -16,8 +18,10 @@ import time
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+import requests
 import responses
 
+from ansible.module_utils import _internal as _module_utils_internal
 from ansible.module_utils import basic
 
 from ansible_collections.zstack.cloud.plugins.modules import zstack_console_access
@@ -37,6 +41,10 @@ SESSION = '0a1b2c3d4e5f60718293a4b5c6d7e8f9'
 SESSION2 = 'ffeeddccbbaa99887766554433221100'
 PASSWORD = 'Pw-for-unit-tests-91!'
 VM1 = '11111111111111111111111111111111'
+NODE_ZONE = datetime.timezone(datetime.timedelta(hours=8))
+# The console's expiredDate as the node writes it (its wall clock, UTC+08:00), and that instant in UTC.
+EXPIRED_DATE = 'Nov 28, 2026 5:21:20 PM'
+EXPIRES_AT = '2026-11-28T09:21:20Z'
 VM2 = '22222222222222222222222222222222'
 VM3 = '33333333333333333333333333333333'
 VM_STOPPED = '44444444444444444444444444444444'
@@ -54,7 +62,7 @@ VMS = [
 ]
 AUTH_ENV = ('ZSTACK_HOST', 'ZSTACK_PORT', 'ZSTACK_SCHEME', 'ZSTACK_VALIDATE_CERTS', 'ZSTACK_SESSION_UUID',
             'ZSTACK_ACCOUNT_NAME', 'ZSTACK_ACCOUNT_PASSWORD', 'ZSTACK_USER_NAME', 'ZSTACK_ACCESS_KEY_ID',
-            'ZSTACK_ACCESS_KEY_SECRET')
+            'ZSTACK_ACCESS_KEY_SECRET', 'ZSTACK_SERVER_TIMEZONE', 'ZSTACK_CA_PATH')
 
 
 def stopped_error(vm_uuid):
@@ -79,6 +87,7 @@ class Server:
         self.jobs = {}
         self.expire_first_post = expire_first_post
         self.job_delay = {}
+        self.ignore_validation_only = False  # a server that grants consoles even when asked only to validate
         self.lock = threading.Lock()
         rsps.add_callback(responses.PUT, BASE + 'accounts/login', callback=self.login)
         rsps.add_callback(responses.PUT, BASE + 'accounts/users/login', callback=self.login)
@@ -94,7 +103,11 @@ class Server:
         with self.lock:
             self.logins.append(json.loads(request.body))
             session = self.sessions[min(len(self.logins), len(self.sessions)) - 1]
-        return self.reply(200, {'inventory': {'uuid': session, 'accountUuid': 'a' * 32}})
+        # A node in UTC+08:00: createDate is its wall clock without a zone; Tomcat's Date header is GMT.
+        now = time.time()
+        create_date = datetime.datetime.fromtimestamp(now, NODE_ZONE).strftime('%b %d, %Y %I:%M:%S %p')
+        return 200, {'Date': email.utils.formatdate(now, usegmt=True)}, json.dumps(
+            {'inventory': {'uuid': session, 'accountUuid': 'a' * 32, 'createDate': create_date}})
 
     def query(self, request):
         qs = parse_qsl(urlsplit(request.url).query)
@@ -123,12 +136,13 @@ class Server:
                                               'details': 'vm[uuid:%s] not found' % vm_uuid}})
         if vm[0]['state'] not in ('Running', 'Crashed', 'VolumeRecovering', 'Paused', 'NoState'):
             return self.reply(503, {'error': stopped_error(vm_uuid)})
-        if 'validationOnly' in body['systemTags']:
+        # ApiMediatorImpl: only the exact "ephemeral::validationOnly" stops the message after validation.
+        if 'ephemeral::validationOnly' in body['systemTags'] and not self.ignore_validation_only:
             return self.reply(200, {})
         session = auth.split(' ', 1)[-1]
         return self.reply(200, {'inventory': {'scheme': 'http', 'hostname': '10.0.0.5', 'port': 4900.0,
                                               'token': '%s_%s' % (session, vm_uuid), 'targetScheme': 'vnc',
-                                              'expiredDate': 'Nov 28, 2026 5:21:20 PM'}})
+                                              'expiredDate': EXPIRED_DATE}})
 
     def calls(self, method=None, path=None):
         return [c for c in self.rsps.calls
@@ -189,8 +203,10 @@ def test_single_vm_by_uuid(capsys, server):
     assert result['session_created'] is True
     assert result['validate_only'] is False
     expected = {'vm_instance_uuid': VM1, 'scheme': 'http', 'hostname': '10.0.0.5', 'port': 4900,
-                'token': token(VM1), 'target_scheme': 'vnc', 'expired_date': 'Nov 28, 2026 5:21:20 PM',
-                'websocket_url': 'ws://10.0.0.5:4900/?token=' + token(VM1), 'session_owned': True}
+                'token': token(VM1), 'target_scheme': 'vnc', 'expired_date': EXPIRED_DATE, 'expires_at': EXPIRES_AT,
+                'websocket_url': 'ws://10.0.0.5:4900/?token=' + token(VM1), 'session_owned': True,
+                'console_url': 'http://%s:5000/thirdparty/vnc_auto.html?host=10.0.0.5&port=4900&token=%s&title=%s'
+                               % (HOST, token(VM1), VM1)}
     assert result['ansible_facts'] == {'zstack_console': expected, 'zstack_consoles': [expected]}
     assert server.posted_bodies() == [{'params': {'vmInstanceUuid': VM1}, 'systemTags': [], 'userTags': []}]
     assert len(server.logins) == 1
@@ -317,15 +333,53 @@ def test_check_mode_validation_only(capsys, server):
     assert result['ansible_facts']['zstack_consoles'] == [{'vm_instance_uuid': VM1},
                                                           {'vm_instance_uuid': VM2, 'vm_instance_name': 'web-02'}]
     bodies = sorted(server.posted_bodies(), key=lambda b: b['params']['vmInstanceUuid'])
-    assert bodies == [{'params': {'vmInstanceUuid': VM1}, 'systemTags': ['x::y', 'validationOnly'], 'userTags': []},
-                      {'params': {'vmInstanceUuid': VM2}, 'systemTags': ['x::y', 'validationOnly'], 'userTags': []}]
+    tags = ['x::y', 'ephemeral::validationOnly']
+    assert bodies == [{'params': {'vmInstanceUuid': VM1}, 'systemTags': tags, 'userTags': []},
+                      {'params': {'vmInstanceUuid': VM2}, 'systemTags': tags, 'userTags': []}]
+    assert 'warnings' not in result
+
+
+@pytest.mark.parametrize('workers', [1, 4])
+def test_check_mode_withholds_a_console_the_server_granted(capsys, server, workers, monkeypatch):
+    # Other unit tests import controller code, after which ansible-core prints module warnings instead of
+    # returning them; a module process never has it, so neither does this test.
+    monkeypatch.setattr(_module_utils_internal, 'is_controller', False)
+    server.ignore_validation_only = True
+    code, out, result = run_module(capsys, account_args(vm_instances=[VM1, 'web-02'], workers=workers), check_mode=True)
+    assert code == 0, result
+    assert result['validate_only'] is True
+    assert result['ansible_facts']['zstack_consoles'] == [{'vm_instance_uuid': VM1},
+                                                          {'vm_instance_uuid': VM2, 'vm_instance_name': 'web-02'}]
+    assert SESSION not in out  # neither token nor any URL built from it
+    assert '"token"' not in out and 'ws://' not in out
+    warnings = [w['event']['msg'] if isinstance(w, dict) else w for w in result['warnings']]  # 2.19: WarningSummary
+    assert sorted(warnings) == sorted(
+        'VM %s: ZStack created a console although it was asked only to validate (ephemeral::validationOnly); the '
+        'module withheld its token, and the console lives until it expires or its session ends' % vm for vm in (VM1, VM2))
+
+
+def test_validation_only_tag_given_by_the_caller_is_check_mode(capsys, server):
+    code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM1, system_tags=['ephemeral::validationOnly']))
+    assert code == 0, result
+    assert result['validate_only'] is True
+    assert result['ansible_facts']['zstack_consoles'] == [{'vm_instance_uuid': VM1}]
+    assert server.posted_bodies()[0]['systemTags'] == ['ephemeral::validationOnly']
+
+
+def test_bare_validation_only_tag_is_sent_as_given_and_gets_a_console(capsys, server):
+    # Not check mode: the module sends what it was given; ZStack ignores a bare "validationOnly" and grants.
+    code, _out, result = run_module(capsys, account_args(vm_instance_uuid=VM1, system_tags=['validationOnly']))
+    assert code == 0, result
+    assert result['validate_only'] is False
+    assert result['ansible_facts']['zstack_console']['token'] == token(VM1)
+    assert server.posted_bodies()[0]['systemTags'] == ['validationOnly']
 
 
 def test_check_mode_reports_state_errors(capsys, server):
     code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM_STOPPED), check_mode=True)
     assert_clean_failure(code, out, result)
     assert result['error']['code'] == 'SYS.1006'
-    assert server.posted_bodies()[0]['systemTags'] == ['validationOnly']
+    assert server.posted_bodies()[0]['systemTags'] == ['ephemeral::validationOnly']
 
 
 # ------------------------------------------------------------------ caller's session
@@ -405,14 +459,117 @@ def test_iam_user_login(capsys, server):
 
 def test_access_key(capsys, server):
     code, out, result = run_module(capsys, {'host': HOST, 'access_key_id': 'AKID', 'access_key_secret': 'AK-secret-9',
-                                            'vm_instance_uuid': VM1})
+                                            'vm_instance_uuid': VM1, 'server_timezone': 'Asia/Shanghai'})
     assert code == 0, result
     assert result['session_created'] is False
     assert server.logins == []
     for call in server.rsps.calls:
         assert call.request.headers['Authorization'].startswith('ZStack AKID:')
-        assert call.request.headers['Date'].endswith(' GMT')
+        assert call.request.headers['Date'].endswith(' GMT+08:00')
     assert 'AK-secret-9' not in out
+    assert result['ansible_facts']['zstack_console']['expires_at'] == EXPIRES_AT
+
+
+# ------------------------------------------------------------------ the result itself, for register:
+
+def test_consoles_in_the_result_and_as_facts(capsys, server):
+    code, _out, result = run_module(capsys, account_args(vm_instances=[VM1, 'web-02']))
+    assert code == 0, result
+    assert [e['vm_instance_uuid'] for e in result['zstack_consoles']] == [VM1, VM2]
+    assert result['ansible_facts'] == {'zstack_consoles': result['zstack_consoles']}
+    assert 'zstack_console' not in result  # several VMs asked for
+    code, _out, result = run_module(capsys, account_args(vm_instance_name='web-01'))
+    assert result['zstack_console'] == result['zstack_consoles'][0] == result['ansible_facts']['zstack_console']
+    assert result['zstack_console']['token'] == token(VM1)
+
+
+def test_ca_path_from_zstack_ca_path(capsys, rsps, monkeypatch, tmp_path):
+    monkeypatch.setenv('ZSTACK_CA_PATH', str(tmp_path / 'missing-ca.pem'))
+    code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM1))
+    assert_clean_failure(code, out, result)
+    assert result['msg'] == 'ca_path %s does not exist or cannot be read (give a PEM bundle of CA certificates)' % (
+        tmp_path / 'missing-ca.pem')
+    assert len(rsps.calls) == 0
+
+
+def test_ca_path_from_zstack_ca_path_is_the_bundle_requests_uses(capsys, server, monkeypatch, tmp_path):
+    bundle = tmp_path / 'ca.pem'
+    bundle.write_text('-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n')
+    monkeypatch.setenv('ZSTACK_CA_PATH', str(bundle))
+    seen = []
+    real_send = requests.Session.send
+
+    def send(self, request, **kwargs):
+        seen.append(kwargs.get('verify'))
+        return real_send(self, request, **kwargs)
+
+    monkeypatch.setattr(requests.Session, 'send', send)
+    code, _out, result = run_module(capsys, account_args(vm_instance_uuid=VM1))
+    assert code == 0, result
+    assert result['invocation']['module_args']['ca_path'] == str(bundle)
+    assert seen and set(seen) == {str(bundle)}
+    # An option given in the task wins over the variable.
+    code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM1, ca_path=str(tmp_path / 'other.pem')))
+    assert_clean_failure(code, out, result)
+    assert 'other.pem' in result['msg']
+
+
+# ------------------------------------------------------------------ the node's zone
+
+def test_expires_at_from_the_offset_learned_at_login(capsys, server):
+    # The mock node runs in UTC+08:00 and the module is not told: the login reply shows it.
+    code, _out, result = run_module(capsys, account_args(vm_instance_uuid=VM1))
+    assert code == 0, result
+    entry = result['ansible_facts']['zstack_console']
+    assert (entry['expired_date'], entry['expires_at']) == (EXPIRED_DATE, EXPIRES_AT)
+
+
+@pytest.mark.parametrize('how', ['option', 'env'])
+def test_server_timezone_wins_over_the_login(capsys, server, monkeypatch, how):
+    args = account_args(vm_instance_uuid=VM1)
+    if how == 'option':
+        args['server_timezone'] = '-05:00'
+    else:
+        monkeypatch.setenv('ZSTACK_SERVER_TIMEZONE', '-05:00')
+    code, _out, result = run_module(capsys, args)
+    assert code == 0, result
+    assert result['ansible_facts']['zstack_console']['expires_at'] == '2026-11-28T22:21:20Z'
+
+
+def test_session_uuid_without_server_timezone_reads_local_time(capsys, server, monkeypatch):
+    monkeypatch.setenv('TZ', 'Asia/Kolkata')
+    time.tzset()
+    try:
+        code, _out, result = run_module(capsys, {'host': HOST, 'session_uuid': SESSION, 'vm_instance_uuid': VM1})
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert code == 0, result
+    assert result['ansible_facts']['zstack_console']['expires_at'] == '2026-11-28T11:51:20Z'
+
+
+@pytest.mark.parametrize('value', ['Mars/Olympus', '+25:00', 'Asia/Shanghai\nX-Injected: 1', '../../etc/localtime'])
+def test_bad_server_timezone_fails_before_sending(capsys, rsps, value):
+    code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM1, server_timezone=value))
+    assert_clean_failure(code, out, result)
+    assert result['msg'].startswith('server_timezone ')
+    assert 'such as Asia/Shanghai' in result['msg']
+    assert len(rsps.calls) == 0
+
+
+def test_access_key_too_skewed_says_to_set_server_timezone(capsys, rsps):
+    # RestServer.checkTime answers a Date too far from the node's wall clock with a plain-text 403
+    # (zstackio/zstack: rest/src/main/java/org/zstack/rest/RestServer.java).
+    rsps.get(BASE + 'vm-instances', status=403, body='requestTimeTooSkewed')
+    code, out, result = run_module(capsys, {'host': HOST, 'access_key_id': 'AKID', 'access_key_secret': 'AK-secret-9',
+                                            'vm_instance_name': 'web-01', 'server_timezone': 'UTC'})
+    assert_clean_failure(code, out, result)
+    msg = result['msg']
+    assert 'requestTimeTooSkewed' in msg and 'set server_timezone (ZSTACK_SERVER_TIMEZONE)' in msg
+    assert 'UTC+00:00, from server_timezone' in msg
+    assert re.search(r'dated \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT ', msg), msg
+    assert 'AK-secret-9' not in out
+    assert len(rsps.calls) == 1  # a 403 is not retried
 
 
 def test_login_failure(capsys, rsps):

@@ -25,7 +25,7 @@ PASSWORD = 'Pw-for-session-tests-7!'
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch):
     for var in ('ZSTACK_HOST', 'ZSTACK_SESSION_UUID', 'ZSTACK_ACCOUNT_NAME', 'ZSTACK_ACCOUNT_PASSWORD',
-                'ZSTACK_USER_NAME', 'ZSTACK_ACCESS_KEY_ID', 'ZSTACK_ACCESS_KEY_SECRET'):
+                'ZSTACK_USER_NAME', 'ZSTACK_ACCESS_KEY_ID', 'ZSTACK_ACCESS_KEY_SECRET', 'ZSTACK_SERVER_TIMEZONE'):
         monkeypatch.delenv(var, raising=False)
 
 
@@ -54,6 +54,19 @@ def test_present_logs_in_once_with_the_hashed_password(capsys, rsps):
     assert json.loads(rsps.calls[0].request.body) == {'logInByUser': {
         'accountName': 'ops', 'userName': 'oncall', 'password': hashlib.sha512(PASSWORD.encode()).hexdigest()}}
     assert PASSWORD not in out
+
+
+def test_present_expires_at_in_the_offset_the_login_shows(capsys, rsps):
+    # A node in UTC+08:00: createDate is its wall clock (no zone), the reply's Date header is GMT.
+    rsps.add(responses.PUT, BASE + 'accounts/login', headers={'Date': 'Sat, 28 Nov 2026 10:51:21 GMT'},
+             body=json.dumps({'inventory': {'uuid': SESSION, 'createDate': 'Nov 28, 2026 6:51:20 PM',
+                                            'expiredDate': 'Nov 28, 2026 8:51:20 PM'}}))
+    code, _out, result = run_module(capsys, {'host': HOST, 'account_name': 'ops', 'account_password': PASSWORD})
+    assert code == 0, result
+    assert (result['expired_date'], result['expires_at']) == ('Nov 28, 2026 8:51:20 PM', '2026-11-28T12:51:20Z')
+    code, _out, result = run_module(capsys, {'host': HOST, 'account_name': 'ops', 'account_password': PASSWORD,
+                                             'server_timezone': 'UTC'})
+    assert result['expires_at'] == '2026-11-28T20:51:20Z'
 
 
 def test_present_in_check_mode_sends_nothing(capsys, rsps):

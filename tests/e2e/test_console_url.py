@@ -1,0 +1,203 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zstack.cloud maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""End to end from the module to the browser: zstack_console_access's default console_url connects.
+
+Nothing here builds the URL: ansible-playbook runs zstack.cloud.zstack_console_access (the collection from the
+tree, account login, a vm_query) against the simulator listening on a loopback address of its own, UI_ADDRESS.
+The module's default console_url is ZStack's web-UI page on the management node,
+``http://<module host>:5000/thirdparty/vnc_auto.html?host=..&port=..&token=..&title=..`` (the path the current
+ZStack UI opens; docs/zstack-api-notes.md, "Console pages"). So ZStack's page, vendored unmodified in
+zstack_dashboard/, is served at exactly that place: UI_ADDRESS:5000, under /thirdparty/. The simulator writes a
+websockify token file per console into the directory of the proxy (websockify, no --web) in front of Xvnc.
+
+The URLs are taken from the module's facts, written by the playbook to a 0600 file (the output shows no token:
+the tasks are no_log, and the run is verbose so that it would show otherwise). Each one is opened in Chromium
+and must reach "Connected" and draw the checkerboard.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from e2e_stack import (  # pylint: disable=unused-import
+    ACCOUNT,
+    COLLECTION_ROOT,
+    OUTPUT_DIR,
+    http_ok,
+    launch_chromium,
+    log_text,
+    point_vms_of,
+    proxy_stack,  # noqa: F401  the fixture
+    require_free_tcp_port,
+    start_simulator_on,
+    time_limit,
+    wait_for,
+    wait_for_screen,
+)
+
+# The management node's address: a loopback address of its own, so that its port 5000 (the web UI's) is free.
+UI_ADDRESS = os.environ.get('ZSTACK_E2E_UI_ADDRESS', '127.5.0.1')
+UI_PORT = 5000  # _console_urls.ZSTACK_UI_PORT, on purpose not imported: the test states what the module must do
+UI_PATH = '/thirdparty/vnc_auto.html'
+PAGE_DIR = Path(__file__).resolve().parent / 'zstack_dashboard'
+VM_QUERY = 'name~=web-%'
+VM_NAMES = ['web-01', 'web-02']  # what the query selects from tests/simulator/seed.json (a Destroyed web-01 is left out)
+CANVAS = '#noVNC_canvas'
+PROBE = 'ws://localhost:17523/'  # include/websock.js's probe for binary WebSocket support, not a console connection
+
+PLAYBOOK = '''\
+- name: Consoles for the web VMs, kept for the test in a 0600 file
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Ask ZStack for the consoles
+      zstack.cloud.zstack_console_access:
+        vm_query:
+          - "{{ e2e_vm_query }}"
+      no_log: true
+
+    - name: Write the entries where the test reads them
+      ansible.builtin.copy:
+        content: "{{ zstack_consoles | to_json }}"
+        dest: "{{ e2e_result_file }}"
+        mode: "0600"
+      no_log: true
+'''
+
+
+@pytest.fixture(autouse=True)
+def _time_limit():
+    with time_limit(120):
+        yield
+
+
+def write_private(path, text):
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), 'w', encoding='utf-8') as handle:
+        handle.write(text)
+
+
+def serve_zstack_ui(stack):
+    """ZStack's console page at http://UI_ADDRESS:5000/thirdparty/vnc_auto.html; returns the request log's path."""
+    assert ipaddress.ip_address(UI_ADDRESS) in ipaddress.ip_network('127.0.0.0/8'), UI_ADDRESS
+    require_free_tcp_port(UI_ADDRESS, UI_PORT)
+    root = stack.workdir / 'zstack-ui'
+    shutil.copytree(PAGE_DIR, root / 'thirdparty')
+    process, log = stack.start('zstack-ui', [
+        sys.executable, '-u', '-m', 'http.server', '--bind', UI_ADDRESS, '--directory', str(root), str(UI_PORT)])
+    wait_for('the ZStack UI page server', lambda: http_ok('http://%s:%d%s' % (UI_ADDRESS, UI_PORT, UI_PATH)),
+             process=process, log=log)
+    return log
+
+
+def run_console_access(workdir, api_port):
+    """ansible-playbook with zstack_console_access from the tree; returns (CompletedProcess, entries)."""
+    collections = workdir / 'collections'
+    link = collections / 'ansible_collections' / 'zstack' / 'cloud'
+    link.parent.mkdir(parents=True)
+    link.symlink_to(COLLECTION_ROOT, target_is_directory=True)
+    (workdir / 'inventory.ini').write_text(
+        'localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
+    (workdir / 'playbook.yml').write_text(PLAYBOOK)
+    result_file = workdir / 'consoles.json'
+    write_private(result_file, '')  # created 0600: the copy module keeps an existing file's mode
+    extra_file = workdir / 'extra-vars.json'
+    write_private(extra_file, json.dumps({'e2e_vm_query': VM_QUERY, 'e2e_result_file': str(result_file)}))
+    playbook_bin = Path(sys.executable).parent / 'ansible-playbook'
+    argv = [str(playbook_bin) if playbook_bin.exists() else 'ansible-playbook', '-v', '-i',
+            str(workdir / 'inventory.ini'), str(workdir / 'playbook.yml'), '-e', '@%s' % extra_file]
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_NOCOLOR='1',
+               ANSIBLE_LOCALHOST_WARNING='False', ANSIBLE_INVENTORY_UNPARSED_WARNING='False',
+               ANSIBLE_RETRY_FILES_ENABLED='False', ANSIBLE_LOCAL_TEMP=str(workdir / 'ansible-local'),
+               ANSIBLE_REMOTE_TEMP=str(workdir / 'ansible-remote'),
+               ZSTACK_HOST=UI_ADDRESS, ZSTACK_PORT=str(api_port),
+               ZSTACK_ACCOUNT_NAME=ACCOUNT[0], ZSTACK_ACCOUNT_PASSWORD=ACCOUNT[1])
+    for name in ('ANSIBLE_CONFIG', 'ZSTACK_SCHEME', 'ZSTACK_SESSION_UUID', 'ZSTACK_ACCESS_KEY_ID',
+                 'ZSTACK_ACCESS_KEY_SECRET', 'ZSTACK_USER_NAME'):
+        env.pop(name, None)
+    done = subprocess.run(argv, env=env, cwd=str(workdir), capture_output=True, text=True, timeout=90, check=False)
+    assert done.returncode == 0, 'ansible-playbook failed (%d):\n%s\n%s' % (done.returncode, done.stdout, done.stderr)
+    assert stat.S_IMODE(result_file.stat().st_mode) == 0o600
+    return done, json.loads(result_file.read_text(encoding='utf-8'))
+
+
+def test_default_console_url_from_the_module_connects(proxy_stack):  # noqa: F811
+    from playwright.sync_api import sync_playwright
+
+    stack, workdir = proxy_stack['stack'], proxy_stack['workdir']
+    ui_log = serve_zstack_ui(stack)
+    api_port = start_simulator_on(stack, UI_ADDRESS, proxy_stack['token_dir'], proxy_stack['ws_port'])
+    uuids = point_vms_of(UI_ADDRESS, api_port, proxy_stack['rfb_port'], VM_NAMES)
+
+    done, entries = run_console_access(workdir, api_port)
+
+    # One entry per selected VM, in name order, each URL the default: ZStack's page on the module's host, with
+    # host, port, token and title in the query string, where that page reads them (WebUtil.getQueryVar).
+    assert [e['vm_instance_name'] for e in entries] == VM_NAMES
+    tokens = []
+    for entry in entries:
+        token = entry['token']
+        assert entry['vm_instance_uuid'] == uuids[entry['vm_instance_name']]
+        assert (proxy_stack['token_dir'] / token).is_file()  # the simulator's token file, read by websockify
+        parts = urlsplit(entry['console_url'])
+        assert (parts.scheme, parts.netloc, parts.path, parts.fragment) == (
+            'http', '%s:%d' % (UI_ADDRESS, UI_PORT), UI_PATH, '')
+        assert parse_qsl(parts.query, strict_parsing=True) == [
+            ('host', '127.0.0.1'), ('port', str(proxy_stack['ws_port'])), ('token', token),
+            ('title', entry['vm_instance_name'])]
+        tokens.append(token)
+
+    # no_log: the verbose output holds no token, session UUID or URL, and says the results are hidden. A failure
+    # shows the output with those secrets replaced, never the secrets themselves.
+    output = done.stdout + done.stderr
+    hidden = [s for token in tokens for s in (token, token.split('_')[0])]
+    leaked = sum(output.count(s) for s in hidden) + output.count(UI_PATH)
+    for secret in hidden:
+        output = output.replace(secret, '<secret>')
+    assert leaked == 0, 'a token, session UUID or console URL is in the playbook output:\n' + output
+    assert output.count("the output has been hidden due to the fact that 'no_log: true'") == 2, output
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            for entry, token in zip(entries, tokens):
+                page = browser.new_page(viewport={'width': 1024, 'height': 768})
+                page.set_default_timeout(20000)
+                sockets = []
+                page.on('websocket', lambda ws, sockets=sockets: sockets.append(ws.url))
+                page.goto(entry['console_url'])
+                try:
+                    page.wait_for_function("document.getElementById('noVNC_status').textContent"
+                                           ".includes('Connected (unencrypted) to:')")
+                    sample = wait_for_screen(page, CANVAS)
+                finally:
+                    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=str(OUTPUT_DIR / ('console-url-%s.png' % entry['vm_instance_name'])))
+                assert page.title() == entry['vm_instance_name']
+                assert [s for s in sockets if s != PROBE] == [
+                    'ws://127.0.0.1:%d/?token=%s' % (proxy_stack['ws_port'], token)]
+                assert len({tuple(p) for p in sample['pixels']}) == 2
+                page.close()
+        finally:
+            browser.close()
+
+    # The page and every script it loads came from /thirdparty/ on the management node's port 5000.
+    requests = log_text(ui_log)
+    for token in tokens:
+        assert re.search(r'"GET /thirdparty/vnc_auto\.html\?[^"]*token=%s[^"]*" 200' % re.escape(token), requests)
+    for script in ('util', 'webutil', 'base64', 'websock', 'des', 'input', 'display', 'jsunzip', 'rfb'):
+        assert '"GET /thirdparty/include/%s.js HTTP/1.1" 200' % script in requests
+    missing = [line for line in requests.splitlines() if '" 404 ' in line and 'GET /favicon.ico ' not in line]
+    assert not missing, missing
