@@ -14,6 +14,11 @@
       job succeeded, 1 when it failed, 3 when AWX would refuse the credential or the launch.
       --ee-collections stands in for the execution environment's /usr/share/ansible/collections.
 
+  awx_job.py launch JOB_TEMPLATE ANSWERS_JSON PRIVATE_DIR
+      Only the launch: checks the survey answers as AWX does, writes the job's extra vars to PRIVATE_DIR/env/extravars
+      as AWX does (what ansible-runner passes as -e @env/extravars), and prints the job template's playbook - for a
+      test that runs the playbook with ansible-playbook itself.
+
   awx_job.py consoles SIM_URL
       The simulator's live consoles, one `<vm uuid> <session uuid> <token file or ->` line each.
 
@@ -238,21 +243,32 @@ def inject_credential(cred_type, fields, inputs, private_data_dir, env, args):
 # ------------------------------------------------------------------ job templates and surveys
 
 def survey_element_errors(element, data):
-    """SurveyJobTemplateMixin._survey_element_validation (awx/main/models/mixins.py), for the text types."""
+    """SurveyJobTemplateMixin._survey_element_validation (awx/main/models/mixins.py), for text and number types."""
     variable = element['variable']
     if variable not in data:
         return ["'%s' value missing" % variable] if element['required'] else []
-    if element['type'] not in ('text', 'textarea', 'password'):
-        raise Refused('this test knows text survey questions only, not %r' % element['type'])
     value = data[variable]
-    if not isinstance(value, str):
-        return ["Value %s for '%s' expected to be a string." % (value, variable)]
+    low, high = element.get('min'), element.get('max')
+    low, high = (None if low in ('', None) else low), (None if high in ('', None) else high)
+    if element['type'] in ('text', 'textarea', 'password'):
+        if not isinstance(value, str):
+            return ["Value %s for '%s' expected to be a string." % (value, variable)]
+        measure, convert = len(value), int
+    elif element['type'] == 'integer':
+        if type(value) is not int:  # pylint: disable=unidiomatic-typecheck  # AWX's own test: True is no integer
+            return ["Value %s for '%s' expected to be an integer." % (value, variable)]
+        measure, convert = value, int
+    elif element['type'] == 'float':
+        if type(value) not in (float, int):  # pylint: disable=unidiomatic-typecheck
+            return ["Value %s for '%s' expected to be a numeric type." % (value, variable)]
+        measure, convert = value, float
+    else:
+        raise Refused('this test knows text and number survey questions, not %r' % element['type'])
     errors = []
-    if element.get('min') not in ('', None) and len(value) < int(element['min']):
-        errors.append("'%s' value %s is too small (length is %s must be at least %s)."
-                      % (variable, value, len(value), element['min']))
-    if element.get('max') not in ('', None) and len(value) > int(element['max']):
-        errors.append("'%s' value %s is too large (must be no more than %s)." % (variable, value, element['max']))
+    if low is not None and measure < convert(low):
+        errors.append("'%s' value %s is too small (must be at least %s)." % (variable, value, low))
+    if high is not None and measure > convert(high):
+        errors.append("'%s' value %s is too large (must be no more than %s)." % (variable, value, high))
     return errors
 
 
@@ -375,6 +391,14 @@ def run_job(opts):
     return 0 if runner.status == 'successful' else 1
 
 
+def launch(job_template_path, answers_json, private_data_dir):
+    job_template = load_yaml(job_template_path)
+    extra_vars = launch_extra_vars(job_template, json.loads(answers_json))
+    os.makedirs(os.path.join(private_data_dir, 'env'), exist_ok=True)
+    write_private_file(private_data_dir, 'env', 'extravars', safe_dump(extra_vars))
+    print(job_template['playbook'])
+
+
 def consoles(sim_url):
     with urllib.request.urlopen(sim_url.rstrip('/') + '/_sim/state', timeout=10) as reply:
         state = json.load(reply)
@@ -403,6 +427,9 @@ def main(argv):
     run.add_argument('--requirements-collections', help='what a project update installed')
     sim = commands.add_parser('consoles')
     sim.add_argument('sim_url')
+    launcher = commands.add_parser('launch')
+    for name in ('job_template', 'answers', 'private_data_dir'):
+        launcher.add_argument(name)
     block = commands.add_parser('doc-block')
     block.add_argument('markdown')
     block.add_argument('first_line')
@@ -414,6 +441,9 @@ def main(argv):
         sys.stdout.write(doc_block(opts.markdown, opts.first_line))
         return 0
     try:
+        if opts.command == 'launch':
+            launch(opts.job_template, opts.answers, opts.private_data_dir)
+            return 0
         return run_job(opts)
     except Refused as exc:
         print('awx_job.py: AWX would refuse this: %s' % exc, file=sys.stderr)
