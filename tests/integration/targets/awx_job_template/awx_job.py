@@ -266,19 +266,24 @@ def survey_element_errors(element, data):
         raise Refused('this test knows text and number survey questions, not %r' % element['type'])
     errors = []
     if low is not None and measure < convert(low):
-        errors.append("'%s' value %s is too small (must be at least %s)." % (variable, value, low))
+        length = 'length is %s ' % measure if element['type'] in ('text', 'textarea', 'password') else ''
+        errors.append("'%s' value %s is too small (%smust be at least %s)." % (variable, value, length, low))
     if high is not None and measure > convert(high):
         errors.append("'%s' value %s is too large (must be no more than %s)." % (variable, value, high))
     return errors
 
 
 def launch_extra_vars(job_template, answers):
-    """The job's extra vars: the survey defaults that validate, then the answers (mixins.py
-    _update_unified_job_kwargs), after the launch-time checks (survey_variable_validation; jobs.py drops variables
-    the template does not prompt for)."""
+    """The job's extra vars for a launch from AWX's UI: its survey form starts with each question's default, so what
+    it sends is the defaults overlaid with the answers typed. Then the launch-time checks (_accept_or_ignore_variables
+    and survey_variable_validation of mixins.py; variables the template does not prompt for are refused here rather
+    than dropped), and the job's extra vars: the survey defaults that validate, then the answers
+    (_update_unified_job_kwargs)."""
     if job_template.get('use_fact_cache'):
         raise Refused('the job template must not cache facts: the consoles are facts, and hold tokens')
     spec = job_template['survey_spec'] if job_template.get('survey_enabled') else {'spec': []}
+    answers = dict({element['variable']: element['default'] for element in spec['spec']
+                    if element.get('default') is not None}, **answers)
     errors = ["'%s' missing from survey spec." % key for key in ('name', 'description') if key not in spec]
     asked = [element['variable'] for element in spec['spec']]
     if not job_template.get('ask_variables_on_launch'):

@@ -168,12 +168,12 @@ run_job blank \
 failed blank
 says blank "vm_names is empty: give one VM name or UUID per line"
 
-# 9. AWX refuses to launch without the survey's required answer (nothing runs).
+# 9. AWX refuses to launch with the survey's required answer left empty (nothing runs).
 run_job no_answer \
     '{"host": "127.0.0.1", "port": "'"$SIM_PORT"'", "account_name": "console-ops", "account_password": "'"$ops_password"'"}' \
     '{}'
 [ "$(cat "$jobs/no_answer.rc")" -eq 3 ]
-says no_answer "AWX would refuse this: 'vm_names' value missing"
+says no_answer "AWX would refuse this: 'vm_names' value  is too small (length is 0 must be at least 1)."
 
 # 10. docs/awx.md, step 1 A: a project of its own - its collections/requirements.yml and zstack_console.yml exactly as
 #     the page shows them, but for the collection's git URL, replaced by a file URL of a git repository holding the
