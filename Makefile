@@ -1,50 +1,69 @@
 # Build and test plumbing for the zstack.cloud Ansible collection.
 #
-#   make test          every stage in TEST_STAGES (what CI runs)
-#   make units         pytest: tests/unit + tests/simulator, against the tree copy
+#   make test          every stage in TEST_STAGES (what CI runs); first installs the Debian
+#                      packages the stages need (tools/debian_packages.sh)
+#   make units         pytest: tests/unit, tests/simulator, tests/tools, against the tree copy
 #   make sanity        ansible-test sanity --venv --python 3.11 (offline-safe)
 #   make integration   ansible-test integration against the local simulator
+#   make e2e           the browser end-to-end console test (tests/e2e)
+#   make units-newest, sanity-newest, integration-newest
+#                      the same three on the newest ansible-core (tests/requirements-newest.txt)
+#                      and Python 3.12, in .venv-newest and build/newest; make test-newest runs them
 #   make demo          build + install the collection, run playbooks/demo.yml
-#                      against a simulator started (and always stopped) here
+#                      against a simulator started (and always stopped) here; needs only
+#                      ansible-core and requests (.venv-demo)
 #   make lint          ansible-lint (production profile), yamllint, antsibull-changelog lint
 #   make docs          regenerate docs/reference/ from the plugins' docs (antsibull-docs)
-#   make docs-check    docs/reference/ up to date, antsibull-docs lint, ansible-doc warnings
-#   make ee            execution environment: ansible-builder introspect + create
+#   make docs-check    docs/reference/ up to date, antsibull-docs lint, ansible-doc warnings,
+#                      the README's content table
+#   make ee            execution environment: ansible-builder introspect + create, the example
+#                      EE's build context with the tarball
 #   make release-check build the tarball, check its files, install it into an empty
 #                      path, run the demo playbook from the installed copy
 #   make bench         benchmark (not a test): consoles for 1, 50, 200 VMs from a
 #                      simulator with 20 ms per request; prints the table of
 #                      docs/performance.md, fails if a target is missed
-#   make clean         remove build/ and .venv/
+#   make clean         remove build/ and the virtual environments
 #
-# Knobs: PYTHON (interpreter for .venv), PYTEST_ARGS, SANITY_ARGS,
-# INTEGRATION_ARGS, TEST_STAGES, BENCH_ARGS.
+# Knobs: PYTHON (Python 3.11 for .venv), NEWEST_PYTHON (Python 3.12 for .venv-newest),
+# PYTEST_ARGS, SANITY_ARGS, INTEGRATION_ARGS, TEST_STAGES, BENCH_ARGS.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := test
 
 # Stages of `make test`, in order. Append new stages here (each one a target).
-TEST_STAGES ?= units sanity integration e2e lint docs-check ee release-check
+TEST_STAGES ?= units sanity integration e2e lint docs-check ee release-check \
+  units-newest sanity-newest integration-newest
+NEWEST_STAGES := units-newest sanity-newest integration-newest
 
 PYTHON ?= python3.11
 TEST_PYTHON_VERSION := 3.11
+NEWEST_PYTHON ?= python3.12
 
 ROOT := $(abspath .)
 VENV := $(ROOT)/.venv
-VENV_BIN := $(VENV)/bin
-VENV_PY := $(VENV_BIN)/python
-VENV_STAMP := $(VENV)/.requirements.stamp
+VENV_BIN = $(VENV)/bin
+VENV_PY = $(VENV_BIN)/python
+VENV_STAMP = $(VENV)/.requirements.stamp
+# The requirement file of the venv, and every file it includes (a change to any rebuilds the venv).
 REQUIREMENTS := tests/requirements.txt
+REQUIREMENT_FILES := tests/requirements.txt tests/requirements-demo.txt
+
+DEMO_VENV := $(ROOT)/.venv-demo
 
 BUILD := $(ROOT)/build
-COLLECTIONS := $(BUILD)/collections
-TREE := $(COLLECTIONS)/ansible_collections/zstack/cloud
-DIST := $(BUILD)/dist
-DEMO_COLLECTIONS := $(BUILD)/demo-collections
+COLLECTIONS = $(BUILD)/collections
+TREE = $(COLLECTIONS)/ansible_collections/zstack/cloud
+DIST = $(BUILD)/dist
+DEMO_COLLECTIONS = $(BUILD)/demo-collections
+
+# The newest-core stages are the stages of the same names, run by a sub-make with these variables.
+NEWEST_VARS := VENV=$(ROOT)/.venv-newest PYTHON=$(NEWEST_PYTHON) TEST_PYTHON_VERSION=3.12 \
+  REQUIREMENTS=tests/requirements-newest.txt REQUIREMENT_FILES=tests/requirements-newest.txt BUILD=$(ROOT)/build/newest
 
 # Python test paths, relative to the collection root; missing ones are skipped.
-UNIT_TEST_DIRS := tests/unit tests/simulator
+UNIT_TEST_DIRS := tests/unit tests/simulator tests/tools
 
 PYTEST_ARGS ?=
 SANITY_ARGS ?=
@@ -55,32 +74,53 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export ANSIBLE_NOCOLOR := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: all test venv tree seed-ansible-test units sanity integration e2e demo lint docs docs-check ee release-check clean help bench $(TEST_STAGES)
+.PHONY: all test test-newest venv venv-newest venv-demo debian-packages tree seed-ansible-test units sanity integration \
+  e2e demo lint docs docs-check ee release-check clean help bench $(TEST_STAGES) $(NEWEST_STAGES)
 
 all: test
 
 help:
-	@sed -n '3,22p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,30p' Makefile | sed 's/^# \{0,1\}//'
 
-test: $(TEST_STAGES)
+# debian-packages first: one apt-get run for every stage (each stage also ensures its own group, so it
+# runs alone too, and under -k a missing package fails only the stages that need it).
+test: debian-packages $(TEST_STAGES)
 	@echo "make test: all stages passed: $(TEST_STAGES)"
+
+test-newest: $(NEWEST_STAGES)
+	@echo "make test-newest: all stages passed: $(NEWEST_STAGES)"
+
+# ---------------------------------------------------------------- Debian packages
+# The list is in tools/debian_packages.sh; it installs only what dpkg does not have, as root or through
+# passwordless sudo, and otherwise fails at once with the command to run.
+debian-packages:
+	bash tools/debian_packages.sh ensure
 
 # ---------------------------------------------------------------- venv
 venv: $(VENV_STAMP)
 
-# Rebuilt from scratch whenever tests/requirements.txt changes.
-$(VENV_STAMP): $(REQUIREMENTS)
-	rm -rf "$(VENV)"
-	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), sys.version' \
-	  || { echo "PYTHON=$(PYTHON) is not Python 3.11" >&2; exit 1; }
-	$(PYTHON) -m venv "$(VENV)"
-	"$(VENV_PY)" -m pip install --quiet --upgrade pip
-	"$(VENV_PY)" -m pip install --quiet -r $(REQUIREMENTS)
-	touch "$@"
+# Rebuilt from scratch whenever a requirement file of it changes.
+$(VENV_STAMP): $(REQUIREMENT_FILES)
+	bash tools/venv.sh "$(VENV)" "$(PYTHON)" $(TEST_PYTHON_VERSION) $(REQUIREMENTS)
+
+venv-newest:
+	@$(MAKE) --no-print-directory venv $(NEWEST_VARS)
+	$(ROOT)/.venv-newest/bin/python tools/check_pins.py tests/requirements-newest.txt tests/requirements.txt
+
+venv-demo: $(DEMO_VENV)/.requirements.stamp
+
+$(DEMO_VENV)/.requirements.stamp: tests/requirements-demo.txt
+	bash tools/venv.sh "$(DEMO_VENV)" "$(PYTHON)" 3.11 tests/requirements-demo.txt
+
+# ---------------------------------------------------------------- newest ansible-core
+# units-newest, sanity-newest, integration-newest: the stage without -newest, on .venv-newest.
+$(NEWEST_STAGES): venv-newest
+	@$(MAKE) --no-print-directory $(@:-newest=) $(NEWEST_VARS)
 
 # ---------------------------------------------------------------- tree
 # A fresh copy each time, so edits are always picked up.
 tree:
+	@bash tools/debian_packages.sh ensure git
 	bash tools/collection_tree.sh "$(TREE)"
 
 # ansible-test --venv bootstraps pip from a download host we cannot reach;
@@ -89,7 +129,8 @@ seed-ansible-test: venv
 	"$(VENV_PY)" tools/seed_ansible_test_cache.py
 
 # ---------------------------------------------------------------- units
-# pytest exit code 5 ("no tests collected") is a failure, not a pass.
+# pytest exit code 5 ("no tests collected") is a failure, not a pass. Every test has a time-out
+# (pytest-timeout; tests/pytest.ini).
 units: venv tree
 	@cd "$(TREE)"; \
 	dirs=(); for d in $(UNIT_TEST_DIRS); do if [ -d "$$d" ]; then dirs+=("$$d"); fi; done; \
@@ -103,6 +144,7 @@ units: venv tree
 
 # ---------------------------------------------------------------- sanity
 sanity: venv tree seed-ansible-test
+	@bash tools/debian_packages.sh ensure sanity
 	cd "$(TREE)" && "$(VENV_BIN)/ansible-test" sanity --venv --python $(TEST_PYTHON_VERSION) $(SANITY_ARGS)
 
 # ---------------------------------------------------------------- integration
@@ -112,6 +154,7 @@ sanity: venv tree seed-ansible-test
 # ansible-test exits 0 with "All targets skipped." when nothing is runnable, so
 # list the targets first and say so plainly.
 integration: venv tree seed-ansible-test
+	@bash tools/debian_packages.sh ensure integration
 	@cd "$(TREE)"; \
 	targets=$$("$(VENV_BIN)/ansible-test" integration --list-targets $(INTEGRATION_ARGS) 2>"$(BUILD)/list-targets.err") \
 	  || { cat "$(BUILD)/list-targets.err" >&2; exit 1; }; \
@@ -125,25 +168,29 @@ integration: venv tree seed-ansible-test
 # ---------------------------------------------------------------- demo
 # Build and install the collection like a user would, start the simulator on a
 # free port, run playbooks/demo.yml against it, and always stop the simulator.
-demo: venv
+# Only what the collection needs at run time: .venv-demo has ansible-core and requests.
+demo: venv-demo
 	rm -rf "$(DIST)" "$(DEMO_COLLECTIONS)"
-	"$(VENV_BIN)/ansible-galaxy" collection build --force --output-path "$(DIST)" .
+	"$(DEMO_VENV)/bin/ansible-galaxy" collection build --force --output-path "$(DIST)" .
 	ANSIBLE_COLLECTIONS_PATH="$(DEMO_COLLECTIONS)" \
-	  "$(VENV_BIN)/ansible-galaxy" collection install --offline --force \
+	  "$(DEMO_VENV)/bin/ansible-galaxy" collection install --offline --force \
 	  -p "$(DEMO_COLLECTIONS)" "$(DIST)"/zstack-cloud-*.tar.gz
+	export SIMULATOR_PYTHON="$(DEMO_VENV)/bin/python"; \
 	trap 'bash tools/simulator.sh stop' EXIT; trap 'exit 130' INT TERM; \
 	bash tools/simulator.sh start; \
 	zstack_env=$$(bash tools/simulator.sh env); eval "$$zstack_env"; \
 	export ANSIBLE_COLLECTIONS_PATH="$(DEMO_COLLECTIONS)"; \
-	export ANSIBLE_PYTHON_INTERPRETER="$(VENV_PY)" ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False; \
+	export ANSIBLE_PYTHON_INTERPRETER="$(DEMO_VENV)/bin/python" ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False; \
 	echo "demo: simulator at $$ZSTACK_SCHEME://$$ZSTACK_HOST:$$ZSTACK_PORT as $$ZSTACK_ACCOUNT_NAME"; \
-	"$(VENV_BIN)/ansible-playbook" playbooks/demo.yml -e demo_consoles_dest="$(BUILD)/demo-consoles"
+	"$(DEMO_VENV)/bin/ansible-playbook" playbooks/demo.yml -e demo_consoles_dest="$(BUILD)/demo-consoles"
 
 # ---------------------------------------------------------------- e2e
 # The browser end-to-end test (tests/e2e/README.md): Xvnc, websockify with a token
 # directory, Debian's noVNC and Chromium driven by Playwright, as root. It fails,
 # never skips, when a part is missing; the screenshots stay in tests/output/e2e/.
+# Every test has a time-out (pytest-timeout; tests/e2e/pytest.ini).
 e2e: venv tree
+	@bash tools/debian_packages.sh ensure e2e
 	cd "$(TREE)" && ZSTACK_E2E_OUTPUT_DIR="$(ROOT)/tests/output/e2e" PYTHONPATH="$(COLLECTIONS)" \
 	  "$(VENV_PY)" -m pytest -p no:cacheprovider -ra tests/e2e
 
@@ -175,6 +222,7 @@ ee: venv
 # ---------------------------------------------------------------- release-check
 # What a release ships, installed alone, runs the demo (tools/release_check.sh).
 release-check: venv
+	@bash tools/debian_packages.sh ensure git
 	PATH="$(VENV_BIN):$$PATH" bash tools/release_check.sh "$(BUILD)/release-check"
 
 # ---------------------------------------------------------------- bench
@@ -187,5 +235,5 @@ bench: venv tree
 # ---------------------------------------------------------------- clean
 clean:
 	-bash tools/simulator.sh stop
-	rm -rf "$(BUILD)" "$(VENV)" tests/output .pytest_cache .hypothesis
+	rm -rf "$(BUILD)" "$(VENV)" "$(ROOT)/.venv-newest" "$(DEMO_VENV)" tests/output .pytest_cache .hypothesis
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +

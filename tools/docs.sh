@@ -4,8 +4,10 @@
 #
 #   tools/docs.sh generate COLLECTIONS_DIR [DEST]   write the reference into DEST (default docs/reference)
 #   tools/docs.sh check COLLECTIONS_DIR             fail if docs/reference differs from a fresh generation, if a
-#                                                   page is not valid reStructuredText, or if antsibull-docs'
-#                                                   collection linter or ansible-doc complains
+#                                                   page is not valid reStructuredText, if antsibull-docs'
+#                                                   collection linter or ansible-doc complains, or if
+#                                                   tools/check_docs.py does (the README's content table, facts
+#                                                   read as top-level variables in examples)
 #
 # COLLECTIONS_DIR holds ansible_collections/zstack/cloud (the tree of `make tree`). antsibull-docs, ansible-doc
 # and python come from PATH (make puts .venv/bin first).
@@ -76,6 +78,9 @@ EOF
     echo "docs: antsibull-docs lint-collection-docs passed"
 
     bash "$src/tools/check_ansible_doc.sh" "$collections"
+
+    # The README's content table, and no example reading the consoles as top-level facts.
+    python "$src/tools/check_docs.py" "$src"
     ;;
 *)
     echo "usage: $0 generate|check COLLECTIONS_DIR [DEST]" >&2

@@ -10,7 +10,7 @@
 # tools/collection_tree.sh copies them) except galaxy.yml and .ci/, plus MANIFEST.json and FILES.json, and nothing
 # else. That is checked twice: on a build of this checkout as it is (with whatever .venv, build/, tests/output and
 # caches the other stages left), and on a build of a copy in which every kind of litter galaxy.yml's build_ignore
-# must keep out is planted on purpose.
+# must keep out is planted on purpose. The licence (LICENSE, the GPL-3.0 text) must be among those files.
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,16 +55,27 @@ build_and_compare() {
 
 # 1. This checkout as it is.
 present=()
-for junk in .venv build tests/output .pytest_cache .hypothesis .ansible .cache; do
+for junk in .venv .venv-newest .venv-demo build tests/output .pytest_cache .hypothesis .ansible .cache; do
     [ -e "$src/$junk" ] && present+=("$junk")
 done
 echo "release-check: building $src (present and to be left out: ${present[*]:-none})"
 build_and_compare checkout "$src"
+# The licence galaxy.yml names ships with it.
+for file in LICENSE README.md meta/runtime.yml; do
+    grep -qx "$file" "$work/checkout/contents" || { echo "release-check: FAILED: $file is not in the tarball" >&2; exit 1; }
+done
+cmp -s <(tar xzf "$work"/checkout/zstack-cloud-*.tar.gz -O LICENSE) "$src/LICENSE" \
+    || { echo "release-check: FAILED: the tarball's LICENSE differs from the repository's" >&2; exit 1; }
+if ! grep -q 'GNU GENERAL PUBLIC LICENSE' "$src/LICENSE" || ! grep -q 'Version 3, 29 June 2007' "$src/LICENSE"; then
+    echo "release-check: FAILED: LICENSE is not the GPL-3.0 text galaxy.yml's GPL-3.0-or-later names" >&2
+    exit 1
+fi
+echo "release-check: LICENSE (GPL-3.0) is in the tarball"
 
 # 2. A copy with litter planted where build_ignore must keep it out.
 copy=$work/litter/ansible_collections/zstack/cloud
 bash "$src/tools/collection_tree.sh" "$copy" >/dev/null  # a git work tree of its own, with the .gitignore
-for junk in .venv/bin/python build/collections/x tests/output/e2e/console.png .pytest_cache/v/cache/nodeids \
+for junk in .venv/bin/python .venv-newest/bin/python .venv-demo/bin/python build/collections/x tests/output/e2e/console.png .pytest_cache/v/cache/nodeids \
         .hypothesis/examples/x .ansible/collections/x .cache/x plugins/modules/__pycache__/x.cpython-311.pyc \
         tests/unit/stray.pyc zstack-cloud-0.0.1.tar.gz changelogs/.plugin-cache.yaml; do
     mkdir -p "$(dirname "$copy/$junk")"

@@ -2,56 +2,91 @@
 # Copyright: (c) 2026, zstack.cloud maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Do what AWX does before it runs a job, from the files the collection ships, so runme.sh can run the playbook
-the same way.
+"""Run the shipped AWX job template's playbook the way AWX's task system runs a job: through ansible-runner.
 
-  awx_job.py inject CREDENTIAL_TYPE INPUTS_JSON PRIVATE_DIR
-      Check the credential type as AWX checks it when it is created, then render its injectors for a credential
-      with these inputs as AWX does for a job (every env injector is set, empty when its fields are empty; unset
-      booleans are False; file injectors are written under PRIVATE_DIR/env and named by tower.filename; templates
-      run in Jinja2's immutable sandbox). Prints one `export NAME=value` line per variable.
+  awx_job.py run --credential-type FILE --inputs JSON --job-template FILE --answers JSON --project DIR
+                 --ee-collections DIR --job-dir DIR [--playbook PLAYBOOK]
+      One job. Checks the credential type and the credential's inputs as AWX does when they are saved, and the survey
+      answers as AWX does at launch; renders the credential's injectors (env, file, extra_vars) into the job's private
+      data directory; writes the extra vars, command line, runner settings and inventory there as AWX's RunJob does;
+      copies the project into it; runs the playbook with ansible_runner.interface.run, collecting the job output from
+      the runner's events, as AWX shows it. Prints the job output (and writes it to JOB_DIR/job.out); exits 0 when the
+      job succeeded, 1 when it failed, 3 when AWX would refuse the credential or the launch.
+      --ee-collections stands in for the execution environment's /usr/share/ansible/collections.
 
   awx_job.py launch JOB_TEMPLATE ANSWERS_JSON PRIVATE_DIR
-      Check the survey answers against the job template's survey (required questions, textarea lengths, defaults
-      for unanswered questions), write them as PRIVATE_DIR/env/extravars (what ansible-runner passes as
-      `-e @env/extravars`), and print the job template's playbook.
+      Only the launch: checks the survey answers as AWX does, writes the job's extra vars to PRIVATE_DIR/env/extravars
+      as AWX does (what ansible-runner passes as -e @env/extravars), and prints the job template's playbook - for a
+      test that runs the playbook with ansible-playbook itself.
 
   awx_job.py consoles SIM_URL
       The simulator's live consoles, one `<vm uuid> <session uuid> <token file or ->` line each.
 
-Written for this test from AWX's documented behaviour (awx_plugins.credentials.injectors.inject_credential and the
-survey validation of the job template API); it is not AWX's code.
+  awx_job.py doc-block MARKDOWN FIRST_LINE
+      The fenced code block of a Markdown file whose first line is FIRST_LINE, as the reader sees it (without the
+      fences): the files of docs/awx.md's example project.
+
+Where each part comes from (ansible/awx, read at the commit of October 2024; the functions cite the files):
+  ported  CredentialType.inject_credential (awx/main/models/credential.py): the template namespace (empty inputs
+          left out, missing booleans False), file injectors written 0600 under env/ and named by tower.filename, env
+          injectors, extra_vars injectors written to a file passed with -e @file; rendering in Jinja2's
+          ImmutableSandboxedEnvironment.
+  ported  The checks of CredentialTypeInputField, CredentialTypeInjectorField and CredentialInputField
+          (awx/main/fields.py) this collection's type can meet: field keys, ids, defaults, string-only keys, env names
+          (ANSIBLE_* and ENV_BLOCKLIST of awx/main/constants.py), file injector names, every template rendered with
+          StrictUndefined against the fields; choices, unknown inputs, empty inputs replaced by default_for_field.
+  ported  Survey answers (SurveyJobTemplateMixin, awx/main/models/mixins.py): required questions, text lengths,
+          defaults kept only when they pass validation; answers to questions not asked are dropped unless the job
+          template prompts for variables (awx/main/models/jobs.py).
+  ported  RunJob (awx/main/tasks/jobs.py): private data directory with env/ and inventory/, env/extravars with every
+          string marked !unsafe (safe_dump, awx/main/utils/safe_yaml.py), env/cmdline (-u root), env/settings
+          (suppress_ansible_output, suppress_output_file, job_timeout), the environment (AWX's ANSIBLE_* defaults of
+          awx/settings/defaults.py, JOB_ID, INVENTORY_ID, collections and roles paths with requirements_collections
+          first), the inventory as an executable script (the Demo Inventory: localhost, local connection, the
+          playbook's Python), no fact cache, ansible_runner.interface.run with an event handler.
+  not AWX No container: the job runs on this machine's Python, not in an execution environment image, so file paths
+          are host paths, not /runner/...; no receptor; no database, API or UI; the project is copied, not synced
+          (a project update's collection install is runme.sh's, with AWX's command).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
-import shlex
+import shutil
 import stat
 import sys
 import tempfile
 import urllib.request
 
+import ansible_runner
 import yaml
-from jinja2 import meta
+from jinja2 import StrictUndefined
+from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-FIELD_TYPES = ('string', 'boolean')
-FIELD_KEYS = {'id', 'label', 'type', 'help_text', 'multiline', 'secret', 'ask_at_runtime', 'choices', 'default',
-              'format'}
-ENV_NAME_RE = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*$')
-# Variables AWX never lets a credential set (ENV_BLOCKLIST), and the prefix it reserves.
-ENV_BLOCKLIST = {'VIRTUAL_ENV', 'PATH', 'PYTHONPATH', 'JOB_ID', 'INVENTORY_ID', 'INVENTORY_SOURCE_ID',
-                 'INVENTORY_UPDATE_ID', 'AD_HOC_COMMAND_ID', 'REST_API_URL', 'REST_API_TOKEN', 'MAX_EVENT_RES',
-                 'CALLBACK_QUEUE', 'CALLBACK_CONNECTION', 'CACHE', 'JOB_CALLBACK_DEBUG', 'INVENTORY_HOSTVARS',
-                 'AWX_HOST', 'PROJECT_REVISION', 'SUPERVISOR_CONFIG_PATH'}
-SURVEY_TYPES = ('text', 'textarea', 'password', 'integer', 'float', 'multiplechoice', 'multiselect')
+# awx/main/fields.py CredentialTypeInputField: the keys a field may have.
+FIELD_KEYS = {'type', 'format', 'choices', 'id', 'label', 'help_text', 'multiline', 'secret', 'ask_at_runtime',
+              'default'}
+NAME_RE = re.compile(r'^[a-zA-Z_]+[a-zA-Z0-9_]*$')
+FILE_INJECTOR_RE = re.compile(r'^template(\.[a-zA-Z_]+[a-zA-Z0-9_]*)?$')
+# awx/main/constants.py
+ENV_BLOCKLIST = frozenset(('VIRTUAL_ENV', 'PATH', 'PYTHONPATH', 'JOB_ID', 'INVENTORY_ID', 'INVENTORY_SOURCE_ID',
+                           'INVENTORY_UPDATE_ID', 'AD_HOC_COMMAND_ID', 'REST_API_URL', 'REST_API_TOKEN',
+                           'MAX_EVENT_RES', 'CALLBACK_QUEUE', 'CALLBACK_CONNECTION', 'CACHE', 'JOB_CALLBACK_DEBUG',
+                           'INVENTORY_HOSTVARS', 'AWX_HOST', 'PROJECT_REVISION', 'SUPERVISOR_CONFIG_PATH'))
+JOB_VARIABLE_PREFIXES = ('awx', 'tower')
+# awx/settings/defaults.py: the ANSIBLE_* settings every job's environment gets.
+AWX_ANSIBLE_SETTINGS = {'ANSIBLE_HOST_KEY_CHECKING': 'False', 'ANSIBLE_PARAMIKO_RECORD_HOST_KEYS': 'False',
+                        'ANSIBLE_FORCE_COLOR': 'True', 'ANSIBLE_INVENTORY_UNPARSED_FAILED': 'True'}
+ANSI_RE = re.compile(r'\x1b\[[0-9;]*m')
+JOB_ID = 42
 
 
-def fail(msg):
-    sys.exit('awx_job.py: %s' % msg)
+class Refused(Exception):
+    """What AWX would refuse to save or to launch."""
 
 
 def load_yaml(path):
@@ -59,166 +94,315 @@ def load_yaml(path):
         return yaml.safe_load(handle)
 
 
-# ------------------------------------------------------------------ credential types
+# ------------------------------------------------------------------ credential types and credentials
 
 def check_credential_type(cred_type):
-    """What AWX rejects when a credential type is created, as far as this collection's type can run into it."""
+    """CredentialTypeInputField and CredentialTypeInjectorField.validate (awx/main/fields.py)."""
     for key in ('name', 'kind', 'inputs', 'injectors'):
         if key not in cred_type:
-            fail('credential type has no %r' % key)
+            raise Refused('credential type has no %r' % key)
     if cred_type['kind'] not in ('cloud', 'net'):
-        fail('a custom credential type is of kind cloud or net, not %r' % cred_type['kind'])
-    fields = cred_type['inputs'].get('fields', [])
+        raise Refused('a custom credential type is of kind cloud or net, not %r' % cred_type['kind'])
+    inputs = cred_type['inputs']
+    if set(inputs) - {'fields', 'required'} or 'dependencies' in inputs:
+        raise Refused('inputs has keys other than fields and required: %s' % sorted(inputs))
     ids = []
-    for field in fields:
+    for field in inputs.get('fields', []):
         unknown = set(field) - FIELD_KEYS
-        if unknown:
-            fail('field %r: unknown keys %s' % (field.get('id'), sorted(unknown)))
-        if not field.get('id') or not field.get('label'):
-            fail('every field needs an id and a label: %r' % field)
-        if field.get('type', 'string') not in FIELD_TYPES:
-            fail('field %s: type %r' % (field['id'], field['type']))
-        if field['id'] in ids:
-            fail('field %s is defined twice' % field['id'])
+        if unknown or 'id' not in field or 'label' not in field:
+            raise Refused('field %r: unknown keys %s, or no id or label' % (field.get('id'), sorted(unknown)))
+        if not NAME_RE.match(field['id']) or field['id'] == 'tower' or field['id'] in ids:
+            raise Refused('field id %r is invalid, reserved or not unique' % field['id'])
         ids.append(field['id'])
-        if field.get('type') == 'boolean' and (field.get('secret') or field.get('choices')):
-            fail('field %s: a boolean cannot be secret or have choices' % field['id'])
+        field_type = field.setdefault('type', 'string')
+        if field_type not in ('string', 'boolean'):
+            raise Refused('field %s: type %r' % (field['id'], field_type))
+        if 'default' in field and not isinstance(field['default'], {'string': str, 'boolean': bool}[field_type]):
+            raise Refused('field %s: %r is not a %s' % (field['id'], field['default'], field_type))
+        for key in ('choices', 'multiline', 'format', 'secret'):
+            if key in field and field_type != 'string':
+                raise Refused('field %s: %s not allowed for %s type' % (field['id'], key, field_type))
         choices = field.get('choices')
-        if choices is not None and not all(isinstance(choice, str) for choice in choices):
-            fail('field %s: choices must be strings: %r' % (field['id'], choices))
-        if 'default' in field:
-            want = bool if field.get('type') == 'boolean' else str
-            if not isinstance(field['default'], want):
-                fail('field %s: default %r is not a %s' % (field['id'], field['default'], want.__name__))
-            if choices and field['default'] not in choices:
-                fail('field %s: default %r is not one of its choices' % (field['id'], field['default']))
-    for required in cred_type['inputs'].get('required', []):
-        if required not in ids:
-            fail('required field %s is not defined' % required)
+        if choices is not None and (not choices or len(set(choices)) != len(choices)
+                                    or not all(isinstance(c, str) for c in choices)):
+            raise Refused('field %s: choices must be unique strings' % field['id'])
 
     injectors = cred_type['injectors']
-    unknown = set(injectors) - {'file', 'env', 'extra_vars'}
-    if unknown:
-        fail('unknown injector kinds %s' % sorted(unknown))
-    for label in injectors.get('file', {}):
-        if label != 'template' and not re.match(r'^template\.[a-zA-Z_]+$', label):
-            fail('file injector %r: use template or template.<name>' % label)
-    for name in injectors.get('env', {}):
-        if not ENV_NAME_RE.match(name) or name in ENV_BLOCKLIST or name.startswith('ANSIBLE_'):
-            fail('env injector %s is not allowed' % name)
-    # Every template may use only the fields and `tower`, else a typo silently renders as empty.
-    sandbox = ImmutableSandboxedEnvironment()
-    templates = list(injectors.get('file', {}).values()) + list(injectors.get('env', {}).values()) \
-        + list(injectors.get('extra_vars', {}).values())
-    for template in templates:
-        unknown = meta.find_undeclared_variables(sandbox.parse(template)) - set(ids) - {'tower'}
-        if unknown:
-            fail('injector template %r uses undefined names %s' % (template, sorted(unknown)))
-    return fields
+    if set(injectors) - {'file', 'env', 'extra_vars'}:
+        raise Refused('unknown injector kinds %s' % sorted(set(injectors) - {'file', 'env', 'extra_vars'}))
+    files = list(injectors.get('file', {}))
+    if not all(FILE_INJECTOR_RE.match(name) for name in files):
+        raise Refused('file injectors are named template or template.<name>: %s' % files)
+    if 'template' in files and len(files) > 1:
+        raise Refused('Must use multi-file syntax when injecting multiple files')
+    for name, value in injectors.get('env', {}).items():
+        if not NAME_RE.match(name) or not isinstance(value, str) or not value.isascii():
+            raise Refused('env injector %s: invalid name or value' % name)
+        if name.startswith('ANSIBLE_') or name in ENV_BLOCKLIST:
+            raise Refused('Environment variable %s is not allowed to be used in credentials.' % name)
+
+    # Every template renders, strictly, with every field set and tower.filename set when a file is injected.
+    namespace = {field_id: 'EXAMPLE' for field_id in ids}
+    tower = type('TowerNamespace', (), {})()
+    if files == ['template']:
+        tower.filename = 'EXAMPLE_FILENAME'
+    elif files:
+        tower.filename = type('Files', (), {name.split('.', 1)[1]: 'EXAMPLE_FILENAME' for name in files})()
+    namespace['tower'] = tower
+    sandbox = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
+    for kind, template in _templates(injectors):
+        try:
+            sandbox.from_string(template).render(namespace)
+        except (UndefinedError, SecurityError, TemplateSyntaxError) as exc:
+            raise Refused('%s injector %r: %s' % (kind, template, exc)) from exc
+    return inputs.get('fields', [])
 
 
-def inject(cred_type_path, inputs_json, private_dir):
-    cred_type = load_yaml(cred_type_path)
-    fields = check_credential_type(cred_type)
-    inputs = json.loads(inputs_json)
+def _templates(injectors):
+    for kind in ('file', 'env'):
+        for template in injectors.get(kind, {}).values():
+            yield kind, template
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield key
+                yield from walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from walk(value)
+        else:
+            yield node
+    for template in walk(injectors.get('extra_vars', {})):
+        yield 'extra_vars', template
+
+
+def check_inputs(cred_type, fields, inputs):
+    """CredentialInputField.validate (awx/main/fields.py) and the required fields: the credential as AWX saves it."""
     by_id = {field['id']: field for field in fields}
     unknown = set(inputs) - set(by_id)
     if unknown:
-        fail('inputs for fields the credential type does not have: %s' % sorted(unknown))
-    missing = [name for name in cred_type['inputs'].get('required', []) if not inputs.get(name)]
-    if missing:
-        fail('AWX would not save this credential: required fields %s are empty' % missing)
+        raise Refused('Additional properties are not allowed: %s' % sorted(unknown))
+    saved = dict(inputs)
     for name, value in inputs.items():
+        if not value:  # empty inputs get CredentialType.default_for_field: the first choice, or ''
+            field = by_id[name]
+            saved[name] = field['choices'][0] if 'choices' in field else {'string': '', 'boolean': False}[field['type']]
         choices = by_id[name].get('choices')
-        if choices and value not in choices:
-            fail('AWX would not save this credential: %s=%r is not one of %s' % (name, value, choices))
+        if choices and saved[name] not in choices:
+            raise Refused('%s: %r is not one of %s' % (name, saved[name], choices))
+    missing = [name for name in cred_type['inputs'].get('required', []) if saved.get(name) in (None, '')]
+    if missing:
+        raise Refused('required fields %s are empty' % missing)
+    return saved
 
-    class Tower:  # the `tower` namespace of the templates
-        filename = None
 
-    namespace = {'tower': Tower}
-    for name, value in inputs.items():
-        if isinstance(value, bool) or value:  # empty strings are left out, booleans never are
+def inject_credential(cred_type, fields, inputs, private_data_dir, env, args):
+    """CredentialType.inject_credential (awx/main/models/credential.py), for a custom credential type."""
+    tower = type('TowerNamespace', (), {})()
+    namespace = {'tower': tower}
+    for name, value in inputs.items():  # secret inputs too: AWX decrypts them for the job
+        if isinstance(value, bool) or len(value):  # an empty string is left out: `{{ field }}` is then undefined
             namespace[name] = value
     for field in fields:
-        if field.get('type') == 'boolean' and field['id'] not in inputs:
+        if field['type'] == 'boolean' and field['id'] not in inputs:
             namespace[field['id']] = False
 
     sandbox = ImmutableSandboxedEnvironment()
-    env_dir = os.path.join(private_dir, 'env')
-    os.makedirs(env_dir, exist_ok=True)
-    files = {}
     for label, template in cred_type['injectors'].get('file', {}).items():
-        handle, path = tempfile.mkstemp(dir=env_dir)
+        data = sandbox.from_string(template).render(**namespace)
+        handle, path = tempfile.mkstemp(dir=os.path.join(private_data_dir, 'env'))
         with os.fdopen(handle, 'w', encoding='utf-8') as out:
-            out.write(sandbox.from_string(template).render(**namespace))
+            out.write(data)
         os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
-        files[label] = path
-    if 'template' in files:
-        Tower.filename = files['template']
-    elif files:
-        Tower.filename = type('Files', (), {label.split('.', 1)[1]: path for label, path in files.items()})
+        if '.' not in label:
+            tower.filename = path  # AWX: the path inside the execution environment, /runner/env/tmp...
+        else:
+            if not hasattr(tower, 'filename'):
+                tower.filename = type('TowerNamespace', (), {})()
+            setattr(tower.filename, label.split('.', 1)[1], path)
 
     for name, template in cred_type['injectors'].get('env', {}).items():
-        print('export %s=%s' % (name, shlex.quote(sandbox.from_string(template).render(**namespace))))
-    if cred_type['injectors'].get('extra_vars'):
-        fail('this helper does not render extra_vars injectors; the zstack credential type has none')
+        env[name] = sandbox.from_string(template).render(**namespace)
+
+    def build(node):
+        if isinstance(node, dict):
+            return {build(key): build(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [build(value) for value in node]
+        return sandbox.from_string(node).render(**namespace)
+    extra_vars = build(cred_type['injectors'].get('extra_vars', {}))
+    if extra_vars:
+        handle, path = tempfile.mkstemp(dir=os.path.join(private_data_dir, 'env'))
+        with os.fdopen(handle, 'w', encoding='utf-8') as out:
+            out.write(safe_dump(extra_vars))
+        os.chmod(path, stat.S_IRUSR)
+        args.extend(['-e', '@%s' % path])
 
 
 # ------------------------------------------------------------------ job templates and surveys
 
-def launch(job_template_path, answers_json, private_dir):
-    job_template = load_yaml(job_template_path)
-    for key in ('name', 'playbook', 'survey_enabled', 'survey_spec'):
-        if key not in job_template:
-            fail('job template has no %r' % key)
+def survey_element_errors(element, data):
+    """SurveyJobTemplateMixin._survey_element_validation (awx/main/models/mixins.py), for text and number types."""
+    variable = element['variable']
+    if variable not in data:
+        return ["'%s' value missing" % variable] if element['required'] else []
+    value = data[variable]
+    low, high = element.get('min'), element.get('max')
+    low, high = (None if low in ('', None) else low), (None if high in ('', None) else high)
+    if element['type'] in ('text', 'textarea', 'password'):
+        if not isinstance(value, str):
+            return ["Value %s for '%s' expected to be a string." % (value, variable)]
+        measure, convert = len(value), int
+    elif element['type'] == 'integer':
+        if type(value) is not int:  # pylint: disable=unidiomatic-typecheck  # AWX's own test: True is no integer
+            return ["Value %s for '%s' expected to be an integer." % (value, variable)]
+        measure, convert = value, int
+    elif element['type'] == 'float':
+        if type(value) not in (float, int):  # pylint: disable=unidiomatic-typecheck
+            return ["Value %s for '%s' expected to be a numeric type." % (value, variable)]
+        measure, convert = value, float
+    else:
+        raise Refused('this test knows text and number survey questions, not %r' % element['type'])
+    errors = []
+    if low is not None and measure < convert(low):
+        length = 'length is %s ' % measure if element['type'] in ('text', 'textarea', 'password') else ''
+        errors.append("'%s' value %s is too small (%smust be at least %s)." % (variable, value, length, low))
+    if high is not None and measure > convert(high):
+        errors.append("'%s' value %s is too large (must be no more than %s)." % (variable, value, high))
+    return errors
+
+
+def launch_extra_vars(job_template, answers):
+    """The job's extra vars for a launch from AWX's UI: its survey form starts with each question's default, so what
+    it sends is the defaults overlaid with the answers typed. Then the launch-time checks (_accept_or_ignore_variables
+    and survey_variable_validation of mixins.py; variables the template does not prompt for are refused here rather
+    than dropped), and the job's extra vars: the survey defaults that validate, then the answers
+    (_update_unified_job_kwargs)."""
     if job_template.get('use_fact_cache'):
-        fail('the job template must not cache facts: the consoles are facts, and hold tokens')
-    answers = json.loads(answers_json)
-    extra_vars = {}
-    spec = job_template['survey_spec']
-    for key in ('name', 'description', 'spec'):
-        if key not in spec:
-            fail('survey_spec has no %r' % key)
-    asked = set()
-    for question in spec['spec']:
-        for key in ('question_name', 'variable', 'type', 'required'):
-            if key not in question:
-                fail('survey question %r has no %r' % (question.get('variable'), key))
-        if question['type'] not in SURVEY_TYPES:
-            fail('survey question %s: type %r' % (question['variable'], question['type']))
-        variable = question['variable']
-        asked.add(variable)
-        if variable in answers:
-            value = answers[variable]
-        elif question.get('default') not in (None, ''):
-            value = question['default']
-        elif question['required']:
-            fail('AWX would not launch: survey question %r is required' % question['question_name'])
-        else:
-            continue
-        if question['type'] in ('text', 'textarea', 'password'):
-            if not isinstance(value, str):
-                fail('survey answer %s must be text' % variable)
-            low, high = question.get('min'), question.get('max')
-            if (low is not None and len(value) < low) or (high is not None and len(value) > high):
-                fail('AWX would not launch: %s must be %s to %s characters' % (variable, low, high))
-            if question['required'] and value == '':
-                fail('AWX would not launch: survey question %r is required' % question['question_name'])
-        extra_vars[variable] = value
-    # Answers to questions the survey does not ask are dropped unless the template prompts for variables.
+        raise Refused('the job template must not cache facts: the consoles are facts, and hold tokens')
+    spec = job_template['survey_spec'] if job_template.get('survey_enabled') else {'spec': []}
+    answers = dict({element['variable']: element['default'] for element in spec['spec']
+                    if element.get('default') is not None}, **answers)
+    errors = ["'%s' missing from survey spec." % key for key in ('name', 'description') if key not in spec]
+    asked = [element['variable'] for element in spec['spec']]
     if not job_template.get('ask_variables_on_launch'):
-        ignored = set(answers) - asked
+        ignored = sorted(set(answers) - set(asked))
         if ignored:
-            fail('AWX would ignore these answers (not in the survey): %s' % sorted(ignored))
-    env_dir = os.path.join(private_dir, 'env')
-    os.makedirs(env_dir, exist_ok=True)
-    with open(os.path.join(env_dir, 'extravars'), 'w', encoding='utf-8') as out:
-        yaml.safe_dump(extra_vars, out, default_flow_style=False)
+            raise Refused('variables not in the survey would be ignored: %s' % ignored)
+    for element in spec['spec']:
+        errors += survey_element_errors(element, answers)
+    if errors:
+        raise Refused('; '.join(errors))
+    extra_vars = {}
+    for element in spec['spec']:
+        default = element.get('default')
+        if default is not None and not survey_element_errors(element, {element['variable']: default}):
+            extra_vars[element['variable']] = default
+    extra_vars.update(answers)
+    return extra_vars
+
+
+def safe_dump(data):
+    """awx/main/utils/safe_yaml.py safe_dump with no trusted values: every string (key or value) is !unsafe."""
+    class Dumper(yaml.SafeDumper):  # pylint: disable=too-many-ancestors
+        def represent_data(self, data):
+            if isinstance(data, str):
+                return self.represent_scalar('!unsafe', data)
+            return super().represent_data(data)
+    return ''.join(yaml.dump_all([{key: value}], None, Dumper=Dumper, default_flow_style=False)
+                   for key, value in data.items())
+
+
+# ------------------------------------------------------------------ the job
+
+def write_private_file(private_data_dir, sub_dir, name, content, mode=stat.S_IRUSR | stat.S_IWUSR):
+    path = os.path.join(private_data_dir, sub_dir, name)
+    with open(path, 'w', encoding='utf-8') as out:
+        out.write(content)
+    os.chmod(path, mode)
+    return path
+
+
+def run_job(opts):
+    cred_type = load_yaml(opts.credential_type)
+    job_template = load_yaml(opts.job_template)
+    fields = check_credential_type(cred_type)
+    inputs = check_inputs(cred_type, fields, json.loads(opts.inputs))
+    extra_vars = launch_extra_vars(job_template, json.loads(opts.answers))
+    for name in JOB_VARIABLE_PREFIXES:
+        extra_vars.update({'%s_job_id' % name: JOB_ID, '%s_job_launch_type' % name: 'manual',
+                           '%s_job_template_name' % name: job_template['name']})
+
+    # BaseTask.build_private_data_dir, build_project_dir (the project's checkout).
+    private_data_dir = os.path.abspath(opts.job_dir)
+    if os.path.exists(private_data_dir):
+        shutil.rmtree(private_data_dir)
+    os.makedirs(private_data_dir, mode=0o700)
+    for sub_dir in ('inventory', 'env'):
+        os.mkdir(os.path.join(private_data_dir, sub_dir))
+    shutil.copytree(opts.project, os.path.join(private_data_dir, 'project'), symlinks=True,
+                    ignore=shutil.ignore_patterns('.git'))
+    if opts.requirements_collections:
+        shutil.copytree(opts.requirements_collections, os.path.join(private_data_dir, 'requirements_collections'))
+
+    write_private_file(private_data_dir, 'env', 'extravars', safe_dump(extra_vars))
+    args = ['-u', 'root']  # RunJob.build_args, no machine credential
+    # BaseTask.build_env + RunJob.build_env
+    env = dict(AWX_ANSIBLE_SETTINGS)
+    env.update({'AWX_PRIVATE_DATA_DIR': private_data_dir, 'JOB_ID': str(JOB_ID), 'INVENTORY_ID': '1',
+                'PROJECT_REVISION': '', 'ANSIBLE_RETRY_FILES_ENABLED': 'False', 'MAX_EVENT_RES': '700000',
+                'AWX_HOST': 'https://awx.example.com',
+                'ANSIBLE_SSH_CONTROL_PATH_DIR': os.path.join(private_data_dir, 'cp')})
+    os.mkdir(os.path.join(private_data_dir, 'cp'), 0o700)
+    collections = os.pathsep.join([os.path.join(private_data_dir, 'requirements_collections'),
+                                   os.path.abspath(opts.ee_collections)])
+    env['ANSIBLE_COLLECTIONS_PATHS'] = env['ANSIBLE_COLLECTIONS_PATH'] = collections
+    env['ANSIBLE_ROLES_PATH'] = os.path.join(private_data_dir, 'requirements_roles')
+    inject_credential(cred_type, fields, inputs, private_data_dir, env, args)
+    write_private_file(private_data_dir, 'env', 'cmdline', ansible_runner.utils.args2cmdline(*args))
+    # The Demo Inventory, as RunJob.write_inventory_file writes an inventory: a script printing its JSON.
+    inventory = {'all': {'hosts': ['localhost']},
+                 '_meta': {'hostvars': {'localhost': {'ansible_connection': 'local',
+                                                      'ansible_python_interpreter': '{{ ansible_playbook_python }}',
+                                                      'remote_tower_enabled': 'true', 'remote_tower_id': 1}}}}
+    inventory_path = write_private_file(private_data_dir, 'inventory', 'hosts',
+                                        '#! /usr/bin/env python3\n# -*- coding: utf-8 -*-\nprint(%r)\n'
+                                        % json.dumps(inventory), mode=0o700)
+    write_private_file(private_data_dir, 'env', 'settings', json.dumps(
+        {'job_timeout': 300, 'suppress_ansible_output': True, 'suppress_output_file': True}))
+
+    # The job runs in an execution environment, which has none of this test's environment: only PATH and the like.
+    for name in list(os.environ):
+        if name.startswith(('ANSIBLE_', 'ZSTACK_', 'REQUESTS_', 'CURL_CA_BUNDLE', 'SSL_CERT_')):
+            del os.environ[name]
+
+    stdout = []
+
+    def event_handler(event):
+        if event.get('stdout'):
+            stdout.append(ANSI_RE.sub('', event['stdout']))
+        return False  # AWX keeps the events itself
+
+    runner = ansible_runner.interface.run(
+        ident=JOB_ID, private_data_dir=private_data_dir, playbook=opts.playbook or job_template['playbook'],
+        inventory=inventory_path, passwords={'yes': 'yes', 'no': 'no', '': ''}, suppress_env_files=True, envvars=env,
+        fact_cache_type='', event_handler=event_handler, quiet=True)
+    output = '\n'.join(stdout) + '\n'
+    with open(os.path.join(opts.job_dir, 'job.out'), 'w', encoding='utf-8') as out:
+        out.write(output)
+    sys.stdout.write(output)
+    print('awx_job.py: job %s, rc %s' % (runner.status, runner.rc))
+    return 0 if runner.status == 'successful' else 1
+
+
+def launch(job_template_path, answers_json, private_data_dir):
+    job_template = load_yaml(job_template_path)
+    extra_vars = launch_extra_vars(job_template, json.loads(answers_json))
+    os.makedirs(os.path.join(private_data_dir, 'env'), exist_ok=True)
+    write_private_file(private_data_dir, 'env', 'extravars', safe_dump(extra_vars))
     print(job_template['playbook'])
 
-
-# ------------------------------------------------------------------ simulator
 
 def consoles(sim_url):
     with urllib.request.urlopen(sim_url.rstrip('/') + '/_sim/state', timeout=10) as reply:
@@ -227,16 +411,49 @@ def consoles(sim_url):
         print(console['vm_uuid'], console['session'], console.get('token_file') or '-')
 
 
+def doc_block(path, first_line):
+    with open(path, encoding='utf-8') as handle:
+        lines = handle.read().splitlines()
+    for number, line in enumerate(lines):
+        if line.startswith('```') and number + 1 < len(lines) and lines[number + 1].startswith(first_line):
+            end = lines.index('```', number + 1)
+            return '\n'.join(lines[number + 1:end]) + '\n'
+    raise SystemExit('awx_job.py: %s has no code block starting with %r' % (path, first_line))
+
+
 def main(argv):
-    if len(argv) == 5 and argv[1] == 'inject':
-        inject(*argv[2:])
-    elif len(argv) == 5 and argv[1] == 'launch':
-        launch(*argv[2:])
-    elif len(argv) == 3 and argv[1] == 'consoles':
-        consoles(argv[2])
-    else:
-        fail(__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
+    commands = parser.add_subparsers(dest='command', required=True)
+    run = commands.add_parser('run')
+    for option in ('--credential-type', '--inputs', '--job-template', '--answers', '--project', '--ee-collections',
+                   '--job-dir'):
+        run.add_argument(option, required=True)
+    run.add_argument('--playbook')
+    run.add_argument('--requirements-collections', help='what a project update installed')
+    sim = commands.add_parser('consoles')
+    sim.add_argument('sim_url')
+    launcher = commands.add_parser('launch')
+    for name in ('job_template', 'answers', 'private_data_dir'):
+        launcher.add_argument(name)
+    block = commands.add_parser('doc-block')
+    block.add_argument('markdown')
+    block.add_argument('first_line')
+    opts = parser.parse_args(argv[1:])
+    if opts.command == 'consoles':
+        consoles(opts.sim_url)
+        return 0
+    if opts.command == 'doc-block':
+        sys.stdout.write(doc_block(opts.markdown, opts.first_line))
+        return 0
+    try:
+        if opts.command == 'launch':
+            launch(opts.job_template, opts.answers, opts.private_data_dir)
+            return 0
+        return run_job(opts)
+    except Refused as exc:
+        print('awx_job.py: AWX would refuse this: %s' % exc, file=sys.stderr)
+        return 3
 
 
 if __name__ == '__main__':
-    main(sys.argv)
+    sys.exit(main(sys.argv))

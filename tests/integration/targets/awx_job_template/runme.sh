@@ -1,23 +1,35 @@
 #!/usr/bin/env bash
-# The AWX / AAP job template of docs/awx.md, run the way AWX runs it, against the ZStack simulator.
+# The AWX / AAP job template of docs/awx.md, run the way AWX runs a job, against the ZStack simulator.
 #
-# For each job: the shipped credential type (extensions/awx/credential_types/zstack.yml) is rendered for a
-# credential's inputs exactly as AWX injects it (awx_job.py inject: every ZSTACK_* variable set, empty ones too,
-# the CA in a file), the survey answers of the shipped job template (extensions/awx/job_templates/zstack_console.yml)
-# become the extra vars file AWX passes, and its playbook (playbooks/awx_console.yml) runs from the project root
-# with nothing else of the caller's ZSTACK_* environment. Then the job output and the simulator's consoles are
-# checked: consoles exist for the VMs asked, and no secret or token is in the output.
+# Each job goes through awx_job.py run (see its docstring for what is AWX's own logic and what is not): the shipped
+# credential type (extensions/awx/credential_types/zstack.yml) and a credential's inputs, checked and injected as AWX
+# does (every ZSTACK_* variable set, empty ones too; the CA in a file of the job named by ZSTACK_CA_PATH); the survey
+# answers of the shipped job template (extensions/awx/job_templates/zstack_console.yml) as its extra vars; its
+# playbook (playbooks/awx_console.yml) run by ansible-runner from a copy of the project, with none of this script's
+# ZSTACK_* or ANSIBLE_* environment. Then the job output (from the runner's events, as AWX shows it) and the
+# simulator's consoles are checked: consoles exist for the VMs asked, and no secret, token or warning is in the
+# output. The last job uses a project of its own whose collections/requirements.yml (docs/awx.md, step 1 A) installs
+# the collection from a git URL, as AWX's project update does.
 set -eux
 
 source ../setup_zstack_simulator/simulator.sh
 simulator_start
 
 PY=$SIM_PYTHON
-root=$(cd ../../../.. && pwd)  # the collection: an AWX project checked out from its repository
+root=$(cd ../../../.. && pwd)  # what ansible-test copied of the collection: the AWX project, in the usual set-up
 cred_type=$root/extensions/awx/credential_types/zstack.yml
 job_template=$root/extensions/awx/job_templates/zstack_console.yml
 jobs=$SIM_WORK/jobs
 mkdir -p "$jobs"
+
+# The collection as ansible-test installed it (a path of ANSIBLE_COLLECTIONS_PATH): it stands in for the copy in the
+# execution environment (/usr/share/ansible/collections), and is the source of the git repository of the last job.
+ee_collections=
+IFS=: read -r -a collection_paths <<<"${ANSIBLE_COLLECTIONS_PATH:-}"
+for path in "${collection_paths[@]}"; do
+    if [ -f "$path/ansible_collections/zstack/cloud/galaxy.yml" ]; then ee_collections=$path; break; fi
+done
+[ -n "$ee_collections" ] || { echo "zstack.cloud is in none of ANSIBLE_COLLECTIONS_PATH=${ANSIBLE_COLLECTIONS_PATH:-}" >&2; exit 1; }
 
 ops_password='C0nsole-Ops!'
 viewer_password='Vnc-Viewer!1'
@@ -38,39 +50,29 @@ trap 'kill "$tls_pid" 2>/dev/null || true; simulator_stop' EXIT
 for _ in $(seq 100); do [ -s "$tls/port" ] && break; sleep 0.1; done
 tls_port=$(cat "$tls/port")
 
-# run_job NAME CREDENTIAL_INPUTS_JSON SURVEY_ANSWERS_JSON [PLAYBOOK]
-# Runs one job like AWX; its output goes to $jobs/NAME.out and its exit status to $jobs/NAME.rc.
+# run_job NAME CREDENTIAL_INPUTS_JSON SURVEY_ANSWERS_JSON [awx_job.py run options]
+# One job, like AWX; its output goes to $jobs/NAME.out and its exit status to $jobs/NAME.rc (0 successful, 1 failed,
+# 3 refused by AWX). The project is the collection's repository unless --project says otherwise.
 run_job() {
-    local name=$1 inputs=$2 answers=$3 playbook=${4:-}
-    local private=$jobs/$name
-    mkdir -p "$private/inventory"
-    "$PY" awx_job.py inject "$cred_type" "$inputs" "$private" >"$private/credential.env"
-    local jt_playbook
-    jt_playbook=$("$PY" awx_job.py launch "$job_template" "$answers" "$private")
-    # AWX's Demo Inventory: localhost, local connection, the playbook's own python.
-    echo 'localhost ansible_connection=local ansible_python_interpreter="{{ ansible_playbook_python }}"' \
-        >"$private/inventory/hosts"
-    local rc=0
-    (
-        set +x  # the job's output is what AWX would show, not this script's trace
-        while read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(ZSTACK_|REQUESTS_CA_BUNDLE$)' || true)
-        # shellcheck disable=SC1091  # written just above
-        source "$private/credential.env"
-        cd "$root"
-        ansible-playbook -i "$private/inventory/hosts" -e "@$private/env/extravars" "${playbook:-$jt_playbook}"
-    ) >"$jobs/$name.out" 2>&1 || rc=$?
+    local name=$1 inputs=$2 answers=$3 rc=0
+    shift 3
+    "$PY" awx_job.py run --credential-type "$cred_type" --inputs "$inputs" --job-template "$job_template" \
+        --answers "$answers" --project "$root" --ee-collections "$ee_collections" --job-dir "$jobs/$name" "$@" \
+        >"$jobs/$name.out" 2>&1 || rc=$?
     echo "$rc" >"$jobs/$name.rc"
     cat "$jobs/$name.out"
 }
 
 ok() { [ "$(cat "$jobs/$1.rc")" -eq 0 ] || { echo "job $1 failed" >&2; exit 1; }; }
-failed() { [ "$(cat "$jobs/$1.rc")" -ne 0 ] || { echo "job $1 should have failed" >&2; exit 1; }; }
+failed() { [ "$(cat "$jobs/$1.rc")" -eq 1 ] || { echo "job $1 should have run and failed" >&2; exit 1; }; }
 says() { grep -qF -- "$2" "$jobs/$1.out" || { echo "job $1 output lacks: $2" >&2; exit 1; }; }
 never_says() { if grep -qF -- "$2" "$jobs/$1.out"; then echo "job $1 output has: $2" >&2; exit 1; fi; }
-# No console token (<session uuid>_<vm uuid>), no traceback, in any job output.
+# No console token (<session uuid>_<vm uuid>), no traceback, no warning or deprecation warning in any job output.
 clean() {
     if grep -Eq '[0-9a-fA-F]{32}_[0-9a-fA-F]{32}' "$jobs/$1.out"; then echo "job $1 output has a token" >&2; exit 1; fi
     never_says "$1" Traceback
+    never_says "$1" "[WARNING]"
+    never_says "$1" "[DEPRECATION WARNING]"
 }
 console_of() { "$PY" awx_job.py consoles "$1" | awk -v vm="$2" '$1 == vm'; }
 
@@ -99,7 +101,7 @@ never_says account "$account_session"
 #    token, which embeds job 1's session, and the job says so. Run as the collection's playbook, by its FQCN.
 run_job access_key \
     '{"host": "127.0.0.1", "port": "'"$SIM_PORT"'", "access_key_id": "'"$ak_id"'", "access_key_secret": "'"$ak_secret"'"}' \
-    "{\"vm_names\": \"$web_01\"}" zstack.cloud.awx_console
+    "{\"vm_names\": \"$web_01\"}" --playbook zstack.cloud.awx_console
 ok access_key
 says access_key "$web_01: console proxy http://127.0.0.1:4900"
 says access_key "the token embeds a session this job did not open"
@@ -165,3 +167,47 @@ run_job blank \
     '{"vm_names": " \n "}'
 failed blank
 says blank "vm_names is empty: give one VM name or UUID per line"
+
+# 9. AWX refuses to launch with the survey's required answer left empty (nothing runs).
+run_job no_answer \
+    '{"host": "127.0.0.1", "port": "'"$SIM_PORT"'", "account_name": "console-ops", "account_password": "'"$ops_password"'"}' \
+    '{}'
+[ "$(cat "$jobs/no_answer.rc")" -eq 3 ]
+says no_answer "AWX would refuse this: 'vm_names' value  is too small (length is 0 must be at least 1)."
+
+# 10. docs/awx.md, step 1 A: a project of its own - its collections/requirements.yml and zstack_console.yml exactly as
+#     the page shows them, but for the collection's git URL, replaced by a file URL of a git repository holding the
+#     collection's files - synced as AWX's project update does (ansible-galaxy collection install -r into the job's
+#     requirements_collections), in an execution environment without the collection. The credential leaves the
+#     choice fields empty, which AWX saves as their first choice, and the CA empty, which sets ZSTACK_CA_PATH empty.
+repo=$SIM_WORK/zstack.cloud
+mkdir -p "$repo"
+tar -C "$ee_collections/ansible_collections/zstack/cloud" --exclude=./tests/output --exclude=./.git -cf - . \
+    | tar -C "$repo" -xf -
+git -C "$repo" init -q -b main
+git -C "$repo" add -A
+git -C "$repo" -c user.name=zstack.cloud -c user.email=test@example.com commit -q -m "the collection"
+project=$SIM_WORK/project
+mkdir -p "$project/collections"
+"$PY" awx_job.py doc-block "$root/docs/awx.md" '# collections/requirements.yml' >"$project/collections/requirements.yml"
+sed -i "s#https://github.com/zstack-cloud/zstack.cloud.git#git+file://$repo#" "$project/collections/requirements.yml"
+grep -q "name: git+file://$repo" "$project/collections/requirements.yml"
+"$PY" awx_job.py doc-block "$root/docs/awx.md" '# zstack_console.yml' >"$project/zstack_console.yml"
+# awx/playbooks/project_update.yml runs `ansible-galaxy collection install -r <project>/collections/requirements.yml`
+# with the collections path set to the project's requirements_collections.
+update=$SIM_WORK/project-update/requirements_collections
+ANSIBLE_COLLECTIONS_PATH=$update ansible-galaxy collection install -r "$project/collections/requirements.yml" \
+    | tee "$SIM_WORK/project-update.out"
+grep -q "zstack.cloud:.* was installed successfully" "$SIM_WORK/project-update.out"
+[ -f "$update/ansible_collections/zstack/cloud/playbooks/awx_console.yml" ]
+empty_ee=$SIM_WORK/empty-ee
+mkdir -p "$empty_ee"
+run_job own_project \
+    '{"host": "127.0.0.1", "port": "'"$SIM_PORT"'", "scheme": "", "validate_certs": "", "ca_cert": "",
+      "account_name": "console-ops", "account_password": "'"$ops_password"'"}' \
+    '{"vm_names": "web-02"}' --project "$project" --ee-collections "$empty_ee" --requirements-collections "$update" \
+    --playbook zstack_console.yml
+ok own_project
+says own_project "web-02 ($web_02): console proxy http://127.0.0.1:4900 (vnc)"
+never_says own_project "$ops_password"
+clean own_project
