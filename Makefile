@@ -5,6 +5,7 @@
 #   make units         pytest: tests/unit, tests/simulator, tests/tools, against the tree copy
 #   make sanity        ansible-test sanity --venv --python 3.11 (offline-safe)
 #   make integration   ansible-test integration against the local simulator
+#   make novnc-check   the bundled noVNC client is what tools/novnc's pinned packages build to
 #   make e2e           the browser end-to-end console test (tests/e2e)
 #   make units-newest, sanity-newest, integration-newest
 #                      the same three on the newest ansible-core (tests/requirements-newest.txt)
@@ -21,7 +22,9 @@
 #   make release-check build the tarball, check its files, install it into an empty
 #                      path, run the demo playbook from the installed copy
 #   make bench         benchmark (not a test): consoles for 1, 50, 200 VMs from a
-#                      simulator with 20 ms per request; prints the table of
+#                      simulator with 20 ms per request, and the console_files role for
+#                      1, 10, 50 VMs and two operators next to the module alone (as root;
+#                      BENCH_ARGS=--no-role or --role-only); prints the tables of
 #                      docs/performance.md, fails if a target is missed
 #   make clean         remove build/ and the virtual environments
 #
@@ -33,7 +36,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := test
 
 # Stages of `make test`, in order. Append new stages here (each one a target).
-TEST_STAGES ?= units sanity integration e2e lint docs-check ee release-check \
+TEST_STAGES ?= units sanity novnc-check integration e2e lint docs-check ee release-check \
   units-newest sanity-newest integration-newest
 NEWEST_STAGES := units-newest sanity-newest integration-newest
 
@@ -74,13 +77,13 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export ANSIBLE_NOCOLOR := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: all test test-newest venv venv-newest venv-demo debian-packages tree seed-ansible-test units sanity integration \
+.PHONY: all test test-newest venv venv-newest venv-demo debian-packages tree seed-ansible-test units sanity novnc-check integration \
   e2e demo lint docs docs-check ee release-check clean help bench $(TEST_STAGES) $(NEWEST_STAGES)
 
 all: test
 
 help:
-	@sed -n '3,30p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,33p' Makefile | sed 's/^# \{0,1\}//'
 
 # debian-packages first: one apt-get run for every stage (each stage also ensures its own group, so it
 # runs alone too, and under -k a missing package fails only the stages that need it).
@@ -183,6 +186,13 @@ demo: venv-demo
 	export ANSIBLE_PYTHON_INTERPRETER="$(DEMO_VENV)/bin/python" ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False; \
 	echo "demo: simulator at $$ZSTACK_SCHEME://$$ZSTACK_HOST:$$ZSTACK_PORT as $$ZSTACK_ACCOUNT_NAME"; \
 	"$(DEMO_VENV)/bin/ansible-playbook" playbooks/demo.yml -e demo_consoles_dest="$(BUILD)/demo-consoles"
+
+# ---------------------------------------------------------------- novnc-check
+# The noVNC client bundled into the launchers (plugins/module_utils/_novnc.py) is what the pinned npm packages
+# build to (tools/novnc/README.md): rebuilt from the registry with npm ci + esbuild, compared with the committed one.
+novnc-check:
+	@command -v npm >/dev/null 2>&1 || bash tools/debian_packages.sh ensure node
+	python3 tools/novnc/build.py --check
 
 # ---------------------------------------------------------------- e2e
 # The browser end-to-end test (tests/e2e/README.md): Xvnc, websockify with a token

@@ -20,14 +20,20 @@ set -euo pipefail
 #   sanity:      shellcheck      ansible-test's shellcheck sanity test (skipped without it)
 #   integration: openssl         a CA and a server certificate for the TLS cases of zstack_faults
 #   e2e:         chromium tigervnc-standalone-server novnc x11-xserver-utils (xsetroot) python3 (the operators'
-#                Python on the target, outside root's home): the browser end-to-end console test
+#                Python on the target, outside root's home) tigervnc-tools (vncpasswd, for a console with a VNC
+#                password; only a Recommends of the server): the browser end-to-end console test
+#   node:        nodejs npm      rebuilding the bundled noVNC client (make novnc-check); asked for only when npm
+#                                is not on PATH (a Node.js from elsewhere, with its own npm, will do)
 declare -A GROUPS_PACKAGES=(
   [venv]="python3-venv"
   [git]="git"
   [sanity]="shellcheck"
   [integration]="openssl"
-  [e2e]="chromium tigervnc-standalone-server novnc x11-xserver-utils python3"
+  [e2e]="chromium tigervnc-standalone-server novnc x11-xserver-utils python3 tigervnc-tools"
+  [node]="nodejs npm"
 )
+# node is not in the default set: Node.js often comes from elsewhere (with its own npm), and Debian's npm would
+# fight it; `make novnc-check` asks for the group only when npm is missing.
 ALL_GROUPS=(venv git sanity integration e2e)
 
 die() { echo "debian_packages: $*" >&2; exit 1; }
