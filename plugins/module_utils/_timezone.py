@@ -127,18 +127,20 @@ def parse_server_date(value, tz):
     text = str(value).strip()
     if _EPOCH_MS.match(text):
         return _from_epoch_ms(int(text))
-    naive = _parse_gson(text)
-    if naive is None:
-        parsed = _parse_iso(text)
-        if parsed is None:
-            return None
-        if parsed.tzinfo is not None:
-            return parsed
-        naive = parsed
+    parsed = _read_text_date(text)
+    if parsed is None or parsed.tzinfo is not None:
+        return parsed
     try:
-        return localize(naive, tz)
+        return localize(parsed, tz)
     except (OverflowError, ValueError, OSError):
         return None
+
+
+def _read_text_date(text):
+    """A date the node wrote as text: naive for gson's format or ISO 8601 without an offset, aware for ISO 8601
+    with one; None when unreadable."""
+    naive = _parse_gson(text)
+    return naive if naive is not None else _parse_iso(text)
 
 
 def iso_utc(moment):
@@ -158,21 +160,18 @@ def learn_offset(create_date, response_date):
     if create_date is None or isinstance(create_date, (bool, int, float)) or not response_date:
         return None  # epoch milliseconds carry no zone to learn
     text = str(create_date).strip()
-    naive = _parse_gson(text)
-    if naive is None:
-        parsed = _parse_iso(text)
-        if parsed is None:
-            return None
-        if parsed.tzinfo is not None:
-            return datetime.timezone(parsed.utcoffset())
-        naive = parsed
+    written = _read_text_date(text)
+    if written is None:
+        return None
+    if written.tzinfo is not None:
+        return datetime.timezone(written.utcoffset())
     try:
         sent = email.utils.parsedate_to_datetime(response_date)
     except (TypeError, ValueError, IndexError):
         return None
     if sent is None or sent.tzinfo is None:
         return None
-    seconds = (naive - sent.astimezone(UTC).replace(tzinfo=None)).total_seconds()
+    seconds = (written - sent.astimezone(UTC).replace(tzinfo=None)).total_seconds()
     minutes = int(round(seconds / 60.0 / QUARTER_HOUR)) * QUARTER_HOUR
     if abs(minutes) > MAX_OFFSET_MINUTES:
         return None  # not a zone: one of the two dates is wrong
