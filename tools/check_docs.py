@@ -52,10 +52,14 @@ def first_table(path):
 def check_content_table(root):
     table = '\n'.join(first_table(os.path.join(root, 'README.md')))
     problems = []
-    for kind, values in names(root).items():
+    content = names(root)
+    for kind, values in content.items():
         for name in values:
             if '`zstack.cloud.%s`' % name not in table:
                 problems.append('README.md: the content table does not list the %s `zstack.cloud.%s`' % (kind, name))
+    known = {name for values in content.values() for name in values}
+    for name in sorted(set(re.findall(r'`zstack\.cloud\.(\w+)`', table)) - known):
+        problems.append('README.md: the content table lists `zstack.cloud.%s`, which the collection does not have' % name)
     return problems
 
 

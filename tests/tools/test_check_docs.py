@@ -59,6 +59,13 @@ def test_content_missing_from_the_table_fails(tmp_path):
     assert result.returncode == 1
 
 
+def test_content_the_collection_does_not_have_fails(tmp_path):
+    result = tree(tmp_path, readme=README.replace('| `zstack.cloud.play` | playbook |\n',
+                                                  '| `zstack.cloud.play` | playbook |\n| `zstack.cloud.gone` | filter |\n'))
+    assert result.returncode == 1
+    assert 'the content table lists `zstack.cloud.gone`, which the collection does not have' in result.stderr
+
+
 @pytest.mark.parametrize('expression', [
     'loop: "{{ zstack_consoles }}"',
     'msg: "{{ zstack_console.hostname }}"',
