@@ -30,6 +30,24 @@ simulator_stop() {
 }
 trap simulator_stop EXIT
 
+# Every target that sources this file has a time-out (ZSTACK_TARGET_TIMEOUT seconds, default 1200): a hang fails
+# with the target's name instead of stalling the run. The watchdog ends the target's child processes, which lets
+# bash run the USR1 trap (bash runs traps only between commands), and it leaves by itself once the target is gone.
+SIM_TARGET_NAME=$(basename "$PWD")
+SIM_TARGET_TIMEOUT=${ZSTACK_TARGET_TIMEOUT:-1200}
+trap 'echo "integration target $SIM_TARGET_NAME: timed out after $SIM_TARGET_TIMEOUT s" >&2; exit 124' USR1
+_simulator_watchdog() {
+    local target=$1 limit=$2 waited=0
+    while [ "$waited" -lt "$limit" ]; do
+        sleep 1
+        kill -0 "$target" 2>/dev/null || exit 0
+        waited=$((waited + 1))
+    done
+    kill -USR1 "$target" 2>/dev/null || exit 0
+    pkill -TERM -P "$target" 2>/dev/null || true
+}
+_simulator_watchdog "$$" "$SIM_TARGET_TIMEOUT" >/dev/null 2>&1 </dev/null &
+
 # _simulator_run DIR [options]: one simulator with its port file, token directory and log in DIR;
 # sets SIM_LAST_PORT once it listens.
 _simulator_run() {
