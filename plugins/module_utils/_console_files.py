@@ -19,12 +19,13 @@ import json
 import posixpath
 import re
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from urllib.parse import quote
 
 from ansible_collections.zstack.cloud.plugins.module_utils._console_urls import console_url
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackError
 from ansible_collections.zstack.cloud.plugins.module_utils._launcher import launcher_supported, render_launcher
+from ansible_collections.zstack.cloud.plugins.module_utils._timezone import iso_utc
 
 MANAGED_BY = 'zstack.cloud.console_files'
 MANIFEST_NAME = '.zstack-console-files.json'
@@ -148,11 +149,6 @@ def operator_dest(name, dest, home, dirname):
 
 
 # ------------------------------------------------------------------ time and sessions
-
-def iso_utc(moment):
-    """ISO 8601 in UTC with a Z, to the second: 2026-11-28T17:21:20Z."""
-    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat().replace('+00:00', 'Z')
-
 
 def parse_iso(text):
     """An aware datetime from ISO 8601 text with a zone (Z or an offset), else None."""
