@@ -71,21 +71,34 @@ def checkerboard_xbm(path):
                           % (TILE, TILE, ',\n   '.join(lines)))
 
 
+def _missing_parts(files, modules):
+    """The files (path, Debian package) and Python modules this machine lacks, as sentences."""
+    missing = ['%s (Debian package %s)' % (path, package) for path, package in files if not os.path.exists(path)]
+    for module in modules:
+        try:
+            __import__(module)
+        except ImportError:
+            missing.append('Python package %s in %s' % (module, sys.executable))
+    return missing
+
+
+def require(missing):
+    """Fail (never skip) the test that needs what ``missing`` names."""
+    if missing:
+        pytest.fail('the console end-to-end test needs: ' + '; '.join(missing) + ' (see tests/e2e/README.md)',
+                    pytrace=False)
+
+
 def missing_prerequisites():
     """What this machine lacks to run the test, as a list of sentences (empty when all is there)."""
     missing = []
     if os.geteuid() != 0:
         missing.append('run as root (the test creates an OS user and writes files as that user)')
-    for path, package in ((CHROMIUM, 'chromium'), (shutil.which('Xvnc') or '/usr/bin/Xvnc', 'tigervnc-standalone-server'),
-                          (shutil.which('xsetroot') or '/usr/bin/xsetroot', 'x11-xserver-utils'),
-                          (str(NOVNC_DIR / 'vnc.html'), 'novnc'), (TARGET_PYTHON, 'python3')):
-        if not os.path.exists(path):
-            missing.append('%s (Debian package %s)' % (path, package))
-    for module in ('websockify', 'playwright', 'ansible', 'requests'):
-        try:
-            __import__(module)
-        except ImportError:
-            missing.append('Python package %s in %s' % (module, sys.executable))
+    missing += _missing_parts(
+        ((CHROMIUM, 'chromium'), (shutil.which('Xvnc') or '/usr/bin/Xvnc', 'tigervnc-standalone-server'),
+         (shutil.which('xsetroot') or '/usr/bin/xsetroot', 'x11-xserver-utils'),
+         (str(NOVNC_DIR / 'vnc.html'), 'novnc'), (TARGET_PYTHON, 'python3')),
+        ('websockify', 'playwright', 'ansible', 'requests'))
     if shutil.which('ansible-playbook', path=os.path.dirname(sys.executable)) is None and shutil.which('ansible-playbook') is None:
         missing.append('ansible-playbook')
     return missing
@@ -169,10 +182,7 @@ class Stack:
 @pytest.fixture(scope='session')
 def console_stack():
     """Xvnc + websockify + simulator, and an operator account; yields a dict describing them."""
-    missing = missing_prerequisites()
-    if missing:
-        pytest.fail('the console end-to-end test needs: ' + '; '.join(missing) + ' (see tests/e2e/README.md)',
-                    pytrace=False)
+    require(missing_prerequisites())
     workdir = tempfile.mkdtemp(prefix='zstack-e2e-')
     stack = Stack(workdir)
     created_users = []
@@ -384,26 +394,18 @@ def write_token_file(token_dir, token, rfb_port):
 
 def proxy_prerequisites_missing():
     """What proxy_stack and a browser need and this machine lacks, as sentences (empty when all is there)."""
-    missing = ['%s (Debian package %s)' % (path, package) for path, package in (
-        (CHROMIUM, 'chromium'), (shutil.which('Xvnc') or '/usr/bin/Xvnc', 'tigervnc-standalone-server'),
-        (shutil.which('xsetroot') or '/usr/bin/xsetroot', 'x11-xserver-utils'),
-        (shutil.which('vncpasswd') or '/usr/bin/vncpasswd', 'tigervnc-tools'),
-        (shutil.which('openssl') or '/usr/bin/openssl', 'openssl')) if not os.path.exists(path)]
-    for module in ('websockify', 'playwright'):
-        try:
-            __import__(module)
-        except ImportError:
-            missing.append('Python package %s in %s' % (module, sys.executable))
-    return missing
+    return _missing_parts(
+        ((CHROMIUM, 'chromium'), (shutil.which('Xvnc') or '/usr/bin/Xvnc', 'tigervnc-standalone-server'),
+         (shutil.which('xsetroot') or '/usr/bin/xsetroot', 'x11-xserver-utils'),
+         (shutil.which('vncpasswd') or '/usr/bin/vncpasswd', 'tigervnc-tools'),
+         (shutil.which('openssl') or '/usr/bin/openssl', 'openssl')),
+        ('websockify', 'playwright'))
 
 
 @pytest.fixture(scope='module')
 def proxy_stack():
     """Xvnc with the checkerboard behind websockify with a token directory (no --web); yields a dict."""
-    missing = proxy_prerequisites_missing()
-    if missing:
-        pytest.fail('the console end-to-end test needs: ' + '; '.join(missing) + ' (see tests/e2e/README.md)',
-                    pytrace=False)
+    require(proxy_prerequisites_missing())
     workdir = Path(tempfile.mkdtemp(prefix='zstack-e2e-proxy-'))
     stack = Stack(workdir)
     try:
