@@ -14,8 +14,9 @@
 #                      against a simulator started (and always stopped) here; needs only
 #                      ansible-core and requests (.venv-demo)
 #   make lint          ansible-lint (production profile), yamllint, antsibull-changelog lint
-#   make docs          regenerate docs/reference/ from the plugins' docs (antsibull-docs)
-#   make docs-check    docs/reference/ up to date, antsibull-docs lint, ansible-doc warnings,
+#   make docs          write the console entry's docs from its type (tools/console_entry_docs.py), then
+#                      regenerate docs/reference/ from the plugins' docs (antsibull-docs)
+#   make docs-check    those and docs/reference/ up to date, antsibull-docs lint, ansible-doc warnings,
 #                      the README's content table
 #   make ee            execution environment: ansible-builder introspect + create, the example
 #                      EE's build context with the tarball
@@ -218,10 +219,15 @@ lint: venv tree
 # docs/reference/ is generated (antsibull-docs) and committed: `make docs`
 # rewrites it; `make docs-check` fails when it is stale, then lints the plugin
 # and role docs and checks that ansible-doc renders each without a warning.
+# The console entry's fields (plugins/module_utils/_console_entry.py) are written into zstack_console_access's
+# RETURN and the console_entry doc fragment first (tools/console_entry_docs.py), then the tree is copied again.
 docs: venv tree
+	PYTHONPATH="$(COLLECTIONS)" "$(VENV_PY)" tools/console_entry_docs.py
+	bash tools/collection_tree.sh "$(TREE)"
 	PATH="$(VENV_BIN):$$PATH" bash tools/docs.sh generate "$(COLLECTIONS)"
 
 docs-check: venv tree
+	PYTHONPATH="$(COLLECTIONS)" "$(VENV_PY)" tools/console_entry_docs.py --check
 	PATH="$(VENV_BIN):$$PATH" bash tools/docs.sh check "$(COLLECTIONS)"
 
 # ---------------------------------------------------------------- ee

@@ -17,8 +17,9 @@ import threading
 import time
 import traceback
 
-from ansible_collections.zstack.cloud.plugins.module_utils._auth import SESSION_EXPIRED
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
+    SESSION_EXPIRED,
+    SessionExpired,
     ZStackApiError,
     ZStackError,
     ZStackHttpError,
@@ -110,15 +111,21 @@ def _parse_body(text):
 class ZStackClient:
     """A ZStack REST client shared by every module of the collection.
 
-    ``send`` does one HTTP exchange (with retries); ``call`` adds authentication,
-    the asynchronous-job protocol and, for sessions the module owns, one new
-    login when the server says the session expired.
+    ``send`` does one HTTP exchange (with retries); ``log_in`` opens the task's session with its authenticator, once,
+    before any worker starts; ``call`` sends with that session, waits for asynchronous jobs and, for a session the
+    task opened, logs in once more when the server says it expired.
     """
 
     def __init__(self, endpoint, authenticator, wait_timeout=120, retries=3, backoff=0.5, max_backoff=8.0,
                  pool_size=10, max_requests=None, sleep=time.sleep, clock=time.monotonic, server_timezone=None):
         self.endpoint = endpoint
-        self.authenticator = authenticator
+        self._authenticator = authenticator
+        # The task's session (``_auth.Session``), once log_in has opened it.
+        self.session = None
+        self._session_lock = threading.Lock()
+        # A failed login is final for the task: every later caller gets the same error instead of trying again (a
+        # wrong password, the session limit or an outage would not change in between).
+        self._login_failure = None
         # The node's zone (server_timezone, else learned at login, else local): AccessKey dates, expires_at.
         self.node_clock = NodeClock(server_timezone)
         self.wait_timeout = wait_timeout
@@ -137,6 +144,35 @@ class ZStackClient:
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(pool_size, 1), max_retries=0)
         self.http.mount('http://', adapter)
         self.http.mount('https://', adapter)
+
+    # The session -------------------------------------------------------------------------------
+
+    def log_in(self):
+        """The task's session, opened by the authenticator on the first call (one login per task)."""
+        with self._session_lock:
+            if self.session is None:
+                if self._login_failure is not None:
+                    raise self._login_failure
+                try:
+                    self.session = self._authenticator.open(self)
+                except ZStackError as err:
+                    self._login_failure = err
+                    raise
+            return self.session
+
+    def _renew(self, expired):
+        """The session to retry with after ``expired`` (a SessionExpired): another worker's new login, or a new one."""
+        with self._session_lock:
+            if self.session is not expired.session:
+                return self.session  # another worker already logged in again
+            if self._login_failure is not None:
+                raise self._login_failure
+            try:
+                self.session = self._authenticator.reopen(self, expired)
+            except ZStackError as err:
+                self._login_failure = err
+                raise
+            return self.session
 
     # One HTTP exchange -------------------------------------------------------------------------
 
@@ -225,27 +261,28 @@ class ZStackClient:
     # Authenticated API calls -------------------------------------------------------------------
 
     def call(self, method, path, body=None, query=None, headers=None):
-        """An authenticated API call; waits for asynchronous jobs and returns the final body."""
-        try:
-            return self._call_once(method, path, body, query, headers)
-        except ZStackApiError as err:
-            # No auth_headers: the error came from the login itself, so there is no stale session to renew.
-            stale_headers = getattr(err, 'auth_headers', None)
-            if err.code != SESSION_EXPIRED or stale_headers is None:
-                raise
-            self.authenticator.renew(self, stale_headers)
-            return self._call_once(method, path, body, query, headers)
+        """An authenticated API call; waits for asynchronous jobs and returns the final body.
 
-    def _call_once(self, method, path, body, query, headers):
-        auth_headers = self.authenticator.headers(self, method, path)
+        Raises ``SessionExpired`` when the session is invalid and cannot be renewed (only a login the task made
+        itself is made again, once).
+        """
+        session = self.session or self.log_in()
+        try:
+            return self._call_once(session, method, path, body, query, headers)
+        except SessionExpired as expired:
+            return self._call_once(self._renew(expired), method, path, body, query, headers)
+
+    def _call_once(self, session, method, path, body, query, headers):
+        auth_headers = session.headers(self, method, path)
         all_headers = dict(headers or {}, **auth_headers)
         try:
             status, reply = self.send(method, path, body=body, query=query, headers=all_headers)
             if status == 202:
-                return self._wait_for_job(reply, auth_headers)
+                return self._wait_for_job(reply, session, auth_headers)
             return reply
         except ZStackApiError as err:
-            err.auth_headers = auth_headers
+            if err.code == SESSION_EXPIRED and not isinstance(err, SessionExpired):
+                raise SessionExpired(err.error, err.status, session=session) from None
             raise
         except ZStackHttpError as err:
             if err.status == 403 and 'requestTimeTooSkewed' in err.text and 'Date' in auth_headers:
@@ -261,7 +298,7 @@ class ZStackClient:
             'such as Asia/Shanghai or +08:00, and check that both clocks are right'
             % (self.endpoint.base_url, date, self.node_clock.describe(time.time())), status=403)
 
-    def _wait_for_job(self, reply, auth_headers):
+    def _wait_for_job(self, reply, session, auth_headers):
         location = reply.get('location')
         match = _JOB_PATH.search(location) if isinstance(location, str) else None
         if not match:
@@ -274,7 +311,7 @@ class ZStackClient:
         while True:
             self._sleep(min(delay, max(deadline - self._clock(), 0)))
             try:
-                status, result = self.send('GET', job_path, headers=self._fresh_headers('GET', job_path, auth_headers))
+                status, result = self.send('GET', job_path, headers=self._poll_headers(session, job_path, auth_headers))
             except ZStackHttpError as err:
                 if err.status == 404:
                     raise ZStackResponseError('The asynchronous job %s is unknown or expired on ZStack at %s (HTTP 404)'
@@ -287,8 +324,8 @@ class ZStackClient:
                                        % (job_path.rsplit('/', 1)[-1], self.wait_timeout))
             delay = min(delay * 2, 1.0)
 
-    def _fresh_headers(self, method, path, auth_headers):
+    def _poll_headers(self, session, job_path, auth_headers):
         # AccessKey signatures cover the method, date and path, so each poll needs its own.
         if 'Date' in auth_headers:
-            return self.authenticator.headers(self, method, path)
+            return session.headers(self, 'GET', job_path)
         return auth_headers

@@ -35,6 +35,12 @@ def bracket(host):
     return '[%s]' % host if ':' in host and not host.startswith('[') else host
 
 
+def websocket_url(console):
+    """The console's WebSocket URL: the proxy's host and port with the token in the query, ``wss`` for ``https``."""
+    scheme = 'wss' if console.get('scheme') == 'https' else 'ws'
+    return '%s://%s:%s/?token=%s' % (scheme, bracket(console['hostname']), console['port'], console['token'])
+
+
 def default_page_url(management_host, scheme='http', port=ZSTACK_UI_PORT):
     """The ZStack web UI's console page on the management node: http://<host>:5000/thirdparty/vnc_auto.html."""
     return '%s://%s:%s%s' % (scheme, bracket(management_host), port, ZSTACK_UI_PATH)

@@ -63,70 +63,6 @@ options:
         description:
           - Absolute directory of the operator's files. Default C(<home>/<dirname>) (O(dirname)).
         type: str
-  consoles:
-    description:
-      - The console entries, as C(zstack_consoles) of M(zstack.cloud.zstack_console_access) returns them (its
-        RV(zstack.cloud.zstack_console_access#module:ansible_facts.zstack_consoles)).
-      - Needed with O(state=present) for every VM an operator lists. Entries without a token (that module's check
-        mode) are accepted in check mode only.
-    type: list
-    elements: dict
-    default: []
-    suboptions:
-      vm_instance_uuid:
-        description: UUID of the VM.
-        type: str
-      vm_instance_name:
-        description: Name of the VM, when it was asked for by name.
-        type: str
-      scheme:
-        description: Scheme of the console proxy (C(http) or C(https)).
-        type: str
-      hostname:
-        description: Host of the console proxy.
-        type: str
-      port:
-        description: Port of the console proxy.
-        type: int
-      token:
-        description: The console token, a credential.
-        type: str
-      websocket_url:
-        description: The console's WebSocket URL, with the token in it.
-        type: str
-      console_url:
-        description: The console's URL on a noVNC page, with the token in it (not used; see O(novnc_url)).
-        type: str
-      target_scheme:
-        description: Protocol behind the proxy (C(vnc), C(spice)); launchers are written for C(vnc) only.
-        type: str
-      version:
-        description: Console proxy version.
-        type: str
-      expired_date:
-        description: The token's expiry as the server wrote it (not used; O(consoles[].expires_at) is).
-        type: raw
-      expires_at:
-        description:
-          - The token's expiry, ISO 8601 with a zone (C(2026-11-30T16:20:00Z)). Without it the expiry written is now
-            plus O(token_lifetime).
-        type: str
-      session_owned:
-        description: Whether the token embeds a session the console module logged in for itself.
-        type: bool
-      failed:
-        description: Set on an entry of a VM that failed; such an entry is refused.
-        type: bool
-      msg:
-        description: Why the VM failed.
-        type: str
-      error:
-        description: The API error of a VM that failed.
-        type: dict
-      vm_query:
-        description: The conditions of the query item that selected the VM.
-        type: list
-        elements: str
   ledger_dir:
     description:
       - Directory where root keeps, per operator (C(uid-<uid>.json), mode 0600), the API sessions embedded in the
@@ -185,6 +121,7 @@ attributes:
     description: Needs C(openat)-style calls (C(dir_fd)) and C(O_NOFOLLOW); Linux and the BSDs have them.
 extends_documentation_fragment:
   - zstack.cloud.attributes
+  - zstack.cloud.console_entry
 notes:
   - Runs as root (C(become)) to give each operator their own files; nothing is run as an operator.
   - The zstack.cloud.console_files role calls this module; use the role unless you need the parts.
@@ -332,7 +269,8 @@ from ansible_collections.zstack.cloud.plugins.module_utils._console_files import
     revocation_summary,
     sessions_to_end,
 )
-from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackError
+from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import option_spec
+from ansible_collections.zstack.cloud.plugins.module_utils._runner import run_task
 
 LEDGER_HINT = 'give a directory only root can write to (default /var/lib/zstack-console-files)'
 
@@ -689,27 +627,6 @@ def run(module):
     return result
 
 
-CONSOLE_OPTIONS = dict(
-    vm_instance_uuid=dict(type='str'),
-    vm_instance_name=dict(type='str'),
-    scheme=dict(type='str'),
-    hostname=dict(type='str'),
-    port=dict(type='int'),
-    token=dict(type='str', no_log=True),
-    websocket_url=dict(type='str', no_log=True),
-    console_url=dict(type='str', no_log=True),
-    target_scheme=dict(type='str'),
-    version=dict(type='str'),
-    expired_date=dict(type='raw'),
-    expires_at=dict(type='str'),
-    session_owned=dict(type='bool'),
-    failed=dict(type='bool'),
-    msg=dict(type='str'),
-    error=dict(type='dict'),
-    vm_query=dict(type='list', elements='str'),
-)
-
-
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -719,7 +636,7 @@ def main():
                 vms=dict(type='list', elements='raw', default=[]),
                 dest=dict(type='str'),
             )),
-            consoles=dict(type='list', elements='dict', default=[], options=CONSOLE_OPTIONS),
+            consoles=dict(type='list', elements='dict', default=[], options=option_spec()),
             ledger_dir=dict(type='path', default='/var/lib/zstack-console-files'),
             dirname=dict(type='str', default='zstack-consoles'),
             novnc_url=dict(type='str', default=''),
@@ -730,11 +647,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    try:
-        result = run(module)
-    except ZStackError as err:
-        module.fail_json(**err.to_result())
-    module.exit_json(**result)
+    run_task(module, run)
 
 
 if __name__ == '__main__':

@@ -114,45 +114,9 @@ was_valid:
   sample: true
 '''
 
-from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError
 from ansible_collections.zstack.cloud.plugins.module_utils._module import ZStackModule
-
-
-def start_session(module):
-    client = module.client()
-    if not client.authenticator.owns_session:
-        raise ZStackConfigError('state=present logs in: give account_name and account_password (and user_name '
-                                'for an IAM user), not session_uuid or an AccessKey')
-    if module.check_mode:
-        return {'changed': True}
-    inventory = client.authenticator.session(client)
-    result = {'changed': True, 'session_uuid': inventory['uuid']}
-    for source, target in (('expiredDate', 'expired_date'), ('accountUuid', 'account_uuid'), ('userUuid', 'user_uuid')):
-        if inventory.get(source) is not None:
-            result[target] = inventory[source]
-    expires_at = client.node_clock.expires_at(inventory.get('expiredDate'))
-    if expires_at is not None:
-        result['expires_at'] = expires_at
-    return result
-
-
-def end_session(module):
-    client = module.client()
-    session_uuid = getattr(client.authenticator, 'session_uuid', None)
-    if client.authenticator.owns_session or not session_uuid:
-        raise ZStackConfigError('state=absent ends the session given in session_uuid (or ZSTACK_SESSION_UUID)')
-    # Neither call needs (or could use) the session itself for auth: it may already be gone.
-    _status, reply = client.send('GET', 'accounts/sessions/%s/valid' % session_uuid)
-    was_valid = reply.get('valid') is True
-    if was_valid and not module.check_mode:
-        client.send('DELETE', 'accounts/sessions/%s' % session_uuid)
-    return {'changed': was_valid, 'was_valid': was_valid}
-
-
-def run(module):
-    if module.params['state'] == 'present':
-        return start_session(module)
-    return end_session(module)
+from ansible_collections.zstack.cloud.plugins.module_utils._runner import run_task
+from ansible_collections.zstack.cloud.plugins.module_utils._session_service import manage_session
 
 
 def main():
@@ -160,7 +124,7 @@ def main():
         argument_spec=dict(state=dict(type='str', default='present', choices=['present', 'absent'])),
         supports_check_mode=True,
     )
-    module.run(run)
+    run_task(module, manage_session)
 
 
 if __name__ == '__main__':

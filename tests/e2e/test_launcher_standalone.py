@@ -21,7 +21,7 @@ import urllib.request
 
 import pytest
 
-from ansible_collections.zstack.cloud.plugins.module_utils._consoles import console_entry
+from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import ConsoleEntry
 from ansible_collections.zstack.cloud.plugins.module_utils._launcher import render_launcher
 
 from e2e_stack import (  # pylint: disable=unused-import
@@ -72,8 +72,8 @@ def iso_utc(delta):
 def make_entry(stack, ws_port=None, expires_at=None, scheme='http'):
     """A console entry as zstack_console_access returns it, for a fresh token; (entry, token)."""
     token = '%s_%s' % (secrets.token_hex(16), VM_UUID)
-    entry = console_entry(VM_UUID, VM_NAME, {'hostname': '127.0.0.1', 'port': ws_port or stack['ws_port'],
-                                             'token': token, 'scheme': scheme, 'targetScheme': 'vnc'})
+    entry = ConsoleEntry.from_inventory(VM_UUID, VM_NAME, {'hostname': '127.0.0.1', 'port': ws_port or stack['ws_port'],
+                                                           'token': token, 'scheme': scheme, 'targetScheme': 'vnc'})
     entry['expires_at'] = expires_at or iso_utc(datetime.timedelta(minutes=30))
     return entry, token
 

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from ansible_collections.zstack.cloud.plugins.module_utils._console_urls import console_url
-from ansible_collections.zstack.cloud.plugins.module_utils._consoles import console_entry
+from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import ConsoleEntry
 
 from e2e_stack import (  # pylint: disable=unused-import
     CANVAS_PIXELS_JS,
@@ -91,8 +91,8 @@ def make_entry(stack):
     """A console entry as zstack_console_access returns it, for a fresh token whose file exists; (entry, token)."""
     token = '%s_%s' % (secrets.token_hex(16), VM_UUID)
     write_token_file(stack['token_dir'], token, stack['rfb_port'])
-    return console_entry(VM_UUID, VM_NAME, {'hostname': '127.0.0.1', 'port': stack['ws_port'], 'token': token,
-                                            'scheme': 'http', 'targetScheme': 'vnc'}), token
+    return ConsoleEntry.from_inventory(VM_UUID, VM_NAME, {'hostname': '127.0.0.1', 'port': stack['ws_port'], 'token': token,
+                                                          'scheme': 'http', 'targetScheme': 'vnc'}), token
 
 
 def open_page(browser, url):

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.zstack.cloud.plugins.module_utils._auth import LoginAuthenticator, SessionAuthenticator
 from ansible_collections.zstack.cloud.plugins.module_utils._client import Endpoint, ZStackClient
-from ansible_collections.zstack.cloud.plugins.module_utils._consoles import console_entry
+from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import ConsoleEntry
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackError
 
 HOST = 'zstack.example.test'
@@ -134,7 +134,7 @@ def test_any_answer_to_the_login(status, body):
 @example(inventory={'hostname': 'h', 'port': float('inf'), 'token': 't'})  # int(float('inf')) raised OverflowError
 def test_console_entry_any_inventory(inventory):
     """Whatever inventory the server sends, console_entry gives an entry or a clean ZStackError."""
-    entry = check_outcome(lambda: console_entry('5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b', None, inventory))
+    entry = check_outcome(lambda: ConsoleEntry.from_inventory('5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b', None, inventory))
     if entry is not None and inventory:
         assert isinstance(entry['port'], int)
         assert entry['websocket_url'].startswith(('ws://', 'wss://'))

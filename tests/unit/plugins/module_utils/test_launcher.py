@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from ansible_collections.zstack.cloud.plugins.module_utils._consoles import console_entry
+from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import ConsoleEntry
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError
 from ansible_collections.zstack.cloud.plugins.module_utils._launcher import (
     launcher_supported,
@@ -32,7 +32,7 @@ HOSTILE = 'web</script><script>alert(1)</script><!-- & "quoted" \'single\' <b>bo
 
 def entry(**overrides):
     inventory = {'hostname': '10.0.0.5', 'port': 4900, 'token': TOKEN, 'scheme': 'http', 'targetScheme': 'vnc'}
-    result = console_entry(VM_UUID, 'web-01', inventory)
+    result = ConsoleEntry.from_inventory(VM_UUID, 'web-01', inventory)
     result['expires_at'] = '2026-11-30T16:20:00Z'
     result.update(overrides)
     return result
@@ -132,7 +132,7 @@ def test_websocket_scheme_follows_the_proxy_scheme(scheme, ws):
     inventory = {'hostname': 'proxy.example.com', 'port': 443, 'token': TOKEN}
     if scheme:
         inventory['scheme'] = scheme
-    page = Page(render_launcher(console_entry(VM_UUID, 'web-01', inventory)))
+    page = Page(render_launcher(ConsoleEntry.from_inventory(VM_UUID, 'web-01', inventory)))
     assert data_of(page)['url'] == '%s://proxy.example.com:443/?token=%s' % (ws, TOKEN)
     assert directives(page.csp)['connect-src'] == ['%s://proxy.example.com:443' % ws]
 
@@ -152,7 +152,7 @@ def test_csp_allows_exactly_the_page_own_scripts_style_and_one_origin():
 
 
 def test_ipv6_proxy_connect_src_can_only_name_the_scheme():
-    page = Page(render_launcher(console_entry(VM_UUID, 'v6', {'hostname': 'fd00::5', 'port': 4900, 'token': TOKEN})))
+    page = Page(render_launcher(ConsoleEntry.from_inventory(VM_UUID, 'v6', {'hostname': 'fd00::5', 'port': 4900, 'token': TOKEN})))
     assert data_of(page)['url'] == 'ws://[fd00::5]:4900/?token=' + TOKEN
     assert directives(page.csp)['connect-src'] == ['ws:']
     assert data_of(page)['proxy'] == '[fd00::5]:4900'

@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
+import functools
 import email.utils
 import hashlib
 import json
@@ -22,19 +22,8 @@ import requests
 import responses
 
 from ansible.module_utils import _internal as _module_utils_internal
-from ansible.module_utils import basic
-from ansible.module_utils.common.parameters import PASS_VARS
 
 from ansible_collections.zstack.cloud.plugins.modules import zstack_console_access
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core before 2.19
-    @contextlib.contextmanager
-    def patch_module_args(args=None):
-        from unittest import mock
-        with mock.patch.object(basic, '_ANSIBLE_ARGS', json.dumps({'ANSIBLE_MODULE_ARGS': args or {}}).encode()):
-            yield
 
 HOST = 'zstack.example.test'
 BASE = 'http://%s:8080/zstack/v1/' % HOST
@@ -61,21 +50,12 @@ VMS = [
     {'uuid': '77777777777777777777777777777777', 'name': 'twin', 'state': 'Stopped'},
     {'uuid': VM_HEX, 'name': 'hex-01', 'state': 'Running'},
 ]
-AUTH_ENV = ('ZSTACK_HOST', 'ZSTACK_PORT', 'ZSTACK_SCHEME', 'ZSTACK_VALIDATE_CERTS', 'ZSTACK_SESSION_UUID',
-            'ZSTACK_ACCOUNT_NAME', 'ZSTACK_ACCOUNT_PASSWORD', 'ZSTACK_USER_NAME', 'ZSTACK_ACCESS_KEY_ID',
-            'ZSTACK_ACCESS_KEY_SECRET', 'ZSTACK_SERVER_TIMEZONE', 'ZSTACK_CA_PATH')
 
 
 def stopped_error(vm_uuid):
     return {'code': 'SYS.1006', 'description': 'operation error',
             'details': 'vm[uuid:%s] is not in state of Running, current state is Stopped' % vm_uuid,
             'cause': {'code': 'VM.1001', 'description': 'wrong state', 'details': 'Stopped', 'cause': None}}
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch):
-    for var in AUTH_ENV:
-        monkeypatch.delenv(var, raising=False)
 
 
 class Server:
@@ -162,20 +142,10 @@ def server(rsps):
     assert not [c for c in rsps.calls if 'sessions' in c.request.url]
 
 
-def run_module(capsys, args, check_mode=False):
-    """main() in-process; returns (exit code, raw stdout, parsed result)."""
-    args = dict(args)
-    # ansible-core 2.21 returns `invocation` only when the controller asks (INJECT_INVOCATION); ask, so that the
-    # tests of its masking run on every ansible-core.
-    if 'inject_invocation' in PASS_VARS:
-        args['_ansible_inject_invocation'] = True
-    if check_mode:
-        args['_ansible_check_mode'] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exc:
-            zstack_console_access.main()
-    out = capsys.readouterr().out
-    return exc.value.code, out, json.loads(out)
+@pytest.fixture
+def run(run_module):
+    """zstack_console_access's main() in-process: run(args, check_mode=False) -> (exit code, raw stdout, result)."""
+    return functools.partial(run_module, zstack_console_access)
 
 
 def account_args(**kwargs):
@@ -201,8 +171,8 @@ def token(vm_uuid, session=SESSION):
 
 # ------------------------------------------------------------------ single VM
 
-def test_single_vm_by_uuid(capsys, server):
-    code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM1))
+def test_single_vm_by_uuid(run, server):
+    code, out, result = run(account_args(vm_instance_uuid=VM1))
     assert code == 0, result
     assert result['changed'] is False
     assert result['session_created'] is True
@@ -222,24 +192,24 @@ def test_single_vm_by_uuid(capsys, server):
     assert all(urlsplit(c.request.url).hostname == HOST for c in server.rsps.calls)
 
 
-def test_single_vm_uppercase_uuid_normalised(capsys, server):
-    code, _out, result = run_module(capsys, account_args(vm_instance_uuid=VM_HEX.upper()))
+def test_single_vm_uppercase_uuid_normalised(run, server):
+    code, _out, result = run(account_args(vm_instance_uuid=VM_HEX.upper()))
     assert code == 0, result
     assert result['ansible_facts']['zstack_console']['vm_instance_uuid'] == VM_HEX
     assert server.posted_bodies()[0]['params']['vmInstanceUuid'] == VM_HEX
 
 
-def test_single_vm_unknown_uuid(capsys, server):
+def test_single_vm_unknown_uuid(run, server):
     unknown = 'ab' * 16
-    code, out, result = run_module(capsys, account_args(vm_instance_uuid=unknown))
+    code, out, result = run(account_args(vm_instance_uuid=unknown))
     assert_clean_failure(code, out, result)
     assert result['msg'].startswith('VM %s: ZStack API error SYS.1003' % unknown)
     assert result['error']['code'] == 'SYS.1003'
 
 
-def test_single_vm_by_name(capsys, server):
-    code, _out, result = run_module(capsys, account_args(vm_instance_name='web-01', system_tags=['a::b'],
-                                                         user_tags=['ops']))
+def test_single_vm_by_name(run, server):
+    code, _out, result = run(account_args(vm_instance_name='web-01', system_tags=['a::b'],
+                                          user_tags=['ops']))
     assert code == 0, result
     console = result['ansible_facts']['zstack_console']
     assert console['vm_instance_uuid'] == VM1
@@ -250,8 +220,8 @@ def test_single_vm_by_name(capsys, server):
     assert ('q', 'name=web-01') in parse_qsl(urlsplit(lookup.url).query)
 
 
-def test_single_vm_api_error(capsys, server):
-    code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM_STOPPED))
+def test_single_vm_api_error(run, server):
+    code, out, result = run(account_args(vm_instance_uuid=VM_STOPPED))
     assert_clean_failure(code, out, result)
     assert result['msg'] == ('VM %s: ZStack API error SYS.1006: operation error: vm[uuid:%s] is not in state of '
                              'Running, current state is Stopped' % (VM_STOPPED, VM_STOPPED))
@@ -261,26 +231,26 @@ def test_single_vm_api_error(capsys, server):
     assert 'ansible_facts' not in result
 
 
-def test_single_vm_name_ambiguous(capsys, server):
-    code, out, result = run_module(capsys, account_args(vm_instance_name='twin'))
+def test_single_vm_name_ambiguous(run, server):
+    code, out, result = run(account_args(vm_instance_name='twin'))
     assert_clean_failure(code, out, result)
     assert '66666666666666666666666666666666' in result['msg'] and '77777777777777777777777777777777' in result['msg']
     assert server.calls('POST') == []
 
 
-def test_single_vm_name_only_destroyed(capsys, server, rsps):
+def test_single_vm_name_only_destroyed(run, server, rsps):
     rsps.replace(responses.GET, BASE + 'vm-instances', json={'inventories': [VMS[4]]})
-    code, out, result = run_module(capsys, account_args(vm_instance_name='web-01'))
+    code, out, result = run(account_args(vm_instance_name='web-01'))
     assert_clean_failure(code, out, result)
     assert VM_GONE in result['msg'] and 'only Destroyed' in result['msg']
 
 
 # ------------------------------------------------------------------ several VMs
 
-def test_list_mode_keeps_input_order_with_one_login(capsys, server):
+def test_list_mode_keeps_input_order_with_one_login(run, server):
     # The first VMs answer slowest, so completion order is the reverse of the input order.
     server.job_delay = {VM3: 0.3, VM1: 0.15}
-    code, _out, result = run_module(capsys, account_args(vm_instances=[VM3, 'web-01', VM2.upper(), 'web-02']))
+    code, _out, result = run(account_args(vm_instances=[VM3, 'web-01', VM2.upper(), 'web-02']))
     assert code == 0, result
     consoles = result['ansible_facts']['zstack_consoles']
     assert [c['vm_instance_uuid'] for c in consoles] == [VM3, VM1, VM2, VM2]
@@ -292,15 +262,15 @@ def test_list_mode_keeps_input_order_with_one_login(capsys, server):
     assert sorted(b['params']['vmInstanceUuid'] for b in server.posted_bodies()) == sorted([VM3, VM1, VM2, VM2])
 
 
-def test_list_mode_with_one_worker(capsys, server):
-    code, _out, result = run_module(capsys, account_args(vm_instances=[VM2, VM1], workers=1))
+def test_list_mode_with_one_worker(run, server):
+    code, _out, result = run(account_args(vm_instances=[VM2, VM1], workers=1))
     assert code == 0, result
     assert [c['vm_instance_uuid'] for c in result['ansible_facts']['zstack_consoles']] == [VM2, VM1]
     assert [b['params']['vmInstanceUuid'] for b in server.posted_bodies()] == [VM2, VM1]
 
 
-def test_list_mode_partial_failure(capsys, server):
-    code, out, result = run_module(capsys, account_args(vm_instances=['web-02', VM_STOPPED, 'nope', VM1]))
+def test_list_mode_partial_failure(run, server):
+    code, out, result = run(account_args(vm_instances=['web-02', VM_STOPPED, 'nope', VM1]))
     assert_clean_failure(code, out, result)
     assert result['msg'] == ('Console access failed for 2 of 4 VMs; first: VM %s: ZStack API error SYS.1006: '
                              'operation error: vm[uuid:%s] is not in state of Running, current state is Stopped'
@@ -320,8 +290,8 @@ def test_list_mode_partial_failure(capsys, server):
     assert len(server.logins) == 1
 
 
-def test_list_mode_failure_without_api_error_has_no_error_key(capsys, server):
-    code, out, result = run_module(capsys, account_args(vm_instances=['nope', VM1]))
+def test_list_mode_failure_without_api_error_has_no_error_key(run, server):
+    code, out, result = run(account_args(vm_instances=['nope', VM1]))
     assert_clean_failure(code, out, result)
     assert result['msg'] == "Console access failed for 1 of 2 VMs; first: No VM named 'nope' that is not Destroyed"
     assert 'error' not in result
@@ -329,9 +299,9 @@ def test_list_mode_failure_without_api_error_has_no_error_key(capsys, server):
 
 # ------------------------------------------------------------------ check mode
 
-def test_check_mode_validation_only(capsys, server):
-    code, _out, result = run_module(capsys, account_args(vm_instances=[VM1, 'web-02'], system_tags=['x::y']),
-                                    check_mode=True)
+def test_check_mode_validation_only(run, server):
+    code, _out, result = run(account_args(vm_instances=[VM1, 'web-02'], system_tags=['x::y']),
+                             check_mode=True)
     assert code == 0, result
     assert result['changed'] is False
     assert result['validate_only'] is True
@@ -345,12 +315,12 @@ def test_check_mode_validation_only(capsys, server):
 
 
 @pytest.mark.parametrize('workers', [1, 4])
-def test_check_mode_withholds_a_console_the_server_granted(capsys, server, workers, monkeypatch):
+def test_check_mode_withholds_a_console_the_server_granted(run, server, workers, monkeypatch):
     # Other unit tests import controller code, after which ansible-core prints module warnings instead of
     # returning them; a module process never has it, so neither does this test.
     monkeypatch.setattr(_module_utils_internal, 'is_controller', False)
     server.ignore_validation_only = True
-    code, out, result = run_module(capsys, account_args(vm_instances=[VM1, 'web-02'], workers=workers), check_mode=True)
+    code, out, result = run(account_args(vm_instances=[VM1, 'web-02'], workers=workers), check_mode=True)
     assert code == 0, result
     assert result['validate_only'] is True
     assert result['ansible_facts']['zstack_consoles'] == [{'vm_instance_uuid': VM1},
@@ -363,25 +333,25 @@ def test_check_mode_withholds_a_console_the_server_granted(capsys, server, worke
         'module withheld its token, and the console lives until it expires or its session ends' % vm for vm in (VM1, VM2))
 
 
-def test_validation_only_tag_given_by_the_caller_is_check_mode(capsys, server):
-    code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM1, system_tags=['ephemeral::validationOnly']))
+def test_validation_only_tag_given_by_the_caller_is_check_mode(run, server):
+    code, out, result = run(account_args(vm_instance_uuid=VM1, system_tags=['ephemeral::validationOnly']))
     assert code == 0, result
     assert result['validate_only'] is True
     assert result['ansible_facts']['zstack_consoles'] == [{'vm_instance_uuid': VM1}]
     assert server.posted_bodies()[0]['systemTags'] == ['ephemeral::validationOnly']
 
 
-def test_bare_validation_only_tag_is_sent_as_given_and_gets_a_console(capsys, server):
+def test_bare_validation_only_tag_is_sent_as_given_and_gets_a_console(run, server):
     # Not check mode: the module sends what it was given; ZStack ignores a bare "validationOnly" and grants.
-    code, _out, result = run_module(capsys, account_args(vm_instance_uuid=VM1, system_tags=['validationOnly']))
+    code, _out, result = run(account_args(vm_instance_uuid=VM1, system_tags=['validationOnly']))
     assert code == 0, result
     assert result['validate_only'] is False
     assert result['ansible_facts']['zstack_console']['token'] == token(VM1)
     assert server.posted_bodies()[0]['systemTags'] == ['validationOnly']
 
 
-def test_check_mode_reports_state_errors(capsys, server):
-    code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM_STOPPED), check_mode=True)
+def test_check_mode_reports_state_errors(run, server):
+    code, out, result = run(account_args(vm_instance_uuid=VM_STOPPED), check_mode=True)
     assert_clean_failure(code, out, result)
     assert result['error']['code'] == 'SYS.1006'
     assert server.posted_bodies()[0]['systemTags'] == ['ephemeral::validationOnly']
@@ -389,8 +359,8 @@ def test_check_mode_reports_state_errors(capsys, server):
 
 # ------------------------------------------------------------------ caller's session
 
-def test_session_uuid_token_intact_invocation_masked(capsys, server):
-    code, out, result = run_module(capsys, {'host': HOST, 'session_uuid': SESSION, 'vm_instances': [VM1, VM2]})
+def test_session_uuid_token_intact_invocation_masked(run, server):
+    code, out, result = run({'host': HOST, 'session_uuid': SESSION, 'vm_instances': [VM1, VM2]})
     assert code == 0, result
     assert result['session_created'] is False
     consoles = result['ansible_facts']['zstack_consoles']
@@ -405,24 +375,24 @@ def test_session_uuid_token_intact_invocation_masked(capsys, server):
     assert SESSION not in out.replace(token(VM1), '').replace(token(VM2), '')
 
 
-def test_session_uuid_partial_failure_keeps_tokens_and_masks_invocation(capsys, server):
-    code, out, result = run_module(capsys, {'host': HOST, 'session_uuid': SESSION, 'vm_instances': [VM1, 'nope']})
+def test_session_uuid_partial_failure_keeps_tokens_and_masks_invocation(run, server):
+    code, out, result = run({'host': HOST, 'session_uuid': SESSION, 'vm_instances': [VM1, 'nope']})
     assert_clean_failure(code, out, result)
     assert result['zstack_consoles'][0]['token'] == token(VM1)
     assert SESSION not in json.dumps(result['invocation'])
 
 
-def test_session_uuid_masked_when_failing_before_any_request(capsys, rsps):
-    code, out, result = run_module(capsys, {'host': HOST, 'session_uuid': SESSION, 'vm_instance_uuid': 'bad'})
+def test_session_uuid_masked_when_failing_before_any_request(run, rsps):
+    code, out, result = run({'host': HOST, 'session_uuid': SESSION, 'vm_instance_uuid': 'bad'})
     assert_clean_failure(code, out, result)
     assert SESSION not in out
     assert len(rsps.calls) == 0
 
 
-def test_session_uuid_expired(capsys, server, rsps):
+def test_session_uuid_expired(run, server, rsps):
     rsps.replace(responses.POST, BASE + 'consoles', status=503,
                  json={'error': {'code': 'ID.1001', 'description': 'invalid session', 'details': 'Session expired'}})
-    code, out, result = run_module(capsys, {'host': HOST, 'session_uuid': SESSION, 'vm_instance_uuid': VM1})
+    code, out, result = run({'host': HOST, 'session_uuid': SESSION, 'vm_instance_uuid': VM1})
     assert_clean_failure(code, out, result)
     assert 'session_uuid' in result['msg'] and 'ID.1001' in result['msg']
     assert SESSION not in out
@@ -432,20 +402,20 @@ def test_session_uuid_expired(capsys, server, rsps):
 
 # ------------------------------------------------------------------ module-owned session expiry
 
-def test_login_session_expiry_logs_in_again_once(capsys, rsps):
+def test_login_session_expiry_logs_in_again_once(run, rsps):
     server = Server(rsps, sessions=(SESSION, SESSION2), expire_first_post=True)
-    code, _out, result = run_module(capsys, account_args(vm_instance_uuid=VM1))
+    code, _out, result = run(account_args(vm_instance_uuid=VM1))
     assert code == 0, result
     assert len(server.logins) == 2
     assert result['ansible_facts']['zstack_console']['token'] == token(VM1, SESSION2)
     assert not [c for c in rsps.calls if c.request.method == 'DELETE']
 
 
-def test_login_session_expiry_twice_fails(capsys, rsps):
+def test_login_session_expiry_twice_fails(run, rsps):
     server = Server(rsps, sessions=(SESSION, SESSION2))
     rsps.replace(responses.POST, BASE + 'consoles', status=503,
                  json={'error': {'code': 'ID.1001', 'description': 'invalid session', 'details': 'Session expired'}})
-    code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM1))
+    code, out, result = run(account_args(vm_instance_uuid=VM1))
     assert_clean_failure(code, out, result)
     assert 'ID.1001' in result['msg']
     assert len(server.logins) == 2
@@ -454,17 +424,17 @@ def test_login_session_expiry_twice_fails(capsys, rsps):
 
 # ------------------------------------------------------------------ other auth methods
 
-def test_iam_user_login(capsys, server):
-    code, _out, result = run_module(capsys, account_args(user_name='oncall', vm_instance_uuid=VM1))
+def test_iam_user_login(run, server):
+    code, _out, result = run(account_args(user_name='oncall', vm_instance_uuid=VM1))
     assert code == 0, result
     assert [c.request.url for c in server.calls('PUT')] == [BASE + 'accounts/users/login']
     assert server.logins[0] == {'logInByUser': {'accountName': 'console-ops', 'userName': 'oncall',
                                                 'password': hashlib.sha512(PASSWORD.encode()).hexdigest()}}
 
 
-def test_access_key(capsys, server):
-    code, out, result = run_module(capsys, {'host': HOST, 'access_key_id': 'AKID', 'access_key_secret': 'AK-secret-9',
-                                            'vm_instance_uuid': VM1, 'server_timezone': 'Asia/Shanghai'})
+def test_access_key(run, server):
+    code, out, result = run({'host': HOST, 'access_key_id': 'AKID', 'access_key_secret': 'AK-secret-9',
+                             'vm_instance_uuid': VM1, 'server_timezone': 'Asia/Shanghai'})
     assert code == 0, result
     assert result['session_created'] is False
     assert server.logins == []
@@ -477,27 +447,27 @@ def test_access_key(capsys, server):
 
 # ------------------------------------------------------------------ the result itself, for register:
 
-def test_consoles_in_the_result_and_as_facts(capsys, server):
-    code, _out, result = run_module(capsys, account_args(vm_instances=[VM1, 'web-02']))
+def test_consoles_in_the_result_and_as_facts(run, server):
+    code, _out, result = run(account_args(vm_instances=[VM1, 'web-02']))
     assert code == 0, result
     assert [e['vm_instance_uuid'] for e in result['zstack_consoles']] == [VM1, VM2]
     assert result['ansible_facts'] == {'zstack_consoles': result['zstack_consoles']}
     assert 'zstack_console' not in result  # several VMs asked for
-    code, _out, result = run_module(capsys, account_args(vm_instance_name='web-01'))
+    code, _out, result = run(account_args(vm_instance_name='web-01'))
     assert result['zstack_console'] == result['zstack_consoles'][0] == result['ansible_facts']['zstack_console']
     assert result['zstack_console']['token'] == token(VM1)
 
 
-def test_ca_path_from_zstack_ca_path(capsys, rsps, monkeypatch, tmp_path):
+def test_ca_path_from_zstack_ca_path(run, rsps, monkeypatch, tmp_path):
     monkeypatch.setenv('ZSTACK_CA_PATH', str(tmp_path / 'missing-ca.pem'))
-    code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM1))
+    code, out, result = run(account_args(vm_instance_uuid=VM1))
     assert_clean_failure(code, out, result)
     assert result['msg'] == 'ca_path %s does not exist or cannot be read (give a PEM bundle of CA certificates)' % (
         tmp_path / 'missing-ca.pem')
     assert len(rsps.calls) == 0
 
 
-def test_ca_path_from_zstack_ca_path_is_the_bundle_requests_uses(capsys, server, monkeypatch, tmp_path):
+def test_ca_path_from_zstack_ca_path_is_the_bundle_requests_uses(run, server, monkeypatch, tmp_path):
     bundle = tmp_path / 'ca.pem'
     bundle.write_text('-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n')
     monkeypatch.setenv('ZSTACK_CA_PATH', str(bundle))
@@ -509,43 +479,43 @@ def test_ca_path_from_zstack_ca_path_is_the_bundle_requests_uses(capsys, server,
         return real_send(self, request, **kwargs)
 
     monkeypatch.setattr(requests.Session, 'send', send)
-    code, _out, result = run_module(capsys, account_args(vm_instance_uuid=VM1))
+    code, _out, result = run(account_args(vm_instance_uuid=VM1))
     assert code == 0, result
     assert result['invocation']['module_args']['ca_path'] == str(bundle)
     assert seen and set(seen) == {str(bundle)}
     # An option given in the task wins over the variable.
-    code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM1, ca_path=str(tmp_path / 'other.pem')))
+    code, out, result = run(account_args(vm_instance_uuid=VM1, ca_path=str(tmp_path / 'other.pem')))
     assert_clean_failure(code, out, result)
     assert 'other.pem' in result['msg']
 
 
 # ------------------------------------------------------------------ the node's zone
 
-def test_expires_at_from_the_offset_learned_at_login(capsys, server):
+def test_expires_at_from_the_offset_learned_at_login(run, server):
     # The mock node runs in UTC+08:00 and the module is not told: the login reply shows it.
-    code, _out, result = run_module(capsys, account_args(vm_instance_uuid=VM1))
+    code, _out, result = run(account_args(vm_instance_uuid=VM1))
     assert code == 0, result
     entry = result['ansible_facts']['zstack_console']
     assert (entry['expired_date'], entry['expires_at']) == (EXPIRED_DATE, EXPIRES_AT)
 
 
 @pytest.mark.parametrize('how', ['option', 'env'])
-def test_server_timezone_wins_over_the_login(capsys, server, monkeypatch, how):
+def test_server_timezone_wins_over_the_login(run, server, monkeypatch, how):
     args = account_args(vm_instance_uuid=VM1)
     if how == 'option':
         args['server_timezone'] = '-05:00'
     else:
         monkeypatch.setenv('ZSTACK_SERVER_TIMEZONE', '-05:00')
-    code, _out, result = run_module(capsys, args)
+    code, _out, result = run(args)
     assert code == 0, result
     assert result['ansible_facts']['zstack_console']['expires_at'] == '2026-11-28T22:21:20Z'
 
 
-def test_session_uuid_without_server_timezone_reads_local_time(capsys, server, monkeypatch):
+def test_session_uuid_without_server_timezone_reads_local_time(run, server, monkeypatch):
     monkeypatch.setenv('TZ', 'Asia/Kolkata')
     time.tzset()
     try:
-        code, _out, result = run_module(capsys, {'host': HOST, 'session_uuid': SESSION, 'vm_instance_uuid': VM1})
+        code, _out, result = run({'host': HOST, 'session_uuid': SESSION, 'vm_instance_uuid': VM1})
     finally:
         monkeypatch.undo()
         time.tzset()
@@ -554,20 +524,20 @@ def test_session_uuid_without_server_timezone_reads_local_time(capsys, server, m
 
 
 @pytest.mark.parametrize('value', ['Mars/Olympus', '+25:00', 'Asia/Shanghai\nX-Injected: 1', '../../etc/localtime'])
-def test_bad_server_timezone_fails_before_sending(capsys, rsps, value):
-    code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM1, server_timezone=value))
+def test_bad_server_timezone_fails_before_sending(run, rsps, value):
+    code, out, result = run(account_args(vm_instance_uuid=VM1, server_timezone=value))
     assert_clean_failure(code, out, result)
     assert result['msg'].startswith('server_timezone ')
     assert 'such as Asia/Shanghai' in result['msg']
     assert len(rsps.calls) == 0
 
 
-def test_access_key_too_skewed_says_to_set_server_timezone(capsys, rsps):
+def test_access_key_too_skewed_says_to_set_server_timezone(run, rsps):
     # RestServer.checkTime answers a Date too far from the node's wall clock with a plain-text 403
     # (zstackio/zstack: rest/src/main/java/org/zstack/rest/RestServer.java).
     rsps.get(BASE + 'vm-instances', status=403, body='requestTimeTooSkewed')
-    code, out, result = run_module(capsys, {'host': HOST, 'access_key_id': 'AKID', 'access_key_secret': 'AK-secret-9',
-                                            'vm_instance_name': 'web-01', 'server_timezone': 'UTC'})
+    code, out, result = run({'host': HOST, 'access_key_id': 'AKID', 'access_key_secret': 'AK-secret-9',
+                             'vm_instance_name': 'web-01', 'server_timezone': 'UTC'})
     assert_clean_failure(code, out, result)
     msg = result['msg']
     assert 'requestTimeTooSkewed' in msg and 'set server_timezone (ZSTACK_SERVER_TIMEZONE)' in msg
@@ -577,24 +547,25 @@ def test_access_key_too_skewed_says_to_set_server_timezone(capsys, rsps):
     assert len(rsps.calls) == 1  # a 403 is not retried
 
 
-def test_login_failure(capsys, rsps):
+def test_login_failure(run, rsps):
     rsps.put(BASE + 'accounts/login', status=503, json={'error': {
         'code': 'ID.1000', 'description': 'authentication error', 'details': 'wrong account name or password'}})
-    code, out, result = run_module(capsys, account_args(vm_instance_uuid=VM1))
+    code, out, result = run(account_args(vm_instance_uuid=VM1))
     assert_clean_failure(code, out, result)
     assert 'Login as account console-ops failed' in result['msg'] and 'ID.1000' in result['msg']
     assert result['error']['code'] == 'ID.1000'
     assert len(rsps.calls) == 1
 
 
-def test_connection_refused(capsys):
+def test_connection_refused(run):
     sock = socket.socket()
     sock.bind(('127.0.0.1', 0))
     port = sock.getsockname()[1]
     sock.close()
-    code, out, result = run_module(capsys, account_args(host='127.0.0.1', port=port, vm_instance_uuid=VM1))
+    code, out, result = run(account_args(host='127.0.0.1', port=port, vm_instance_uuid=VM1))
     assert_clean_failure(code, out, result)
-    assert result['msg'] == 'VM %s: Cannot connect to ZStack at http://127.0.0.1:%d: connection refused' % (VM1, port)
+    # The task logs in once, before any VM is served: the login's failure is the task's, not a VM's.
+    assert result['msg'] == 'Cannot connect to ZStack at http://127.0.0.1:%d: connection refused' % port
 
 
 # ------------------------------------------------------------------ argument validation
@@ -619,15 +590,15 @@ def test_connection_refused(capsys):
     ({'vm_instance_uuid': VM1, 'scheme': 'ftp'}, 'scheme'),
     ({'vm_instance_uuid': VM1, 'bogus': 1}, 'Unsupported parameters'),
 ])
-def test_argument_validation_fails_before_any_request(capsys, rsps, args, fragment):
-    code, out, result = run_module(capsys, account_args(**args))
+def test_argument_validation_fails_before_any_request(run, rsps, args, fragment):
+    code, out, result = run(account_args(**args))
     assert_clean_failure(code, out, result)
     assert fragment in result['msg']
     assert len(rsps.calls) == 0
 
 
-def test_missing_host(capsys, rsps):
-    code, out, result = run_module(capsys, {'account_name': 'a', 'account_password': PASSWORD, 'vm_instance_uuid': VM1})
+def test_missing_host(run, rsps):
+    code, out, result = run({'account_name': 'a', 'account_password': PASSWORD, 'vm_instance_uuid': VM1})
     assert_clean_failure(code, out, result)
     assert 'host' in result['msg']
     assert len(rsps.calls) == 0
@@ -648,10 +619,10 @@ def test_missing_host(capsys, rsps):
     ({'user_name': 'oncall', 'account_password': PASSWORD}, 'go together'),
     ({'session_uuid': '', 'account_name': ''}, 'No ZStack credentials'),
 ])
-def test_exactly_one_auth_method(capsys, rsps, auth, fragment):
+def test_exactly_one_auth_method(run, rsps, auth, fragment):
     args = {'host': HOST, 'vm_instance_uuid': VM1}
     args.update(auth)
-    code, out, result = run_module(capsys, args)
+    code, out, result = run(args)
     assert_clean_failure(code, out, result)
     assert fragment in result['msg']
     assert len(rsps.calls) == 0
@@ -659,11 +630,11 @@ def test_exactly_one_auth_method(capsys, rsps, auth, fragment):
 
 # ------------------------------------------------------------------ environment
 
-def test_env_fallback_for_host_and_account(capsys, server, monkeypatch):
+def test_env_fallback_for_host_and_account(run, server, monkeypatch):
     monkeypatch.setenv('ZSTACK_HOST', HOST)
     monkeypatch.setenv('ZSTACK_ACCOUNT_NAME', 'env-account')
     monkeypatch.setenv('ZSTACK_ACCOUNT_PASSWORD', PASSWORD)
-    code, out, result = run_module(capsys, {'vm_instance_uuid': VM1})
+    code, out, result = run({'vm_instance_uuid': VM1})
     assert code == 0, result
     assert server.logins == [{'logInByAccount': {'accountName': 'env-account',
                                                  'password': hashlib.sha512(PASSWORD.encode()).hexdigest()}}]
@@ -671,7 +642,7 @@ def test_env_fallback_for_host_and_account(capsys, server, monkeypatch):
     assert PASSWORD not in out
 
 
-def test_env_fallback_user_and_port(capsys, rsps, monkeypatch):
+def test_env_fallback_user_and_port(run, rsps, monkeypatch):
     base = 'http://%s:8999/zstack/v1/' % HOST
     rsps.put(base + 'accounts/users/login', json={'inventory': {'uuid': SESSION}})
     rsps.post(base + 'consoles', json={'inventory': {'hostname': 'h', 'port': 4900, 'token': token(VM1)}})
@@ -679,52 +650,52 @@ def test_env_fallback_user_and_port(capsys, rsps, monkeypatch):
     monkeypatch.setenv('ZSTACK_ACCOUNT_NAME', 'ops')
     monkeypatch.setenv('ZSTACK_USER_NAME', 'oncall')
     monkeypatch.setenv('ZSTACK_ACCOUNT_PASSWORD', PASSWORD)
-    code, _out, result = run_module(capsys, {'host': HOST, 'vm_instance_uuid': VM1})
+    code, _out, result = run({'host': HOST, 'vm_instance_uuid': VM1})
     assert code == 0, result
     assert json.loads(rsps.calls[0].request.body)['logInByUser']['userName'] == 'oncall'
 
 
-def test_env_session_uuid(capsys, server, monkeypatch):
+def test_env_session_uuid(run, server, monkeypatch):
     monkeypatch.setenv('ZSTACK_SESSION_UUID', SESSION)
-    code, out, result = run_module(capsys, {'host': HOST, 'vm_instance_uuid': VM1})
+    code, out, result = run({'host': HOST, 'vm_instance_uuid': VM1})
     assert code == 0, result
     assert result['ansible_facts']['zstack_console']['token'] == token(VM1)
     assert SESSION not in json.dumps(result['invocation'])
     assert server.logins == []
 
 
-def test_task_options_take_precedence_over_env(capsys, server, monkeypatch):
+def test_task_options_take_precedence_over_env(run, server, monkeypatch):
     monkeypatch.setenv('ZSTACK_ACCOUNT_NAME', 'env-account')
     monkeypatch.setenv('ZSTACK_ACCOUNT_PASSWORD', 'env-password-77')
     monkeypatch.setenv('ZSTACK_ACCESS_KEY_ID', 'ENVAK')
-    code, out, result = run_module(capsys, {'host': HOST, 'session_uuid': SESSION, 'vm_instance_uuid': VM1})
+    code, out, result = run({'host': HOST, 'session_uuid': SESSION, 'vm_instance_uuid': VM1})
     assert code == 0, result  # no "exactly one" error: the environment is ignored as a whole
     assert server.logins == []
     assert all(c.request.headers['Authorization'] == 'OAuth ' + SESSION for c in server.rsps.calls)
     assert 'env-password-77' not in out
 
 
-def test_task_account_overrides_env_account(capsys, server, monkeypatch):
+def test_task_account_overrides_env_account(run, server, monkeypatch):
     monkeypatch.setenv('ZSTACK_ACCOUNT_NAME', 'env-account')
     monkeypatch.setenv('ZSTACK_ACCOUNT_PASSWORD', 'env-password-77')
-    code, _out, result = run_module(capsys, account_args(vm_instance_uuid=VM1))
+    code, _out, result = run(account_args(vm_instance_uuid=VM1))
     assert code == 0, result
     assert server.logins[0]['logInByAccount']['accountName'] == 'console-ops'
 
 
-def test_task_options_are_not_mixed_with_env(capsys, rsps, monkeypatch):
+def test_task_options_are_not_mixed_with_env(run, rsps, monkeypatch):
     monkeypatch.setenv('ZSTACK_ACCOUNT_PASSWORD', PASSWORD)
-    code, out, result = run_module(capsys, {'host': HOST, 'account_name': 'a', 'vm_instance_uuid': VM1})
+    code, out, result = run({'host': HOST, 'account_name': 'a', 'vm_instance_uuid': VM1})
     assert_clean_failure(code, out, result)
     assert result['msg'] == 'account_name and account_password go together (from task options)'
     assert len(rsps.calls) == 0
 
 
-def test_env_with_two_methods_fails(capsys, rsps, monkeypatch):
+def test_env_with_two_methods_fails(run, rsps, monkeypatch):
     monkeypatch.setenv('ZSTACK_SESSION_UUID', SESSION)
     monkeypatch.setenv('ZSTACK_ACCOUNT_NAME', 'a')
     monkeypatch.setenv('ZSTACK_ACCOUNT_PASSWORD', PASSWORD)
-    code, out, result = run_module(capsys, {'host': HOST, 'vm_instance_uuid': VM1})
+    code, out, result = run({'host': HOST, 'vm_instance_uuid': VM1})
     assert_clean_failure(code, out, result)
     assert result['msg'] == ('Give exactly one way to authenticate, not session_uuid and account '
                              '(from ZSTACK_* environment variables)')
@@ -732,27 +703,27 @@ def test_env_with_two_methods_fails(capsys, rsps, monkeypatch):
     assert len(rsps.calls) == 0
 
 
-def test_env_password_masked_in_failure(capsys, rsps, monkeypatch):
+def test_env_password_masked_in_failure(run, rsps, monkeypatch):
     """A password read from the environment is masked too, even if the server echoes it back."""
     rsps.put(BASE + 'accounts/login', status=503, json={'error': {
         'code': 'ID.1000', 'description': 'authentication error', 'details': 'bad password %s' % PASSWORD}})
     monkeypatch.setenv('ZSTACK_ACCOUNT_NAME', 'a')
     monkeypatch.setenv('ZSTACK_ACCOUNT_PASSWORD', PASSWORD)
-    code, out, result = run_module(capsys, {'host': HOST, 'vm_instance_uuid': VM1})
+    code, out, result = run({'host': HOST, 'vm_instance_uuid': VM1})
     assert_clean_failure(code, out, result)
     assert 'ID.1000' in result['msg']
 
 
-def test_password_never_in_output_on_success(capsys, server):
-    code, out, result = run_module(capsys, account_args(vm_instances=[VM1, 'web-02']))
+def test_password_never_in_output_on_success(run, server):
+    code, out, result = run(account_args(vm_instances=[VM1, 'web-02']))
     assert code == 0, result
     assert PASSWORD not in out
     assert result['invocation']['module_args']['account_password'] != PASSWORD
 
 
-def test_session_uuid_masked_when_argument_validation_fails(capsys, rsps):
-    code, out, result = run_module(capsys, {'host': HOST, 'session_uuid': SESSION, 'vm_instance_uuid': VM1,
-                                            'vm_instance_name': 'web-01'})
+def test_session_uuid_masked_when_argument_validation_fails(run, rsps):
+    code, out, result = run({'host': HOST, 'session_uuid': SESSION, 'vm_instance_uuid': VM1,
+                             'vm_instance_name': 'web-01'})
     assert_clean_failure(code, out, result)
     assert 'mutually exclusive' in result['msg']
     assert SESSION not in out
@@ -761,19 +732,19 @@ def test_session_uuid_masked_when_argument_validation_fails(capsys, rsps):
 
 # ------------------------------------------------------------------ credentials that cannot travel in a header
 
-def test_session_uuid_with_line_break_not_leaked_in_msg(capsys, server):
-    code, out, result = run_module(capsys, {'host': HOST, 'session_uuid': SESSION + '\n', 'vm_instance_uuid': VM1})
+def test_session_uuid_with_line_break_not_leaked_in_msg(run, server):
+    code, out, result = run({'host': HOST, 'session_uuid': SESSION + '\n', 'vm_instance_uuid': VM1})
     assert_clean_failure(code, out, result)
     assert 'session_uuid is not a ZStack session UUID' in result['msg']
     assert SESSION not in out
 
 
-def test_non_latin1_session_uuid_fails_cleanly(capsys):
+def test_non_latin1_session_uuid_fails_cleanly(run):
     sock = socket.socket()
     sock.bind(('127.0.0.1', 0))
     port = sock.getsockname()[1]
     sock.close()
-    code, out, result = run_module(capsys, {'host': '127.0.0.1', 'port': port, 'session_uuid': SESSION + '\u200b',
-                                            'vm_instance_uuid': VM1})
+    code, out, result = run({'host': '127.0.0.1', 'port': port, 'session_uuid': SESSION + '\u200b',
+                             'vm_instance_uuid': VM1})
     assert_clean_failure(code, out, result)
     assert 'session_uuid is not a ZStack session UUID' in result['msg']

@@ -16,11 +16,8 @@ import stat
 from collections import namedtuple
 
 import pytest
-import yaml
 
 from ansible.module_utils import _internal
-from ansible.module_utils.common.parameters import PASS_VARS
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.zstack.cloud.plugins.modules import zstack_console_files
 
@@ -87,19 +84,14 @@ def args(site, **extra):
     return base
 
 
-def run(capsys, module_args, check_mode=False, diff=False):
-    module_args = dict(module_args, _ansible_check_mode=check_mode, _ansible_diff=diff)
-    # ansible-core 2.21 returns `invocation` only when the controller asks (INJECT_INVOCATION); ask, so that the
-    # test of its masking runs on every ansible-core.
-    if 'inject_invocation' in PASS_VARS:
-        module_args['_ansible_inject_invocation'] = True
-    with patch_module_args(module_args):
-        with pytest.raises(SystemExit) as exit_info:
-            zstack_console_files.main()
-    out = capsys.readouterr().out
-    result = json.loads(out)
-    assert not TOKEN_RE.search(out), 'a token in the module output'
-    return exit_info.value.code, result
+@pytest.fixture
+def run(run_module):
+    """zstack_console_files in-process: run(args, check_mode, diff) -> (exit code, result); never a token in the output."""
+    def run_files(module_args, check_mode=False, diff=False):
+        code, out, result = run_module(zstack_console_files, module_args, check_mode=check_mode, diff=diff)
+        assert not TOKEN_RE.search(out), 'a token in the module output'
+        return code, result
+    return run_files
 
 
 def warnings(result):
@@ -126,7 +118,7 @@ def listing(directory):
 
 # ------------------------------------------------------------------ present
 
-def test_present_writes_every_operators_files_safely(site, capsys, monkeypatch):
+def test_present_writes_every_operators_files_safely(site, run, monkeypatch):
     # Every write goes to a file that is already 0600 and its owner's; every file is created O_EXCL|O_NOFOLLOW
     # at 0600 relative to a directory fd; before each rename, every regular file in the directory is 0600.
     creates = []
@@ -152,7 +144,7 @@ def test_present_writes_every_operators_files_safely(site, capsys, monkeypatch):
     monkeypatch.setattr(os, 'open', watched_open)
     monkeypatch.setattr(os, 'write', watched_write)
     monkeypatch.setattr(os, 'rename', watched_rename)
-    code, result = run(capsys, args(site))
+    code, result = run(args(site))
     monkeypatch.undo()
 
     assert code == 0, result
@@ -187,7 +179,7 @@ def test_present_writes_every_operators_files_safely(site, capsys, monkeypatch):
                                            site['alice'])
 
 
-def test_planted_links_are_replaced_and_their_targets_untouched(site, capsys):
+def test_planted_links_are_replaced_and_their_targets_untouched(site, run):
     alice = site['alice']
     alice.mkdir(mode=0o700)
     os.chown(alice, ALICE, ALICE)
@@ -196,7 +188,7 @@ def test_planted_links_are_replaced_and_their_targets_untouched(site, capsys):
     os.symlink(site['secret'], alice / 'index.html')
     os.link(site['secret'], alice / '.zstack-console-files.json')
     secret_before = os.stat(site['secret'])
-    code, result = run(capsys, args(site))
+    code, result = run(args(site))
     assert code == 0, result
     secret_after = os.stat(site['secret'])
     assert site['secret'].read_text() == 'root only\n'
@@ -212,27 +204,27 @@ def test_planted_links_are_replaced_and_their_targets_untouched(site, capsys):
     assert json.loads((alice / '.zstack-console-files.json').read_text())['created_dir'] is False
 
 
-def test_second_run_with_the_same_consoles_changes_nothing_and_a_dropped_vm_goes(site, capsys):
-    assert run(capsys, args(site))[1]['changed'] is True
+def test_second_run_with_the_same_consoles_changes_nothing_and_a_dropped_vm_goes(site, run):
+    assert run(args(site))[1]['changed'] is True
     before = snapshot(site['root'])
-    code, result = run(capsys, args(site))
+    code, result = run(args(site))
     assert code == 0 and result['changed'] is False, result
     assert snapshot(site['root']) == before
     assert sorted(result['operators'][0]['unchanged']) == ['index.html', 'web-01.html', 'web-01.json', 'web-02.html',
                                                            'web-02.json']
     (site['alice'] / 'notes.txt').write_text('mine')
-    code, result = run(capsys, args(site, operators=[{'name': 'alice', 'vms': ['web-01']}]))
+    code, result = run(args(site, operators=[{'name': 'alice', 'vms': ['web-01']}]))
     assert code == 0 and result['changed'] is True
     assert sorted(result['operators'][0]['removed']) == ['web-02.html', 'web-02.json']
     assert listing(site['alice']) == ['.zstack-console-files.json', 'index.html', 'notes.txt', 'web-01.html',
                                       'web-01.json']
 
 
-def test_check_mode_writes_nothing_and_diff_says_what_would_change(site, capsys):
+def test_check_mode_writes_nothing_and_diff_says_what_would_change(site, run):
     tokenless = [{'vm_instance_uuid': c['vm_instance_uuid'], 'vm_instance_name': c['vm_instance_name']}
                  for c in CONSOLES]  # what zstack_console_access gives in check mode
     before = snapshot(site['root'])
-    code, result = run(capsys, args(site, consoles=tokenless), check_mode=True, diff=True)
+    code, result = run(args(site, consoles=tokenless), check_mode=True, diff=True)
     assert code == 0 and result['changed'] is True, result
     assert snapshot(site['root']) == before
     assert result['operators'][0]['directory'] == 'created'
@@ -243,30 +235,30 @@ def test_check_mode_writes_nothing_and_diff_says_what_would_change(site, capsys)
                                           'web-02.html\nweb-02.json\n'}
     assert result['summary'][0].endswith('(check mode: nothing written)')
     # With real consoles after a run: check mode finds nothing to change.
-    run(capsys, args(site))
+    run(args(site))
     before = snapshot(site['root'])
-    code, result = run(capsys, args(site), check_mode=True)
+    code, result = run(args(site), check_mode=True)
     assert code == 0 and result['changed'] is False and snapshot(site['root']) == before
 
 
-def test_outside_check_mode_entries_need_tokens(site, capsys):
-    code, result = run(capsys, args(site, consoles=[{'vm_instance_uuid': WEB01, 'vm_instance_name': 'web-01'},
-                                                    {'vm_instance_uuid': WEB02, 'vm_instance_name': 'web-02'}]))
+def test_outside_check_mode_entries_need_tokens(site, run):
+    code, result = run(args(site, consoles=[{'vm_instance_uuid': WEB01, 'vm_instance_name': 'web-01'},
+                                            {'vm_instance_uuid': WEB02, 'vm_instance_name': 'web-02'}]))
     assert code == 1 and "operator 'alice': a console entry has no token" in result['msg']
     assert not site['alice'].exists()
 
 
-def test_spice_console_gets_json_and_a_warning_but_no_launcher(site, capsys):
+def test_spice_console_gets_json_and_a_warning_but_no_launcher(site, run):
     consoles = [console(WEB01, 'web-01', target_scheme='spice'), console(WEB02, 'web-02')]
-    code, result = run(capsys, args(site, consoles=consoles))
+    code, result = run(args(site, consoles=consoles))
     assert code == 0, result
     assert 'web-01.html' not in listing(site['alice']) and 'web-01.json' in listing(site['alice'])
     assert any(w.startswith('operator alice, VM web-01: no launcher written:') for w in warnings(result))
     assert 'no launcher for web-01' in result['summary'][0]
 
 
-def test_page_launchers_with_novnc_url(site, capsys):
-    code, result = run(capsys, args(site, novnc_url='http://127.0.0.1:6080/vnc_lite.html'))
+def test_page_launchers_with_novnc_url(site, run):
+    code, result = run(args(site, novnc_url='http://127.0.0.1:6080/vnc_lite.html'))
     assert code == 0, result
     document = json.loads((site['bob'] / 'web-02.json').read_text())
     assert document['launcher_url'].startswith('http://127.0.0.1:6080/vnc_lite.html#autoconnect=true&')
@@ -282,10 +274,10 @@ def test_page_launchers_with_novnc_url(site, capsys):
     (lambda s: (s['ledger'].mkdir(), os.chmod(s['ledger'], 0o770)), 'ledger_dir {ledger} exists but is writable by its'),
     (lambda s: os.symlink(s['root'], s['ledger']), 'ledger_dir {ledger} exists but is a symlink'),
 ])
-def test_refused_directories_change_nothing(site, capsys, prepare, message):
+def test_refused_directories_change_nothing(site, run, prepare, message):
     prepare(site)
     before = snapshot(site['root'])
-    code, result = run(capsys, args(site))
+    code, result = run(args(site))
     assert code == 1 and result['msg'].startswith(message.format(**{k: str(v) for k, v in site.items()})), result
     assert snapshot(site['root']) == before
 
@@ -298,16 +290,16 @@ def test_refused_directories_change_nothing(site, capsys, prepare, message):
     ([{'name': 'alice'}, {'name': 'alice', 'dest': '/tmp/zc-y'}], "operators #1 'alice' and #2 'alice' both are uid"),
     ([{'name': 'alice', 'vms': ['db-01']}], "operator 'alice': no console was given for VM 'db-01'"),
 ])
-def test_refused_operators(site, capsys, operators, message):
-    code, result = run(capsys, args(site, operators=operators))
+def test_refused_operators(site, run, operators, message):
+    code, result = run(args(site, operators=operators))
     assert code == 1 and message in result['msg'], result
     assert not os.path.exists('/tmp/zc-x') and not os.path.exists('/tmp/zc-y')
 
 
 # ------------------------------------------------------------------ absent
 
-def test_list_sessions_then_absent(site, capsys):
-    run(capsys, args(site))
+def test_list_sessions_then_absent(site, run):
+    run(args(site))
     (site['alice'] / 'notes.txt').write_text('mine')
     # The operator edits the manifest to point at root's file and outside the directory: not believed.
     manifest = json.loads((site['bob'] / '.zstack-console-files.json').read_text())
@@ -316,10 +308,7 @@ def test_list_sessions_then_absent(site, capsys):
     os.symlink(site['secret'], site['bob'] / 'linked.json')
 
     before = snapshot(site['root'])
-    with patch_module_args(dict(args(site, state='absent', list_sessions=True))):
-        with pytest.raises(SystemExit):
-            zstack_console_files.main()
-    listed = json.loads(capsys.readouterr().out)
+    _code, listed = run(args(site, state='absent', list_sessions=True))
     assert listed['changed'] is False and snapshot(site['root']) == before
     (session,) = listed['sessions']
     assert session['session_uuid'] == SESSION and session['owned'] is True and session['end'] is True
@@ -327,52 +316,38 @@ def test_list_sessions_then_absent(site, capsys):
     assert sorted(session['files']) == sorted(str(site[who] / name) for who, name in holders)
     assert listed['revocation'] == 'API session(s) behind the tokens (sessions the role opened, console_files_revoke=owned)'
 
-    code, result = run(capsys, args(site, state='absent'), check_mode=True)
+    code, result = run(args(site, state='absent'), check_mode=True)
     assert code == 0 and result['changed'] is True and snapshot(site['root']) == before
     assert [o['directory'] for o in result['operators']] == ['kept', 'kept']  # bob's: linked.json is in it
 
-    code, result = run(capsys, args(site, state='absent'))
+    code, result = run(args(site, state='absent'))
     assert code == 0 and result['changed'] is True, result
     assert listing(site['alice']) == ['notes.txt'] and listing(site['bob']) == ['linked.json']
     assert site['secret'].read_text() == 'root only\n' and listing(site['ledger']) == []
     os.unlink(site['bob'] / 'linked.json')
-    code, result = run(capsys, args(site, state='absent'))
+    code, result = run(args(site, state='absent'))
     assert code == 0 and result['changed'] is False  # nothing left of the module's: bob's directory stays too
 
 
-def test_absent_removes_a_directory_it_created_once_empty(site, capsys):
-    run(capsys, args(site))
-    code, result = run(capsys, args(site, state='absent'), diff=True)
+def test_absent_removes_a_directory_it_created_once_empty(site, run):
+    run(args(site))
+    code, result = run(args(site, state='absent'), diff=True)
     assert code == 0 and [o['directory'] for o in result['operators']] == ['removed', 'removed']
     assert not site['alice'].exists() and not site['bob'].exists()
     assert result['diff'][1]['after'] == '' and 'web-02.json\n' in result['diff'][1]['before']
     assert result['summary'][1] == 'bob: removed 4 file(s) from %s, and the directory' % site['bob']
-    code, result = run(capsys, args(site, state='absent'))
+    code, result = run(args(site, state='absent'))
     assert code == 0 and result['changed'] is False and result['operators'][0]['directory'] == 'missing'
 
 
-def test_list_sessions_only_with_absent(site, capsys):
-    code, result = run(capsys, args(site, list_sessions=True))
+def test_list_sessions_only_with_absent(site, run):
+    code, result = run(args(site, list_sessions=True))
     assert code == 1 and result['msg'] == 'list_sessions goes with state=absent'
 
 
-def test_token_inputs_are_no_log(site, capsys):
-    code, result = run(capsys, args(site))
+def test_token_inputs_are_no_log(site, run):
+    code, result = run(args(site))
     assert code == 0
     consoles = result['invocation']['module_args']['consoles']
     assert consoles[0]['token'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
     assert consoles[0]['websocket_url'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
-
-
-def test_every_field_of_a_console_entry_is_an_option():
-    """The role passes zstack_console_access's entries as they are: each field they may have must be accepted, and
-    each that holds the token must be no_log."""
-    from ansible_collections.zstack.cloud.plugins.modules import zstack_console_access
-
-    returned = yaml.safe_load(zstack_console_access.RETURN)['zstack_consoles']['contains']
-    options = zstack_console_files.CONSOLE_OPTIONS
-    assert sorted(options) == sorted(returned)
-    secret = sorted(name for name, spec in options.items() if spec.get('no_log'))
-    assert secret == ['console_url', 'token', 'websocket_url']
-    documented = yaml.safe_load(zstack_console_files.DOCUMENTATION)['options']['consoles']['suboptions']
-    assert sorted(documented) == sorted(options)

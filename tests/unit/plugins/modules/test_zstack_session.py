@@ -6,14 +6,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 
 import pytest
 import responses
 
-from ansible.module_utils.common.parameters import PASS_VARS
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.zstack.cloud.plugins.modules import zstack_session
 
@@ -23,34 +22,18 @@ SESSION = '0a1b2c3d4e5f60718293a4b5c6d7e8f9'
 PASSWORD = 'Pw-for-session-tests-7!'
 
 
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch):
-    for var in ('ZSTACK_HOST', 'ZSTACK_SESSION_UUID', 'ZSTACK_ACCOUNT_NAME', 'ZSTACK_ACCOUNT_PASSWORD',
-                'ZSTACK_USER_NAME', 'ZSTACK_ACCESS_KEY_ID', 'ZSTACK_ACCESS_KEY_SECRET', 'ZSTACK_SERVER_TIMEZONE'):
-        monkeypatch.delenv(var, raising=False)
+@pytest.fixture
+def run(run_module):
+    """zstack_session's main() in-process: run(args, check_mode=False) -> (exit code, raw stdout, result)."""
+    return functools.partial(run_module, zstack_session)
 
 
-def run_module(capsys, args, check_mode=False):
-    args = dict(args)
-    if check_mode:
-        args['_ansible_check_mode'] = True
-    # ansible-core 2.21 returns `invocation` only when the controller asks (INJECT_INVOCATION); ask, so that the
-    # tests of its masking run on every ansible-core.
-    if 'inject_invocation' in PASS_VARS:
-        args['_ansible_inject_invocation'] = True
-    with patch_module_args(args):
-        with pytest.raises(SystemExit) as exit_info:
-            zstack_session.main()
-    out = capsys.readouterr().out
-    return exit_info.value.code, out, json.loads(out)
-
-
-def test_present_logs_in_once_with_the_hashed_password(capsys, rsps):
+def test_present_logs_in_once_with_the_hashed_password(run, rsps):
     rsps.add(responses.PUT, BASE + 'accounts/users/login',
              body=json.dumps({'inventory': {'uuid': SESSION, 'accountUuid': 'a' * 32, 'userUuid': 'b' * 32,
                                             'expiredDate': 'Nov 28, 2026 8:51:20 PM'}}))
-    code, out, result = run_module(capsys, {'host': HOST, 'account_name': 'ops', 'user_name': 'oncall',
-                                            'account_password': PASSWORD})
+    code, out, result = run({'host': HOST, 'account_name': 'ops', 'user_name': 'oncall',
+                             'account_password': PASSWORD})
     assert code == 0, result
     assert result['changed'] is True
     assert result['session_uuid'] == SESSION
@@ -62,33 +45,33 @@ def test_present_logs_in_once_with_the_hashed_password(capsys, rsps):
     assert PASSWORD not in out
 
 
-def test_present_expires_at_in_the_offset_the_login_shows(capsys, rsps):
+def test_present_expires_at_in_the_offset_the_login_shows(run, rsps):
     # A node in UTC+08:00: createDate is its wall clock (no zone), the reply's Date header is GMT.
     rsps.add(responses.PUT, BASE + 'accounts/login', headers={'Date': 'Sat, 28 Nov 2026 10:51:21 GMT'},
              body=json.dumps({'inventory': {'uuid': SESSION, 'createDate': 'Nov 28, 2026 6:51:20 PM',
                                             'expiredDate': 'Nov 28, 2026 8:51:20 PM'}}))
-    code, _out, result = run_module(capsys, {'host': HOST, 'account_name': 'ops', 'account_password': PASSWORD})
+    code, _out, result = run({'host': HOST, 'account_name': 'ops', 'account_password': PASSWORD})
     assert code == 0, result
     assert (result['expired_date'], result['expires_at']) == ('Nov 28, 2026 8:51:20 PM', '2026-11-28T12:51:20Z')
-    code, _out, result = run_module(capsys, {'host': HOST, 'account_name': 'ops', 'account_password': PASSWORD,
-                                             'server_timezone': 'UTC'})
+    code, _out, result = run({'host': HOST, 'account_name': 'ops', 'account_password': PASSWORD,
+                              'server_timezone': 'UTC'})
     assert result['expires_at'] == '2026-11-28T20:51:20Z'
 
 
-def test_present_in_check_mode_sends_nothing(capsys, rsps):
-    code, _out, result = run_module(capsys, {'host': HOST, 'account_name': 'ops', 'account_password': PASSWORD},
-                                    check_mode=True)
+def test_present_in_check_mode_sends_nothing(run, rsps):
+    code, _out, result = run({'host': HOST, 'account_name': 'ops', 'account_password': PASSWORD},
+                             check_mode=True)
     assert code == 0 and result['changed'] is True and 'session_uuid' not in result
     assert len(rsps.calls) == 0
 
 
 @pytest.mark.parametrize('valid, check_mode, deleted', [(True, False, True), (True, True, False),
                                                         (False, False, False), (False, True, False)])
-def test_absent(capsys, rsps, valid, check_mode, deleted):
+def test_absent(run, rsps, valid, check_mode, deleted):
     rsps.add(responses.GET, BASE + 'accounts/sessions/%s/valid' % SESSION, body=json.dumps({'valid': valid}))
     rsps.add(responses.DELETE, BASE + 'accounts/sessions/%s' % SESSION, body='{}')
-    code, out, result = run_module(capsys, {'host': HOST, 'session_uuid': SESSION, 'state': 'absent'},
-                                   check_mode=check_mode)
+    code, out, result = run({'host': HOST, 'session_uuid': SESSION, 'state': 'absent'},
+                            check_mode=check_mode)
     assert code == 0, result
     assert result['changed'] is valid
     assert result['was_valid'] is valid
@@ -97,11 +80,11 @@ def test_absent(capsys, rsps, valid, check_mode, deleted):
     assert SESSION not in out
 
 
-def test_absent_takes_the_session_from_the_environment(capsys, rsps, monkeypatch):
+def test_absent_takes_the_session_from_the_environment(run, rsps, monkeypatch):
     monkeypatch.setenv('ZSTACK_SESSION_UUID', SESSION)
     rsps.add(responses.GET, BASE + 'accounts/sessions/%s/valid' % SESSION, body=json.dumps({'valid': True}))
     rsps.add(responses.DELETE, BASE + 'accounts/sessions/%s' % SESSION, body='{}')
-    code, _out, result = run_module(capsys, {'host': HOST, 'state': 'absent'})
+    code, _out, result = run({'host': HOST, 'state': 'absent'})
     assert code == 0 and result['changed'] is True
 
 
@@ -110,14 +93,14 @@ def test_absent_takes_the_session_from_the_environment(capsys, rsps, monkeypatch
     ({'state': 'present', 'session_uuid': SESSION}, 'state=present logs in'),
     ({'state': 'present', 'access_key_id': 'AK', 'access_key_secret': 'secret'}, 'state=present logs in'),
 ])
-def test_wrong_auth_for_state_fails_before_any_request(capsys, rsps, args, message):
-    code, _out, result = run_module(capsys, dict(args, host=HOST))
+def test_wrong_auth_for_state_fails_before_any_request(run, rsps, args, message):
+    code, _out, result = run(dict(args, host=HOST))
     assert code == 1 and message in result['msg']
     assert len(rsps.calls) == 0
 
 
-def test_absent_with_unreachable_server_is_one_clean_line(capsys, rsps):
-    code, out, result = run_module(capsys, {'host': '127.0.0.1', 'port': 9, 'session_uuid': SESSION, 'state': 'absent'})
+def test_absent_with_unreachable_server_is_one_clean_line(run, rsps):
+    code, out, result = run({'host': '127.0.0.1', 'port': 9, 'session_uuid': SESSION, 'state': 'absent'})
     assert code == 1
     assert '\n' not in result['msg'] and 'Traceback' not in result['msg']
     assert SESSION not in out

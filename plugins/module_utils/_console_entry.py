@@ -1,0 +1,163 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zstack.cloud maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The console entry: one VM's console as zstack_console_access returns it and zstack_console_files takes it.
+
+Its fields are defined here once (``FIELDS``); from them come the entry itself (``ConsoleEntry.from_inventory``
+builds and checks one from the server's console inventory), zstack_console_files' option spec for ``consoles``
+(``option_spec``), its doc fragment (``plugins/doc_fragments/console_entry.py``, ``option_docs``) and the
+``zstack_consoles`` return docs of zstack_console_access (``return_docs``, written into the module by
+``tools/console_entry_docs.py`` and checked by a unit test).
+"""
+
+from __future__ import annotations
+
+from ansible_collections.zstack.cloud.plugins.module_utils._console_urls import websocket_url
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackApiError, ZStackResponseError
+from ansible_collections.zstack.cloud.plugins.module_utils._timezone import NodeClock
+
+ACCESS = 'zstack.cloud.zstack_console_access#module:'
+CREATED = 'when a console was created (not in check mode)'
+SESSION_SAMPLE = '0a1b2c3d4e5f60718293a4b5c6d7e8f9'
+VM_SAMPLE = '5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b'
+TOKEN_SAMPLE = '%s_%s' % (SESSION_SAMPLE, VM_SAMPLE)
+
+
+class Field:
+    """One field of the entry: its type, whether it is a secret, and its documentation."""
+
+    def __init__(self, name, type, description, returned, sample, elements=None, secret=False):
+        self.name = name
+        self.type = type
+        self.elements = elements
+        self.secret = secret
+        self.description = [description] if isinstance(description, str) else list(description)
+        self.returned = returned
+        self.sample = sample
+
+    def option(self):
+        spec = {'type': self.type}
+        if self.elements:
+            spec['elements'] = self.elements
+        if self.secret:
+            spec['no_log'] = True
+        return spec
+
+
+FIELDS = (
+    Field('vm_instance_uuid', 'str', 'UUID of the VM.', 'always', VM_SAMPLE),
+    Field('vm_instance_name', 'str',
+          'Name of the VM, when it was asked for by name or selected by a query.', 'when known', 'web-01'),
+    Field('scheme', 'str', 'Scheme of the console proxy.', CREATED, 'http'),
+    Field('hostname', 'str', 'Host name or address of the console proxy.', CREATED, '10.0.0.5'),
+    Field('port', 'int', 'Port of the console proxy.', CREATED, 4900),
+    Field('token', 'str', 'Console token. It embeds the API session that asked for it; treat it as a secret.',
+          CREATED, TOKEN_SAMPLE, secret=True),
+    Field('target_scheme', 'str', 'Protocol behind the proxy, when the server sends it.',
+          'when the server sends it', 'vnc'),
+    Field('version', 'str', 'Console proxy version, when the server sends it.', 'when the server sends it', '1'),
+    Field('expired_date', 'raw',
+          'When the token expires, as the server wrote it - in the management node\'s local time, without a zone.',
+          'when the server sends it', 'Dec 1, 2026 12:20:00 AM'),
+    Field('expires_at', 'str',
+          ['When the token expires, in ISO 8601 UTC to the second - the server\'s C(expired_date) read in the '
+           'management node\'s zone (see O(%sserver_timezone)).' % ACCESS],
+          'when the server sends a date the module can read', '2026-11-30T16:20:00Z'),
+    Field('session_owned', 'bool',
+          ['Whether the token embeds the session this task logged in itself (see RV(%ssession_created)).' % ACCESS,
+           'ZStack keeps one live console per VM, so asking for a VM that already has a console returns the '
+           'existing token, which embeds the session that first asked for it, not this task\'s.',
+           'Only a session the caller owns should ever be ended to revoke a token.'],
+          CREATED, True),
+    Field('websocket_url', 'str',
+          'WebSocket URL of the console, C(wss://) when the proxy scheme is C(https). It holds the token.',
+          CREATED, 'ws://10.0.0.5:4900/?token=%s' % TOKEN_SAMPLE, secret=True),
+    Field('vm_query', 'list',
+          'The conditions of the query that selected this VM (O(%svm_query), or a query item of O(%svm_instances)).'
+          % (ACCESS, ACCESS), 'when a query selected the VM', ['hostUuid=930ed76e681e4c39b80fde512cab93ba'],
+          elements='str'),
+    Field('console_url', 'str',
+          ['A URL a browser opens to see the console. It holds the token; treat it as a secret.',
+           'By default the ZStack web UI\'s console page on the management node (O(%shost), O(%sscheme), port '
+           '5000) with C(host), C(port), C(token) and C(title) in the query string, which that page reads; with '
+           'O(%snovnc_url), that noVNC 1.x page with its parameters in the fragment.' % (ACCESS, ACCESS, ACCESS)],
+          CREATED, 'http://zstack-mn.example.com:5000/thirdparty/vnc_auto.html?host=10.0.0.5&port=4900&'
+          'token=%s&title=web-01' % TOKEN_SAMPLE, secret=True),
+    Field('failed', 'bool', 'Whether this VM failed (only on failure of the task).', 'for a VM that failed', True),
+    Field('msg', 'str', 'Why this VM failed.', 'for a VM that failed', "No VM named 'web-09' that is not Destroyed"),
+    Field('error', 'dict', 'The server\'s API error object for this VM.', 'for a VM that failed on an API error',
+          {'code': 'SYS.1006', 'description': 'operation error'}),
+)
+FIELD_NAMES = tuple(field.name for field in FIELDS)
+
+
+def option_spec():
+    """The argument spec of an entry taken as an option (suboptions of zstack_console_files' ``consoles``)."""
+    return {field.name: field.option() for field in FIELDS}
+
+
+def option_docs():
+    """The option documentation of those suboptions."""
+    docs = {}
+    for field in FIELDS:
+        docs[field.name] = {'description': field.description, 'type': field.type}
+        if field.elements:
+            docs[field.name]['elements'] = field.elements
+    return docs
+
+
+def return_docs():
+    """The return documentation of an entry (``contains`` of zstack_console_access's ``zstack_consoles``)."""
+    docs = {}
+    for field in FIELDS:
+        docs[field.name] = {'description': field.description, 'returned': field.returned, 'type': field.type,
+                            'sample': field.sample}
+        if field.elements:
+            docs[field.name]['elements'] = field.elements
+    return docs
+
+
+class ConsoleEntry:
+    """Builds entries. An entry is a plain dict of FIELDS (what modules return and take); this class makes them."""
+
+    @staticmethod
+    def from_inventory(vm_uuid, vm_name, inventory, node_clock=None):
+        """The console from the server's console inventory: snake_case keys, ``expires_at`` and a websocket URL.
+
+        An empty inventory (the server only validated) gives the VM alone. A console without hostname, port or
+        token, or with a port that is not a number, is bad data from the server (ZStackResponseError).
+        ``node_clock`` reads the server's zone-less ``expiredDate`` (default: the controller's local zone).
+        """
+        entry = {'vm_instance_uuid': vm_uuid}
+        if vm_name is not None:
+            entry['vm_instance_name'] = vm_name
+        if not inventory:
+            return entry
+        missing = [key for key in ('hostname', 'port', 'token') if inventory.get(key) in (None, '')]
+        if missing:
+            raise ZStackResponseError('The console inventory for VM %s lacks %s' % (vm_uuid, ', '.join(missing)))
+        try:
+            port = int(float(inventory['port']))  # some servers send 4900.0
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite port (JSON Infinity, "1e999")
+            raise ZStackResponseError('The console inventory for VM %s has a port that is not a number: %r'
+                                      % (vm_uuid, inventory['port'])) from None
+        entry.update(scheme=inventory.get('scheme') or 'http', hostname=str(inventory['hostname']), port=port,
+                     token=str(inventory['token']))
+        for source, target in (('targetScheme', 'target_scheme'), ('version', 'version'),
+                               ('expiredDate', 'expired_date')):
+            if inventory.get(source) is not None:
+                entry[target] = inventory[source]
+        expires_at = (node_clock or NodeClock()).expires_at(inventory.get('expiredDate'))
+        if expires_at is not None:
+            entry['expires_at'] = expires_at
+        entry['websocket_url'] = websocket_url(entry)
+        return entry
+
+    @staticmethod
+    def failure(label, given, err):
+        """The entry of a VM that got no console: as it was given (``label`` says by what), and why."""
+        entry = {label: given, 'failed': True, 'msg': err.msg}
+        if isinstance(err, ZStackApiError):
+            entry['error'] = err.error
+        return entry

@@ -1,0 +1,371 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, zstack.cloud maintainers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Which VMs a task means, and finding them on ZStack.
+
+A task names VMs by UUID or by name (``VmRef``), or by a query (``QueryItem``: ``vm_query``, or ``{query: [...],
+max_vms: N}`` in ``vm_instances``). ``parse_items`` reads them from the options, ``select`` runs the queries,
+``resolve_names`` finds many names with few requests, and ``find_vm_by_name`` the rest, one by one.
+
+Queries go to ``GET /zstack/v1/vm-instances`` as repeated ``q`` parameters, which ZStack ANDs. Each condition is
+checked here first the way the server will read it, so a mistake fails with one line before any request. Only VMs in
+a state that can have a console are selected: the server is asked for them, and the client checks again.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
+    VmLookupError,
+    ZStackApiError,
+    ZStackConfigError,
+    ZStackError,
+    ZStackResponseError,
+)
+
+UUID_PATTERN = re.compile(r'[0-9a-fA-F]{32}')
+DASHED_UUID_PATTERN = re.compile(r'[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}')
+# The server's default page size (APIQueryMessage.limit): a reply this long may have been cut.
+QUERY_LIMIT = 1000
+# Names per query when several VMs are asked for by name, and the most characters of names in one query (the
+# server, or a proxy in front of it, may refuse a long URL).
+NAMES_PER_QUERY = 50
+NAME_CHARS_PER_QUERY = 2000
+# A name with one of these cannot go in a `name?=a,b` list: the comma separates, the others make query operators.
+_UNLISTABLE = re.compile(r'[,=<>]')
+
+
+class VmRef:
+    """A VM as the user named it: by UUID, or by a name still to be resolved; a VM that vm_query found, by both."""
+
+    def __init__(self, given, uuid=None, name=None, query=None):
+        self.given = given
+        self.uuid = uuid
+        self.name = name
+        self.query = query  # the vm_query conditions that selected this VM, if a query did
+
+    @classmethod
+    def parse(cls, value, option):
+        value = value.strip() if isinstance(value, str) else value
+        if not value:
+            raise ZStackConfigError('%s: an empty VM reference is not a UUID or a name' % option)
+        if option == 'vm_instance_uuid' or DASHED_UUID_PATTERN.fullmatch(value):
+            if not UUID_PATTERN.fullmatch(value):
+                raise ZStackConfigError('%s: %r is not a ZStack UUID (32 hex characters, no dashes)' % (option, value))
+        if UUID_PATTERN.fullmatch(value):
+            return cls(value, uuid=value.lower())
+        return cls(value, name=value)
+
+
+def parse_items(params):
+    """What the task names, in order: VmRefs, and QueryItems still to run (vm_query, or query items of vm_instances).
+
+    ``params`` holds vm_query, vm_instance_uuid, vm_instance_name, vm_instances and max_vms. The same item given
+    twice counts once.
+    """
+    check_max_vms(params['max_vms'])
+    if params['vm_query'] is not None:
+        return [QueryItem(params['vm_query'], params['max_vms'])]
+    if params['vm_instance_uuid'] is not None:
+        return [VmRef.parse(params['vm_instance_uuid'], 'vm_instance_uuid')]
+    if params['vm_instance_name'] is not None:
+        return [VmRef.parse(params['vm_instance_name'], 'vm_instance_name')]
+    if not params['vm_instances']:
+        raise ZStackConfigError('vm_instances is empty: list at least one VM UUID or name')
+    items, seen = [], set()
+    for given in params['vm_instances']:
+        if isinstance(given, dict):
+            item = QueryItem.parse(given, params['max_vms'])
+            key = ('query', tuple(item.conditions), item.max_vms)
+        elif isinstance(given, (str, int)) and not isinstance(given, bool):
+            item = VmRef.parse(str(given), 'vm_instances')
+            key = ('vm', item.given)
+        else:
+            raise ZStackConfigError('vm_instances: %r is neither a VM UUID or name nor a query item ({query: [...]})'
+                                    % (given,))
+        if key not in seen:
+            seen.add(key)
+            items.append(item)
+    return items
+
+
+def most_vms(items):
+    """The most VMs ``items`` can stand for (each query item counts its max_vms)."""
+    return sum(item.max_vms if isinstance(item, QueryItem) else 1 for item in items)
+
+
+def select(client, items):
+    """The VMs to serve, as VmRefs: the queries run (before any console is asked for), the other references as given."""
+    refs = []
+    for item in items:
+        if isinstance(item, QueryItem):
+            refs.extend(VmRef(vm['uuid'], uuid=vm['uuid'], name=vm.get('name'), query=item.conditions)
+                        for vm in item.select(client))
+        else:
+            refs.append(item)
+    return refs
+
+
+def resolve_names(client, refs, pool=None):
+    """When several VMs are given by name, their names resolved a chunk per query: ``{name: VM or ZStackError}``.
+
+    Names left out (a single name, names that cannot go in a list, chunks whose reply may have been cut) are for
+    ``vm_uuid`` to resolve one by one. ``pool``: an executor to run the chunks' queries side by side.
+    """
+    names = list(dict.fromkeys(ref.name for ref in refs if ref.name is not None and ref.uuid is None))
+    if len(names) < 2:
+        return {}
+
+    def resolve(chunk):
+        try:
+            return find_vms_by_names(client, chunk) or {}
+        except ZStackError as err:
+            return dict.fromkeys(chunk, err)
+
+    resolved = {}
+    chunks = listable_names(names)
+    for found in (pool.map(resolve, chunks) if pool else map(resolve, chunks)):
+        resolved.update(found)
+    return resolved
+
+
+def vm_uuid(client, ref, resolved):
+    """The UUID ``ref`` stands for: its own, the one ``resolved`` (from resolve_names) found, or a lookup now.
+
+    Raises VmLookupError when no VM or several answer to the name, with the VM named; any other failure is
+    wrapped with the VM as it was given.
+    """
+    if ref.uuid:
+        return ref.uuid
+    try:
+        vm = resolved.get(ref.name)
+        if isinstance(vm, ZStackError):
+            raise vm
+        return (vm or find_vm_by_name(client, ref.name))['uuid']
+    except VmLookupError:
+        raise  # its message names the VM already
+    except ZStackError as err:
+        raise err.within('VM %s' % ref.given) from None
+
+
+def find_vm_by_name(client, name):
+    """The one VM called ``name`` that is not Destroyed, else a failure that lists the candidates."""
+    reply = client.call('GET', 'vm-instances', query=[('q', 'name=%s' % name)])
+    inventories = reply.get('inventories')
+    if not isinstance(inventories, list):
+        raise ZStackResponseError('ZStack answered the VM query for %r without an inventories list' % name)
+    return pick_vm(name, inventories)
+
+
+def listable_names(names):
+    """The names that can be resolved together, in chunks for find_vms_by_names; the others go one by one."""
+    chunks, chunk, size = [], [], 0
+    for name in names:
+        if _UNLISTABLE.search(name):
+            continue
+        if chunk and (len(chunk) >= NAMES_PER_QUERY or size + len(name) > NAME_CHARS_PER_QUERY):
+            chunks.append(chunk)
+            chunk, size = [], 0
+        chunk.append(name)
+        size += len(name) + 1
+    if chunk:
+        chunks.append(chunk)
+    return chunks
+
+
+def find_vms_by_names(client, names):
+    """Resolve several names with one query (``q=name?=a,b,c``): ``{name: VM inventory or ZStackError}``.
+
+    Each name gets exactly the verdict find_vm_by_name would give it: the server compares names
+    case-insensitively, the client exactly. Returns None when the reply may have been cut (QUERY_LIMIT):
+    the caller then resolves these names one by one. A failed query raises, for every name of the chunk.
+    """
+    reply = client.call('GET', 'vm-instances', query=[('q', 'name?=%s' % ','.join(names))])
+    inventories = reply.get('inventories')
+    if not isinstance(inventories, list):
+        raise ZStackResponseError('ZStack answered the VM query for %d names without an inventories list' % len(names))
+    if len(inventories) >= QUERY_LIMIT:
+        return None
+    found = {}
+    for name in names:
+        try:
+            found[name] = pick_vm(name, inventories)
+        except ZStackError as err:
+            found[name] = err
+    return found
+
+
+def pick_vm(name, inventories):
+    """From a query's inventories, the one VM called exactly ``name`` that is not Destroyed, else a failure."""
+    same_name = [vm for vm in inventories if isinstance(vm, dict) and vm.get('name') == name]
+    live = [vm for vm in same_name if vm.get('state') != 'Destroyed']
+    if len(live) == 1:
+        return live[0]
+    if live:
+        raise VmLookupError('VM name %r is ambiguous: %d VMs that are not Destroyed have it (%s); use its UUID instead'
+                            % (name, len(live), ', '.join(vm.get('uuid', '?') for vm in live)),
+                            candidates=[vm.get('uuid') for vm in live])
+    destroyed = [vm.get('uuid', '?') for vm in same_name]
+    hint = ' (only Destroyed VMs have that name: %s)' % ', '.join(destroyed) if destroyed else ''
+    raise VmLookupError('No VM named %r that is not Destroyed%s' % (name, hint), candidates=destroyed)
+
+
+# ConsoleApiInterceptor.consoleAvailableStates (zstackio/zstack:
+# console/src/main/java/org/zstack/console/ConsoleApiInterceptor.java): any other state gets SYS.1006.
+CONSOLE_STATES = ('Running', 'Crashed', 'VolumeRecovering', 'Paused', 'NoState')
+STATE_CONDITION = 'state?=' + ','.join(CONSOLE_STATES)
+
+# RestServer.QUERY_OP_MAPPING (zstackio/zstack: rest/src/main/java/org/zstack/rest/RestServer.java), in its order:
+# handleQueryApi takes the FIRST of these that the condition contains anywhere (not the leftmost in the text) and
+# splits the condition at its first occurrence; it trims the field name, never the value.
+QUERY_OPERATORS = ('!=', '>=', '<=', '!?=', '!~=', '~=', '?=', '=', '>', '<', 'is null', 'not null')
+NULL_OPERATORS = ('is null', 'not null')
+# A field of ZStack's query language: ID ('.' ID)*, ID being [a-zA-Z0-9_]+ (zstackio/zstack:
+# search/src/main/antlr4/ZQL.g4), e.g. hostUuid, vmNics.ip, __userTag__.
+FIELD_PATTERN = re.compile(r'[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*')
+
+# max_vms: at most the server's default page (APIQueryMessage.limit = 1000); one query page can then hold them all.
+MAX_VMS_BOUNDS = (1, QUERY_LIMIT)
+
+
+def check_conditions(conditions):
+    """The conditions of ``vm_query`` as they will be sent, or a ZStackConfigError on the first that cannot work."""
+    if not conditions:
+        raise ZStackConfigError('vm_query is empty: give at least one condition, such as hostUuid=<uuid>')
+    for condition in conditions:
+        parse_condition(condition)
+    return list(conditions)
+
+
+def parse_condition(condition):
+    """``(field, operator, value)`` as RestServer.handleQueryApi will read ``condition`` (value None for the null
+    operators), or a ZStackConfigError when that reading is not a condition ZStack can run as written."""
+    if not isinstance(condition, str) or not condition.strip():
+        raise ZStackConfigError('vm_query: %r is not a condition; write field, operator and value, such as '
+                                'hostUuid=<uuid> or name~=web-%%' % (condition,))
+    operator = next((op for op in QUERY_OPERATORS if op in condition), None)
+    if operator is None:
+        raise ZStackConfigError('vm_query: %r has no query operator; ZStack knows %s, plus "is null" and "not null" '
+                                '(on the command line, a comma starts a new condition: give a JSON list)'
+                                % (condition, ' '.join(QUERY_OPERATORS[:-2])))
+    field, value = condition.split(operator, 1)
+    field = field.strip()
+    if not FIELD_PATTERN.fullmatch(field):
+        raise ZStackConfigError('vm_query: ZStack reads %r as field %r and operator %r, and %r is not a field name '
+                                '(letters, digits, _ and . only; a value cannot hold an operator ZStack looks for '
+                                'before the one meant)' % (condition, field, operator, field))
+    if operator in NULL_OPERATORS:
+        if value.strip():
+            raise ZStackConfigError('vm_query: %r has text after %r, which ZStack would ignore'
+                                    % (condition, operator))
+        return field, operator, None
+    if value == '':
+        # StringUtils.splitByWholeSeparator drops empty parts: the server answers HTTP 400 "not a key-value pair".
+        raise ZStackConfigError('vm_query: %r has no value after %r' % (condition, operator))
+    if value.startswith(operator):
+        # ... and skips a separator that follows the first: "name==web" reads as name=web, not name="=web".
+        raise ZStackConfigError('vm_query: %r has a value that starts with its operator %r, which ZStack would drop'
+                                % (condition, operator))
+    return field, operator, value
+
+
+def check_max_vms(max_vms):
+    lowest, highest = MAX_VMS_BOUNDS
+    if not lowest <= max_vms <= highest:
+        raise ZStackConfigError('max_vms must be between %d and %d, got %s' % (lowest, highest, max_vms))
+    return max_vms
+
+
+class QueryItem:
+    """A query in a VM list: ``{query: [conditions], max_vms: N}`` (an item of vm_instances, or vm_query itself)."""
+
+    KEYS = ('query', 'max_vms')
+
+    def __init__(self, conditions, max_vms):
+        self.conditions = check_conditions(conditions)
+        self.max_vms = check_max_vms(max_vms)
+
+    @classmethod
+    def parse(cls, item, default_max_vms, option='vm_instances'):
+        unknown = sorted(str(key) for key in item if key not in cls.KEYS)
+        if unknown or 'query' not in item:
+            raise ZStackConfigError('%s: a query item has the keys query (a list of conditions) and optionally max_vms, '
+                                    'got %s' % (option, ', '.join(sorted(str(key) for key in item)) or 'none'))
+        conditions = item['query']
+        if isinstance(conditions, str):
+            conditions = [conditions]
+        if not isinstance(conditions, list):
+            raise ZStackConfigError('%s: query must be a list of conditions, such as [hostUuid=<uuid>]' % option)
+        max_vms = item.get('max_vms', default_max_vms)
+        try:
+            max_vms = int(max_vms)
+        except (TypeError, ValueError, OverflowError):
+            raise ZStackConfigError('%s: max_vms must be a whole number, got %r' % (option, max_vms)) from None
+        return cls(conditions, max_vms)
+
+    def select(self, client):
+        """The VMs it selects (see select_vms)."""
+        return select_vms(client, self.conditions, self.max_vms)
+
+
+def describe(conditions):
+    """The query as messages name it."""
+    return 'vm_query [%s]' % ', '.join(conditions)
+
+
+def select_vms(client, conditions, max_vms):
+    """The VMs the conditions select that can have a console, ordered by name then UUID.
+
+    ``conditions`` and ``max_vms`` are checked already (check_conditions, check_max_vms). Fails, before any console
+    is asked for, when more than ``max_vms`` VMs match (with their number) and when none does (naming the query).
+    Pages follow one another only when the server gives fewer VMs than it counted.
+    """
+    # replyWithCount=true adds "total" (the number of matches, whatever the page) to the reply (QueryFacadeImpl
+    # "return with (total)"; RestServer.writeResponse). Sorting by UUID keeps the pages of an offset query stable.
+    query = [('q', condition) for condition in conditions] + [
+        ('q', STATE_CONDITION), ('replyWithCount', 'true'), ('sort', 'uuid'), ('limit', str(max_vms))]
+    found = {}
+    start = 0
+    for _page in range(max_vms):  # every page but the last adds a VM
+        inventories, total = _query_page(client, query + [('start', str(start))], conditions)
+        if total > max_vms:
+            raise _too_many(conditions, total, max_vms)
+        for vm in inventories:
+            found.setdefault(vm['uuid'], vm)
+        start += len(inventories)
+        if not inventories or start >= total:
+            break
+    vms = [vm for vm in found.values() if vm.get('state') in CONSOLE_STATES]
+    if len(vms) > max_vms:  # a server that counted fewer than it gave
+        raise _too_many(conditions, len(vms), max_vms)
+    if not vms:
+        raise ZStackError('No VM in a state that can have a console (%s) matches %s'
+                          % (', '.join(CONSOLE_STATES), describe(conditions)), vm_count=0)
+    return sorted(vms, key=lambda vm: (str(vm.get('name') or ''), vm['uuid']))
+
+
+def _too_many(conditions, count, max_vms):
+    return ZStackError('%s matches %d VMs that can have a console, more than max_vms=%d; narrow the query or raise '
+                       'max_vms (no console was requested)' % (describe(conditions), count, max_vms), vm_count=count)
+
+
+def _query_page(client, query, conditions):
+    try:
+        reply = client.call('GET', 'vm-instances', query=query)
+    except ZStackApiError as err:
+        # SYS.1007 for a field VmInstanceInventory does not have, for example.
+        raise err.within(describe(conditions)) from None
+    inventories, total = reply.get('inventories'), reply.get('total')
+    if not isinstance(inventories, list):
+        raise ZStackResponseError('ZStack answered %s without an inventories list' % describe(conditions))
+    if isinstance(total, float) and total.is_integer():
+        total = int(total)
+    if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+        raise ZStackResponseError('ZStack answered %s without a usable total (replyWithCount): %r'
+                                  % (describe(conditions), total))
+    for vm in inventories:
+        if not isinstance(vm, dict) or not isinstance(vm.get('uuid'), str) or not UUID_PATTERN.fullmatch(vm['uuid']):
+            raise ZStackResponseError('ZStack answered %s with a VM that has no UUID' % describe(conditions))
+    return inventories, total
