@@ -6,12 +6,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import threading
+from collections import namedtuple
 
 import pytest
 import responses
+
+from ansible.module_utils.common.parameters import PASS_VARS
+from ansible.module_utils.testing import patch_module_args
 
 # Hypothesis keeps caches in ./.hypothesis by default; keep the work tree clean (the tests use database=None too).
 os.environ.setdefault('HYPOTHESIS_STORAGE_DIRECTORY', os.path.join(tempfile.gettempdir(), 'zstack-cloud-hypothesis'))
@@ -50,6 +55,45 @@ def no_proxy_env(monkeypatch):
     """The few tests that open real localhost connections must not be routed through a proxy from the environment."""
     for var in ('http_proxy', 'https_proxy', 'all_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY'):
         monkeypatch.delenv(var, raising=False)
+
+
+ModuleRun = namedtuple('ModuleRun', 'code out result')
+# The ZSTACK_* variables a module reads: cleared for every module run, so the developer's own never leak in.
+ZSTACK_ENV = ('ZSTACK_HOST', 'ZSTACK_PORT', 'ZSTACK_SCHEME', 'ZSTACK_VALIDATE_CERTS', 'ZSTACK_CA_PATH',
+              'ZSTACK_SERVER_TIMEZONE', 'ZSTACK_SESSION_UUID', 'ZSTACK_ACCOUNT_NAME', 'ZSTACK_ACCOUNT_PASSWORD',
+              'ZSTACK_USER_NAME', 'ZSTACK_ACCESS_KEY_ID', 'ZSTACK_ACCESS_KEY_SECRET')
+
+
+@pytest.fixture(autouse=True)
+def no_zstack_env(monkeypatch):
+    """The developer's own ZSTACK_* variables never leak into a test (a test sets the ones it means itself)."""
+    for var in ZSTACK_ENV:
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def run_module(capsys):
+    """Runs a module's ``main()`` in-process: ``run_module(module, args, check_mode=False, diff=False)``.
+
+    Returns ``ModuleRun(code, out, result)``: the exit code, the raw output and the parsed result. ansible-core 2.21
+    returns ``invocation`` only when the controller asks (INJECT_INVOCATION): it is asked, so the tests of its
+    masking run on every ansible-core.
+    """
+    def run(module, args, check_mode=False, diff=False):
+        args = dict(args)
+        if check_mode:
+            args['_ansible_check_mode'] = True
+        if diff:
+            args['_ansible_diff'] = True
+        if 'inject_invocation' in PASS_VARS:
+            args['_ansible_inject_invocation'] = True
+        with patch_module_args(args):
+            with pytest.raises(SystemExit) as exit_info:
+                module.main()
+        out = capsys.readouterr().out
+        return ModuleRun(exit_info.value.code, out, json.loads(out))
+
+    return run
 
 
 def _call_concurrently(client, count, method='GET', path='vm-instances'):

@@ -92,14 +92,17 @@ def test_access_key_signature_does_not_sign_the_context_path():
 # ------------------------------------------------------------------ header forms
 
 def test_session_authenticator_header():
-    auth = SessionAuthenticator(SESSION)
-    assert auth.headers(None, 'GET', 'vm-instances') == {'Authorization': 'OAuth %s' % SESSION}
-    assert auth.owns_session is False
+    session = SessionAuthenticator(SESSION).open(None)  # nothing is sent: the caller's session, as given
+    assert session.headers(None, 'GET', 'vm-instances') == {'Authorization': 'OAuth %s' % SESSION}
+    assert (session.uuid, session.opened) == (SESSION, False)
 
 
 def test_access_key_headers_form(monkeypatch):
     auth = AccessKeyAuthenticator('AKID123', 'secret-key')
-    headers = auth.headers(make_client(auth, server_timezone=datetime.timezone.utc), 'GET', 'vm-instances?q=name=x')
+    client = make_client(auth, server_timezone=datetime.timezone.utc)
+    session = client.log_in()
+    assert (session.uuid, session.opened) == (None, False)  # no session: every request is signed
+    headers = session.headers(client, 'GET', 'vm-instances?q=name=x')
     assert set(headers) == {'Date', 'Authorization'}
     # RFC 1123 date in GMT for a node in UTC, e.g. "Sat, 28 Nov 2026 16:00:00 GMT".
     assert re.fullmatch(r'(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) '
@@ -159,7 +162,7 @@ def test_login_learns_the_nodes_offset(rsps):
     rsps.put(BASE + 'accounts/login', json=reply, headers={'Date': 'Mon, 30 Nov 2026 16:41:21 GMT'})
     client = make_client(LoginAuthenticator('admin', 'password'))
     assert client.node_clock.zone is None
-    client.authenticator.session(client)
+    client.log_in()
     assert client.node_clock.zone == datetime.timezone(datetime.timedelta(hours=8))
     assert client.node_clock.describe(0) == 'UTC+08:00, learned at login'
 
@@ -167,7 +170,7 @@ def test_login_learns_the_nodes_offset(rsps):
 def test_login_without_a_date_header_learns_nothing(rsps):
     rsps.put(BASE + 'accounts/login', json=login_reply())
     client = make_client(LoginAuthenticator('admin', 'password'))
-    client.authenticator.session(client)
+    client.log_in()
     assert client.node_clock.zone is None
 
 
@@ -194,8 +197,7 @@ def test_login_by_account_body_path_and_header(rsps):
     assert json.loads(login.request.body) == {'logInByAccount': {'accountName': 'admin', 'password': SHA512_PASSWORD}}
     assert 'Authorization' not in login.request.headers
     assert call.request.headers['Authorization'] == 'OAuth ' + SESSION
-    assert auth.session_uuid == SESSION
-    assert auth.owns_session is True
+    assert (client.session.uuid, client.session.opened) == (SESSION, True)
 
 
 def test_login_by_user_body_and_path(rsps):
@@ -233,7 +235,7 @@ def test_login_happens_once_for_several_calls(rsps):
     for _unused in range(3):
         client.call('GET', 'vm-instances')
     assert [c.request.method for c in rsps.calls] == ['PUT', 'GET', 'GET', 'GET']
-    assert auth.login_count == 1
+    assert auth.logins == 1
 
 
 def test_login_once_with_eight_concurrent_threads(rsps, call_concurrently):
@@ -250,7 +252,7 @@ def test_login_once_with_eight_concurrent_threads(rsps, call_concurrently):
     assert len(results) == 8
     logins = [c for c in rsps.calls if c.request.method == 'PUT']
     assert len(logins) == 1
-    assert auth.login_count == 1
+    assert auth.logins == 1
     gets = [c for c in rsps.calls if c.request.method == 'GET']
     assert len(gets) == 8
     assert all(c.request.headers['Authorization'] == 'OAuth ' + SESSION for c in gets)

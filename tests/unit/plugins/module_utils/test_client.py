@@ -25,6 +25,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._auth import (
 )
 from ansible_collections.zstack.cloud.plugins.module_utils._client import Endpoint, ZStackClient
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
+    SessionExpired,
     ZStackApiError,
     ZStackError,
     ZStackHttpError,
@@ -554,7 +555,7 @@ def test_expired_login_session_renewed_once(rsps, fake_time):
         ('PUT', BASE + 'accounts/login', None),
         ('GET', BASE + 'vm-instances', 'OAuth ' + SESSION2),
     ]
-    assert auth.session_uuid == SESSION2
+    assert client.session.uuid == SESSION2
     assert not any(c.request.method == 'DELETE' for c in rsps.calls)  # never a logout
 
 
@@ -590,7 +591,7 @@ def test_expiry_again_after_renewal_in_a_later_call_gives_up(rsps, fake_time):
     rsps.get(BASE + 'vm-instances', status=503, json={'error': EXPIRED_ERROR})
     client = make_client(fake_time, LoginAuthenticator('admin', 'password'))
     assert client.call('GET', 'vm-instances') == {}
-    with pytest.raises(ZStackError) as info:
+    with pytest.raises(SessionExpired) as info:
         client.call('GET', 'vm-instances')
     assert info.value.msg == 'The session expired again right after a new login (ID.1001); giving up'
     assert info.value.to_result()['error'] == {'code': 'ID.1001'}
@@ -599,7 +600,7 @@ def test_expiry_again_after_renewal_in_a_later_call_gives_up(rsps, fake_time):
 
 def test_expired_caller_session_fails_clearly(rsps, fake_time):
     rsps.get(BASE + 'vm-instances', status=503, json={'error': EXPIRED_ERROR})
-    with pytest.raises(ZStackError) as info:
+    with pytest.raises(SessionExpired) as info:
         make_client(fake_time, SessionAuthenticator(SESSION)).call('GET', 'vm-instances')
     msg = info.value.msg
     assert 'session_uuid' in msg and 'ID.1001' in msg
@@ -611,7 +612,7 @@ def test_expired_caller_session_fails_clearly(rsps, fake_time):
 
 def test_expired_access_key_fails(rsps, fake_time):
     rsps.get(BASE + 'vm-instances', status=503, json={'error': EXPIRED_ERROR})
-    with pytest.raises(ZStackError) as info:
+    with pytest.raises(SessionExpired) as info:
         make_client(fake_time, AccessKeyAuthenticator('AKID', 'secret')).call('GET', 'vm-instances')
     assert 'ID.1001' in info.value.msg
     assert len(rsps.calls) == 1
@@ -633,7 +634,7 @@ def test_concurrent_expiry_renews_once(rsps, fake_time, call_concurrently):
     rsps.add_callback(responses.PUT, BASE + 'accounts/login', callback=login)
     rsps.add_callback(responses.GET, BASE + 'vm-instances', callback=vm)
     client = make_client(fake_time, LoginAuthenticator('admin', 'password'), pool_size=6)
-    client.authenticator.headers(client, 'GET', 'vm-instances')  # first login, before the workers start
+    client.log_in()  # the first login, before the workers start
     results, errors = call_concurrently(client, 6)
     assert errors == []
     assert len(results) == 6

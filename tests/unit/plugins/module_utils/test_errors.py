@@ -53,7 +53,13 @@ def test_api_error_message_and_result():
     assert err.code == 'SYS.1003'
     assert err.msg == 'ZStack API error SYS.1003: resource not found: vm[uuid:x] not found'
     assert err.to_result() == {'msg': err.msg, 'error': error, 'status': 503}
-    assert ZStackApiError(error, context='Login').msg.startswith('Login: ZStack API error SYS.1003')
+
+    # Context is added by wrapping: a new error of the same type, caused by the first, which stays as it was.
+    wrapped = err.within('Login')
+    assert wrapped.__class__ is ZStackApiError and wrapped.__cause__ is err
+    assert wrapped.msg == 'Login: ' + err.msg and str(wrapped) == wrapped.msg
+    assert (wrapped.code, wrapped.error, wrapped.status) == ('SYS.1003', error, 503)
+    assert err.msg == 'ZStack API error SYS.1003: resource not found: vm[uuid:x] not found'
 
 
 def test_api_error_skips_empty_parts():

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from ansible_collections.zstack.cloud.plugins.module_utils._auth import SessionAuthenticator
 from ansible_collections.zstack.cloud.plugins.module_utils._client import Endpoint, ZStackClient
-from ansible_collections.zstack.cloud.plugins.module_utils._consoles import (
+from ansible_collections.zstack.cloud.plugins.module_utils._vms import (
     NAMES_PER_QUERY,
     QUERY_LIMIT,
     find_vm_by_name,
@@ -23,6 +23,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._consoles import (
     listable_names,
 )
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackError, ZStackResponseError
+from ansible_collections.zstack.cloud.plugins.modules import zstack_console_access
 
 HOST = 'zstack.example.test'
 BASE = 'http://%s:8080/zstack/v1/' % HOST
@@ -150,13 +151,7 @@ def test_batch_verdicts_equal_single_verdicts(vms, names):
 
 # ------------------------------------------------------------------ in the module
 
-def test_module_resolves_a_list_of_names_in_one_query(rsps, capsys, monkeypatch):
-    from ansible.module_utils.testing import patch_module_args
-
-    from ansible_collections.zstack.cloud.plugins.modules import zstack_console_access
-
-    for var in ('ZSTACK_SESSION_UUID', 'ZSTACK_ACCOUNT_NAME', 'ZSTACK_ACCOUNT_PASSWORD', 'ZSTACK_ACCESS_KEY_ID'):
-        monkeypatch.delenv(var, raising=False)
+def test_module_resolves_a_list_of_names_in_one_query(rsps, run_module):
     vms = [{'uuid': '%032x' % (i + 1), 'name': 'vm-%03d' % i, 'state': 'Running'} for i in range(120)]
     vms.append({'uuid': 'f' * 32, 'name': 'a,b', 'state': 'Running'})
 
@@ -173,10 +168,8 @@ def test_module_resolves_a_list_of_names_in_one_query(rsps, capsys, monkeypatch)
         'hostname': 'h', 'port': 4900,
         'token': SESSION + '_' + json.loads(request.body)['params']['vmInstanceUuid']}})))
     names = [vm['name'] for vm in vms] + ['vm-000', 'missing']
-    with patch_module_args({'host': HOST, 'session_uuid': SESSION, 'vm_instances': names, 'workers': 4}):
-        with pytest.raises(SystemExit):
-            zstack_console_access.main()
-    result = json.loads(capsys.readouterr().out)
+    result = run_module(zstack_console_access, {'host': HOST, 'session_uuid': SESSION, 'vm_instances': names,
+                                                'workers': 4}).result
     # vm-000 is given twice and counts once.
     assert result['msg'] == "Console access failed for 1 of 122 VMs; first: No VM named 'missing' that is not Destroyed"
     entries = result['zstack_consoles']
@@ -191,18 +184,10 @@ def test_module_resolves_a_list_of_names_in_one_query(rsps, capsys, monkeypatch)
     assert len(lookups) == 4
 
 
-def test_module_reports_a_failed_name_query_for_each_name(rsps, capsys, monkeypatch):
-    from ansible.module_utils.testing import patch_module_args
-
-    from ansible_collections.zstack.cloud.plugins.modules import zstack_console_access
-
-    for var in ('ZSTACK_SESSION_UUID', 'ZSTACK_ACCOUNT_NAME', 'ZSTACK_ACCOUNT_PASSWORD', 'ZSTACK_ACCESS_KEY_ID'):
-        monkeypatch.delenv(var, raising=False)
+def test_module_reports_a_failed_name_query_for_each_name(rsps, run_module):
     rsps.get(BASE + 'vm-instances', status=500, body='java.lang.NullPointerException')
-    with patch_module_args({'host': HOST, 'session_uuid': SESSION, 'vm_instances': ['web-01', 'web-02']}):
-        with pytest.raises(SystemExit):
-            zstack_console_access.main()
-    result = json.loads(capsys.readouterr().out)
+    result = run_module(zstack_console_access, {'host': HOST, 'session_uuid': SESSION,
+                                                'vm_instances': ['web-01', 'web-02']}).result
     assert [entry['msg'] for entry in result['zstack_consoles']] == [
         'VM %s: ZStack at http://%s:8080 answered HTTP 500: java.lang.NullPointerException' % (name, HOST)
         for name in ('web-01', 'web-02')]

@@ -29,7 +29,8 @@ from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     ZStackError,
     ZStackResponseError,
 )
-from ansible_collections.zstack.cloud.plugins.module_utils._vm_query import (
+from ansible_collections.zstack.cloud.plugins.modules import zstack_console_access
+from ansible_collections.zstack.cloud.plugins.module_utils._vms import (
     CONSOLE_STATES,
     QUERY_OPERATORS,
     STATE_CONDITION,
@@ -338,24 +339,11 @@ def test_a_total_written_as_a_float_is_read(rsps, mock_client):
 
 # ------------------------------------------------------------------ query items in vm_instances (the role's selectors)
 
-def _run_module(capsys, monkeypatch, args):
-    from ansible.module_utils.testing import patch_module_args
-
-    from ansible_collections.zstack.cloud.plugins.modules import zstack_console_access
-
-    for var in ('ZSTACK_SESSION_UUID', 'ZSTACK_ACCOUNT_NAME', 'ZSTACK_ACCOUNT_PASSWORD', 'ZSTACK_ACCESS_KEY_ID'):
-        monkeypatch.delenv(var, raising=False)
-    with patch_module_args(args):
-        with pytest.raises(SystemExit):
-            zstack_console_access.main()
-    return json.loads(capsys.readouterr().out)
-
-
-def test_vm_instances_mixes_names_and_query_items_with_one_login(simulator, capsys, monkeypatch):
+def test_vm_instances_mixes_names_and_query_items_with_one_login(simulator, run_module):
     simulator.reset()
     db01 = seed_vms(name='db-01')[0]['uuid']
     query = ['hostUuid=%s' % HOST_1]
-    result = _run_module(capsys, monkeypatch, {
+    _code, _out, result = run_module(zstack_console_access, {
         'host': '127.0.0.1', 'port': simulator.port, 'account_name': 'console-ops', 'account_password': 'C0nsole-Ops!',
         'vm_instances': ['db-01', {'query': query, 'max_vms': 10}, 'db-01', {'query': query, 'max_vms': 10}]})
     assert not result.get('failed'), result.get('msg')
@@ -377,18 +365,18 @@ def test_vm_instances_mixes_names_and_query_items_with_one_login(simulator, caps
     ({'query': ['hostUuid=%s' % HOST_1], 'max_vms': 5000}, 'max_vms must be between 1 and 1000'),
     (['web-01'], 'neither a VM UUID or name nor a query item'),
 ])
-def test_bad_query_items_fail_in_one_line_before_any_request(simulator, capsys, monkeypatch, item, words):
+def test_bad_query_items_fail_in_one_line_before_any_request(simulator, run_module, item, words):
     simulator.reset()
-    result = _run_module(capsys, monkeypatch, {
+    _code, _out, result = run_module(zstack_console_access, {
         'host': '127.0.0.1', 'port': simulator.port, 'account_name': 'console-ops', 'account_password': 'C0nsole-Ops!',
         'vm_instances': ['web-02', item]})
     assert result['failed'] and words in result['msg'] and '\n' not in result['msg']
     assert simulator.snapshot()['counters']['logins'] == 0
 
 
-def test_a_query_item_wider_than_its_max_vms_fails_before_any_console(simulator, capsys, monkeypatch):
+def test_a_query_item_wider_than_its_max_vms_fails_before_any_console(simulator, run_module):
     simulator.reset()
-    result = _run_module(capsys, monkeypatch, {
+    _code, _out, result = run_module(zstack_console_access, {
         'host': '127.0.0.1', 'port': simulator.port, 'account_name': 'console-ops', 'account_password': 'C0nsole-Ops!',
         'vm_instances': ['web-02', {'query': ['hostUuid=%s' % HOST_1], 'max_vms': 2}]})
     assert result['failed'] and 'more than max_vms=2' in result['msg'] and result['vm_count'] == 4
