@@ -1406,8 +1406,7 @@ class Simulator:
             unknown = sorted(set(fields) - {"state", "hostUuid", "name"} - set(VM_SIMULATED_FIELDS))
             if unknown:
                 raise ValueError("cannot update %s" % ", ".join(unknown))
-            candidate = copy.copy(vm)
-            set_vm_console(candidate, fields)
+            set_vm_console(copy.copy(vm), fields)  # refuses bad values before anything changes
             set_vm_console(vm, fields)
             vm.state = fields.get("state", vm.state)
             vm.name = fields.get("name", vm.name)
