@@ -6,7 +6,9 @@
 
 A task names VMs by UUID or by name (``VmRef``), or by a query (``QueryItem``: ``vm_query``, or ``{query: [...],
 max_vms: N}`` in ``vm_instances``). ``parse_items`` reads them from the options, ``select`` runs the queries,
-``resolve_names`` finds many names with few requests, and ``find_vm_by_name`` the rest, one by one.
+``resolve_names`` finds many names with few requests, and ``find_vm_by_name`` the rest, one by one. A name that
+cannot be sent as it is (a quote, see ``sendable``) is looked for with a ``~=`` pattern; every name is matched
+exactly here, whatever the server matched.
 
 Queries go to ``GET /zstack/v1/vm-instances`` as repeated ``q`` parameters, which ZStack ANDs. Each condition is
 checked here first the way the server will read it, so a mistake fails with one line before any request. Only VMs in
@@ -18,6 +20,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
+    SessionExpired,
     VmLookupError,
     ZStackApiError,
     ZStackConfigError,
@@ -33,8 +36,12 @@ QUERY_LIMIT = 1000
 # server, or a proxy in front of it, may refuse a long URL).
 NAMES_PER_QUERY = 50
 NAME_CHARS_PER_QUERY = 2000
-# A name with one of these cannot go in a `name?=a,b` list: the comma separates, the others make query operators.
-_UNLISTABLE = re.compile(r'[,=<>]')
+# A name with one of these cannot go in a `name?=a,b` list: the comma separates, the others make query operators,
+# and a quote breaks the whole query (see sendable).
+_UNLISTABLE = re.compile(r"[,=<>']")
+# In the ~= pattern of a name that cannot be sent: a quote (ZQL), a backslash (LIKE's escape character) and "="
+# (which could make an operator RestServer finds first) each become "_", LIKE's one-character wildcard.
+_PATTERN_UNSAFE = re.compile(r"['\\=]")
 
 
 class VmRef:
@@ -121,6 +128,10 @@ def resolve_names(client, refs, pool=None):
     def resolve(chunk):
         try:
             return find_vms_by_names(client, chunk) or {}
+        except SessionExpired as err:  # no new login helps any name of the chunk
+            return dict.fromkeys(chunk, err)
+        except ZStackApiError:
+            return {}  # the server refused the list, maybe for one name's sake: each name is looked up alone
         except ZStackError as err:
             return dict.fromkeys(chunk, err)
 
@@ -150,12 +161,42 @@ def vm_uuid(client, ref, resolved):
         raise err.within('VM %s' % ref.given) from None
 
 
+def sendable(name):
+    """Whether ``name=<name>`` reaches ZStack as that name and runs.
+
+    Not with a quote: RestServer hands the value to QueryFacadeImpl, which writes ``'`` as ``\\'`` (4.6.31 on) or as
+    it is into the ZQL text, and ZQL's lexer knows only ``''`` inside a string, so the query fails with SYS.1000
+    (zstackio/zstack: search/src/main/java/org/zstack/query/QueryFacadeImpl.java, search/src/main/antlr4/ZQL.g4).
+    Not when RestServer would read another operator in it first (``a!=b``, see parse_condition).
+    """
+    if "'" in name:
+        return False
+    try:
+        return parse_condition('name=' + name) == ('name', '=', name)
+    except ZStackConfigError:
+        return False
+
+
+def name_pattern(name):
+    """The ``~=`` (SQL LIKE) pattern that finds a name which cannot be sent: each quote, backslash and ``=`` as
+    ``_``. A ``%`` or ``_`` in the name is a wildcard too, so the pattern may match more names than this one: the
+    match is exact on the client (pick_vm)."""
+    return _PATTERN_UNSAFE.sub('_', name)
+
+
 def find_vm_by_name(client, name):
     """The one VM called ``name`` that is not Destroyed, else a failure that lists the candidates."""
-    reply = client.call('GET', 'vm-instances', query=[('q', 'name=%s' % name)])
+    exact = sendable(name)
+    condition = 'name=%s' % name if exact else 'name~=%s' % name_pattern(name)
+    reply = client.call('GET', 'vm-instances', query=[('q', condition)])
     inventories = reply.get('inventories')
     if not isinstance(inventories, list):
         raise ZStackResponseError('ZStack answered the VM query for %r without an inventories list' % name)
+    if not exact and len(inventories) >= QUERY_LIMIT and not any(
+            isinstance(vm, dict) and vm.get('name') == name for vm in inventories):
+        raise VmLookupError('VM name %r cannot be sent to ZStack as it is, and the pattern %r that stands for it '
+                            'matches %d VMs or more, which may leave it out; use its UUID instead'
+                            % (name, condition[len('name~='):], QUERY_LIMIT))
     return pick_vm(name, inventories)
 
 
@@ -355,7 +396,7 @@ def _query_page(client, query, conditions):
     try:
         reply = client.call('GET', 'vm-instances', query=query)
     except ZStackApiError as err:
-        # SYS.1007 for a field VmInstanceInventory does not have, for example.
+        # SYS.1000 for a field VmInstanceInventory does not have (ZQL's field check), for example.
         raise err.within(describe(conditions)) from None
     inventories, total = reply.get('inventories'), reply.get('total')
     if not isinstance(inventories, list):

@@ -54,13 +54,13 @@ def test_listable_names_chunks_by_length():
     assert listable_names(names) == [['x' * 900, 'y' * 900], ['z' * 900, 'w']]
 
 
-@pytest.mark.parametrize('name', ['a,b', 'a=b', 'a!=b', 'a<b', 'a>b', 'x?=y', 'x~=y', ','])
+@pytest.mark.parametrize('name', ['a,b', 'a=b', 'a!=b', 'a<b', 'a>b', 'x?=y', 'x~=y', ',', "o'hara", "'"])
 def test_names_that_cannot_go_in_a_list_are_left_out(name):
     assert listable_names(['web-01', name, 'web-02']) == [['web-01', 'web-02']]
 
 
 def test_hostile_but_listable_names_stay_in():
-    names = ['../etc/pass wd\u0007;rm -rf', '测试-01', 'a!b', 'is null', '%', 'x?y', "o'hara"]
+    names = ['../etc/pass wd\u0007;rm -rf', '测试-01', 'a!b', 'is null', '%', 'x?y', 'back\\slash']
     assert listable_names(names) == [names]
 
 
