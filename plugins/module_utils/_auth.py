@@ -140,7 +140,13 @@ class LoginAuthenticator:
 
     def reopen(self, client, expired):
         if self.logins >= self.max_logins:
-            raise _expired('The session expired again right after a new login (%s); giving up' % SESSION_EXPIRED)
+            # identity enable.unique.session: Session.login logs out the same user's other sessions first
+            # (zstackio/zstack: identity/src/main/java/org/zstack/identity/Session.java), consoles included.
+            raise _expired('The session this task logged in for (as %s) ended again right after a new login (%s): '
+                           'another login as the same user ends it - on a node with the identity setting '
+                           'enable.unique.session each login logs out the user\'s other sessions and their consoles. '
+                           'Log in once with zstack.cloud.zstack_session and give its session_uuid to every task '
+                           '(or each task a user of its own)' % (self.who, SESSION_EXPIRED))
         return self.open(client)
 
 

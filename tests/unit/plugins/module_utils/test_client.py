@@ -593,7 +593,10 @@ def test_expiry_again_after_renewal_in_a_later_call_gives_up(rsps, fake_time):
     assert client.call('GET', 'vm-instances') == {}
     with pytest.raises(SessionExpired) as info:
         client.call('GET', 'vm-instances')
-    assert info.value.msg == 'The session expired again right after a new login (ID.1001); giving up'
+    msg = info.value.msg
+    assert msg.startswith('The session this task logged in for (as account admin) ended again right after a new '
+                          'login (ID.1001): ')
+    assert 'enable.unique.session' in msg and 'zstack.cloud.zstack_session' in msg and SESSION2 not in msg
     assert info.value.to_result()['error'] == {'code': 'ID.1001'}
     assert [c.request.method for c in rsps.calls].count('PUT') == 2
 
