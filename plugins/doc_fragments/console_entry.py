@@ -35,7 +35,9 @@ options:
         type: str
       scheme:
         description:
-        - Scheme of the console proxy.
+        - 'Scheme of the console as ZStack answers it: C(http) for its console proxy, with or without TLS on the proxy
+          (see O(zstack.cloud.zstack_console_access#module:console_proxy_tls)); C(wss) for a direct console, which needs
+          no proxy.'
         type: str
       hostname:
         description:
@@ -75,7 +77,9 @@ options:
         type: bool
       websocket_url:
         description:
-        - WebSocket URL of the console, C(wss://) when the proxy scheme is C(https). It holds the token.
+        - WebSocket URL of the console. It holds the token.
+        - Through ZStack's console proxy C(ws://<hostname>:<port>/?token=<token>), C(wss://) with O(zstack.cloud.zstack_console_access#module:console_proxy_tls);
+          for a direct console (scheme C(wss)) C(wss://<hostname>:<port><token>), the token being the path.
         type: str
       vm_query:
         description:
@@ -87,9 +91,12 @@ options:
         description:
         - A URL a browser opens to see the console. It holds the token; treat it as a secret.
         - By default the ZStack web UI's console page on the management node (O(zstack.cloud.zstack_console_access#module:host),
-          O(zstack.cloud.zstack_console_access#module:scheme), port 5000) with C(host), C(port), C(token) and C(title)
-          in the query string, which that page reads; with O(zstack.cloud.zstack_console_access#module:novnc_url), that
-          noVNC 1.x page with its parameters in the fragment.
+          O(zstack.cloud.zstack_console_access#module:scheme), port 5000) - C(/novnc) on ZStack 4.0 and later, C(/thirdparty/vnc_auto.html)
+          before, by the version the node reports - with C(host), C(port), C(token) and C(title) in the query string,
+          which that page reads; with O(zstack.cloud.zstack_console_access#module:novnc_url), that noVNC 1.x page with
+          its parameters in the fragment.
+        - The page connects with C(wss://) (C(encrypt=1)) when it is served over https, with O(zstack.cloud.zstack_console_access#module:console_proxy_tls)
+          and for a direct console.
         type: str
       failed:
         description:

@@ -13,7 +13,7 @@ builds and checks one from the server's console inventory), zstack_console_files
 
 from __future__ import annotations
 
-from ansible_collections.zstack.cloud.plugins.module_utils._console_urls import websocket_url
+from ansible_collections.zstack.cloud.plugins.module_utils._console_urls import is_direct, websocket_url
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackApiError, ZStackResponseError
 from ansible_collections.zstack.cloud.plugins.module_utils._timezone import NodeClock
 
@@ -49,7 +49,9 @@ FIELDS = (
     Field('vm_instance_uuid', 'str', 'UUID of the VM.', 'always', VM_SAMPLE),
     Field('vm_instance_name', 'str',
           'Name of the VM, when it was asked for by name or selected by a query.', 'when known', 'web-01'),
-    Field('scheme', 'str', 'Scheme of the console proxy.', CREATED, 'http'),
+    Field('scheme', 'str',
+          ['Scheme of the console as ZStack answers it: C(http) for its console proxy, with or without TLS on the proxy '
+           '(see O(%sconsole_proxy_tls)); C(wss) for a direct console, which needs no proxy.' % ACCESS], CREATED, 'http'),
     Field('hostname', 'str', 'Host name or address of the console proxy.', CREATED, '10.0.0.5'),
     Field('port', 'int', 'Port of the console proxy.', CREATED, 4900),
     Field('token', 'str', 'Console token. It embeds the API session that asked for it; treat it as a secret.',
@@ -63,7 +65,8 @@ FIELDS = (
     Field('expires_at', 'str',
           ['When the token expires, in ISO 8601 UTC to the second - the server\'s C(expired_date) read in the '
            'management node\'s zone (see O(%sserver_timezone)).' % ACCESS],
-          'when the server sends a date the module can read', '2026-11-30T16:20:00Z'),
+          'when the server sends a date the module can read (never for a direct console, which has no expiry)',
+          '2026-11-30T16:20:00Z'),
     Field('session_owned', 'bool',
           ['Whether the token embeds the session this task logged in itself (see RV(%ssession_created)).' % ACCESS,
            'ZStack keeps one live console per VM, so asking for a VM that already has a console returns the '
@@ -71,7 +74,10 @@ FIELDS = (
            'Only a session the caller owns should ever be ended to revoke a token.'],
           CREATED, True),
     Field('websocket_url', 'str',
-          'WebSocket URL of the console, C(wss://) when the proxy scheme is C(https). It holds the token.',
+          ['WebSocket URL of the console. It holds the token.',
+           'Through ZStack\'s console proxy C(ws://<hostname>:<port>/?token=<token>), C(wss://) with '
+           'O(%sconsole_proxy_tls); for a direct console (scheme C(wss)) C(wss://<hostname>:<port><token>), the '
+           'token being the path.' % ACCESS],
           CREATED, 'ws://10.0.0.5:4900/?token=%s' % TOKEN_SAMPLE, secret=True),
     Field('vm_query', 'list',
           'The conditions of the query that selected this VM (O(%svm_query), or a query item of O(%svm_instances)).'
@@ -80,9 +86,12 @@ FIELDS = (
     Field('console_url', 'str',
           ['A URL a browser opens to see the console. It holds the token; treat it as a secret.',
            'By default the ZStack web UI\'s console page on the management node (O(%shost), O(%sscheme), port '
-           '5000) with C(host), C(port), C(token) and C(title) in the query string, which that page reads; with '
-           'O(%snovnc_url), that noVNC 1.x page with its parameters in the fragment.' % (ACCESS, ACCESS, ACCESS)],
-          CREATED, 'http://zstack-mn.example.com:5000/thirdparty/vnc_auto.html?host=10.0.0.5&port=4900&'
+           '5000) - C(/novnc) on ZStack 4.0 and later, C(/thirdparty/vnc_auto.html) before, by the version the node '
+           'reports - with C(host), C(port), C(token) and C(title) in the query string, which that page reads; with '
+           'O(%snovnc_url), that noVNC 1.x page with its parameters in the fragment.' % (ACCESS, ACCESS, ACCESS),
+           'The page connects with C(wss://) (C(encrypt=1)) when it is served over https, with '
+           'O(%sconsole_proxy_tls) and for a direct console.' % ACCESS],
+          CREATED, 'http://zstack-mn.example.com:5000/novnc?host=10.0.0.5&port=4900&'
           'token=%s&title=web-01' % TOKEN_SAMPLE, secret=True),
     Field('failed', 'bool', 'Whether this VM failed (only on failure of the task).', 'for a VM that failed', True),
     Field('msg', 'str', 'Why this VM failed.', 'for a VM that failed', "No VM named 'web-09' that is not Destroyed"),
@@ -122,12 +131,13 @@ class ConsoleEntry:
     """Builds entries. An entry is a plain dict of FIELDS (what modules return and take); this class makes them."""
 
     @staticmethod
-    def from_inventory(vm_uuid, vm_name, inventory, node_clock=None):
+    def from_inventory(vm_uuid, vm_name, inventory, node_clock=None, proxy_tls=False):
         """The console from the server's console inventory: snake_case keys, ``expires_at`` and a websocket URL.
 
         An empty inventory (the server only validated) gives the VM alone. A console without hostname, port or
-        token, or with a port that is not a number, is bad data from the server (ZStackResponseError).
-        ``node_clock`` reads the server's zone-less ``expiredDate`` (default: the controller's local zone).
+        token, with a port that is not a number, or with a scheme the collection does not know, is bad data from
+        the server (ZStackResponseError). ``node_clock`` reads the server's zone-less ``expiredDate`` (default: the
+        controller's local zone); ``proxy_tls``: the console proxy has a certificate (``wss://``).
         """
         entry = {'vm_instance_uuid': vm_uuid}
         if vm_name is not None:
@@ -148,10 +158,12 @@ class ConsoleEntry:
                                ('expiredDate', 'expired_date')):
             if inventory.get(source) is not None:
                 entry[target] = inventory[source]
-        expires_at = (node_clock or NodeClock()).expires_at(inventory.get('expiredDate'))
+        # A direct console has no expiry of its own: ConsoleProxyBase never sets one, and the column's default is the
+        # time the row was written (docs/zstack-api-notes.md, "RequestConsoleAccess", direct consoles).
+        expires_at = None if is_direct(entry) else (node_clock or NodeClock()).expires_at(inventory.get('expiredDate'))
         if expires_at is not None:
             entry['expires_at'] = expires_at
-        entry['websocket_url'] = websocket_url(entry)
+        entry['websocket_url'] = websocket_url(entry, proxy_tls)
         return entry
 
     @staticmethod

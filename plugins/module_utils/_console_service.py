@@ -22,6 +22,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     ZStackResponseError,
     one_line,
 )
+from ansible_collections.zstack.cloud.plugins.module_utils._management_node import version_or_none
 from ansible_collections.zstack.cloud.plugins.module_utils._vms import (
     most_vms,
     parse_items,
@@ -42,7 +43,7 @@ class ConsoleOptions:
     """How to ask for the consoles and where their URLs point (everything but the VMs and the connection)."""
 
     def __init__(self, system_tags=(), user_tags=(), check_mode=False, workers=8, novnc_url=None,
-                 management_host=None, management_scheme='http'):
+                 management_host=None, management_scheme='http', proxy_tls=False):
         if workers < 1:
             raise ZStackConfigError('workers must be 1 or more, got %s' % workers)
         self.system_tags = list(system_tags)
@@ -50,6 +51,8 @@ class ConsoleOptions:
         # Only validate: in check mode, or when the caller sends the tag itself.
         self.validate_only = bool(check_mode) or VALIDATION_ONLY_TAG in self.system_tags
         self.workers = workers
+        # The console proxy has a certificate: wss:// (ZStack's reply says http whatever the proxy is).
+        self.proxy_tls = bool(proxy_tls)
         # Where console_url points: the noVNC 1.x page of novnc_url (parameters in the fragment), else ZStack's UI.
         if novnc_url:
             check_page_url(novnc_url)
@@ -61,7 +64,7 @@ class ConsoleOptions:
     @classmethod
     def from_params(cls, params, check_mode):
         return cls(params['system_tags'], params['user_tags'], check_mode, params['workers'], params['novnc_url'],
-                   params['host'], params['scheme'])
+                   params['host'], params['scheme'], params['console_proxy_tls'])
 
 
 def console_access(module):
@@ -90,8 +93,12 @@ def serve_consoles(client, items, options, warn=None):
         with ThreadPoolExecutor(max_workers=min(len(refs), MAX_VMS_IN_FLIGHT)) as pool:
             resolved = resolve_names(client, refs, pool)
             entries = list(pool.map(lambda ref: _console_for(client, ref, options, resolved, warn), refs))
+    page = options.page
+    if page['style'] == 'zstack' and any(entry.get('token') for entry in entries):
+        # ZStack's own page is the one of the node's version, asked once, without credentials.
+        page = dict(page, node_version=version_or_none(client, warn))
     for entry in entries:
-        url = console_url(entry, **options.page)
+        url = console_url(entry, **page)
         if url:  # none without a token (check mode, a failed VM)
             entry['console_url'] = url
 
@@ -129,7 +136,7 @@ def _console_for(client, ref, options, resolved, warn):
         return ConsoleEntry.failure(label, ref.given, err)
     try:
         inventory = request_console(client, uuid, options, warn)
-        entry = ConsoleEntry.from_inventory(uuid, ref.name, inventory, client.node_clock)
+        entry = ConsoleEntry.from_inventory(uuid, ref.name, inventory, client.node_clock, options.proxy_tls)
     except ZStackError as err:
         entry = ConsoleEntry.failure(label, ref.given, err.within('VM %s' % ref.given))
     if ref.query is not None:

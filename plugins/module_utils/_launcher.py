@@ -29,6 +29,7 @@ import json
 import re
 from urllib.parse import urlsplit
 
+from ansible_collections.zstack.cloud.plugins.module_utils._console_urls import is_direct, websocket_schemes
 from ansible_collections.zstack.cloud.plugins.module_utils._novnc import VERSION as NOVNC_VERSION
 from ansible_collections.zstack.cloud.plugins.module_utils._novnc import script as novnc_script
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError
@@ -39,7 +40,6 @@ SUPPORTED_TARGET_SCHEMES = ('vnc',)
 _HOSTNAME = re.compile(r'[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?')
 _IPV6 = re.compile(r'[0-9A-Fa-f:.]{2,45}')
 _EXPIRES_AT = re.compile(r'(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z')
-_WS_SCHEMES = {'http': 'ws', 'https': 'wss'}
 
 
 def launcher_supported(entry):
@@ -47,7 +47,9 @@ def launcher_supported(entry):
 
     ``why`` is one sentence for the operator and never carries the token.
     """
-    target = entry.get('target_scheme')
+    # A direct console's targetScheme is its URL's scheme (wss), not the protocol behind it
+    # (ConsoleProxyBase.doEstablishDirectConsoleConnection, which ZStack calls "establish VNC"): opened as VNC.
+    target = None if is_direct(entry) else entry.get('target_scheme')
     if target not in (None, '') and str(target).lower() not in SUPPORTED_TARGET_SCHEMES:
         # targetScheme is the scheme of the console URL behind the proxy (zstackio/zstack:
         # console/src/main/java/org/zstack/console/ConsoleProxyBase.java); ConsoleConstants knows "vnc" and "http".
@@ -67,12 +69,15 @@ def launcher_supported(entry):
 def websocket_target(entry):
     """``(url, csp_source)``: the console's WebSocket URL and the one CSP source that allows connecting to it.
 
-    The URL is the entry's ``websocket_url`` (made by ``_consoles.console_entry``), checked to be ``ws://`` or
-    ``wss://`` as the proxy scheme says, to the entry's hostname and port, since it goes into the page verbatim.
+    The URL is the entry's ``websocket_url`` (made by ``_console_urls.websocket_url``), checked to be ``ws://`` or
+    ``wss://`` as the console's scheme allows (``wss://`` with a certificate on the proxy, always for a direct
+    console), to the entry's hostname and port, since it goes into the page verbatim.
     """
     scheme = str(entry.get('scheme') or 'http').lower()
-    if scheme not in _WS_SCHEMES:
-        raise ZStackConfigError('the console proxy scheme %r is neither http nor https' % scheme)
+    allowed = websocket_schemes(scheme)
+    if not allowed:
+        raise ZStackConfigError('the console scheme %r is neither http (ZStack\'s console proxy) nor wss (a direct '
+                                'console)' % scheme[:20])
     hostname = str(entry.get('hostname') or '').strip('[]')
     ipv6 = ':' in hostname
     if not (_IPV6 if ipv6 else _HOSTNAME).fullmatch(hostname):
@@ -86,13 +91,13 @@ def websocket_target(entry):
     url = str(entry.get('websocket_url') or '')
     try:
         parts = urlsplit(url)
-        matches = (parts.scheme == _WS_SCHEMES[scheme] and (parts.hostname or '').lower() == hostname.lower()
+        matches = (parts.scheme in allowed and (parts.hostname or '').lower() == hostname.lower()
                    and parts.port == port and not re.search(r'[\s"\'<>\\]', url))
     except ValueError:
         matches = False
     if not matches:
-        raise ZStackConfigError('the console websocket_url is not a %s:// URL of the proxy %s port %d'
-                                % (_WS_SCHEMES[scheme], hostname, port))
+        raise ZStackConfigError('the console websocket_url is not a %s:// URL of %s port %d'
+                                % (':// or '.join(allowed), hostname, port))
     # CSP host-source has no IPv6 literals: for those the policy can only name the scheme.
     origin = '%s:' % parts.scheme if ipv6 else '%s://%s:%d' % (parts.scheme, hostname, port)
     return url, origin

@@ -32,6 +32,9 @@ options:
     description:
       - Name of the VM. It must match exactly one VM that is not Destroyed; otherwise the task fails and its
         message lists the UUIDs of the candidates.
+      - A name with a quote (C(bob's vm)) cannot be sent as it is, because ZStack's query language fails on the
+        quote. It is looked for with a C(~=) pattern in which the quote matches any one character, and the match is
+        exact on the controller.
     type: str
   vm_instances:
     description:
@@ -75,10 +78,26 @@ options:
         opens, for example C(https://bastion.example.com:6080/vnc.html). The console's host, port and token go in
         the URL fragment, which a browser never sends to a web server.
       - Without it, RV(zstack_consoles[].console_url) opens the ZStack web UI's console page on the
-        management node, C(<scheme>://<host>:5000/thirdparty/vnc_auto.html), with the parameters in the query
-        string as ZStack's UI passes them; that page reads nothing else, and its web server's log then holds the
-        token.
+        management node, with the parameters in the query string as ZStack's UI passes them; that page reads
+        nothing else, and its web server's log then holds the token. Which page depends on the node's version,
+        which the module asks once per task, without credentials (C(PUT /zstack/v1/management-nodes/actions),
+        GetVersion) - C(<scheme>://<host>:5000/novnc) on ZStack 4.0 and later,
+        C(<scheme>://<host>:5000/thirdparty/vnc_auto.html) before. When the node does not tell its version, the
+        module warns and uses the page from before 4.0. Neither call nor page in check mode.
+      - A page served over C(https) connects with C(wss://) (C(encrypt=1)), which needs a console proxy with a
+        certificate (O(console_proxy_tls)); a browser does not open C(ws://) from an https page.
     type: str
+  console_proxy_tls:
+    description:
+      - Whether ZStack's console proxy has a TLS certificate (its websockify started with C(--cert), which then takes
+        C(ws://) and C(wss://) on the same port). ZStack's answer does not tell, since it says C(scheme=http) for
+        every proxied console.
+      - With V(true), RV(zstack_consoles[].websocket_url) is C(wss://), and RV(zstack_consoles[].console_url) and
+        the launchers of M(zstack.cloud.zstack_console_files) connect with C(wss://).
+      - A direct console (scheme C(wss), a console the hypervisor serves itself) is C(wss://) whatever this says.
+      - If not set, the environment variable E(ZSTACK_CONSOLE_PROXY_TLS) is used.
+    type: bool
+    default: false
   system_tags:
     description:
       - System tags sent with the request. In check mode C(ephemeral::validationOnly) is added.
@@ -112,6 +131,11 @@ notes:
     whatever the server answers; should a server create a console all the same, the module says so in a warning.
   - A token lives for the server's C(console.vnc.token.timeout) (1800 s by default) and the console proxy stops
     after a minute without connections; ask for the token shortly before it is used.
+  - On a node with the identity setting C(enable.unique.session) (off by default), each login ends every other
+    session of the same user, and with it their consoles - a second task logging in as the same user revokes the
+    tokens the first one handed out, and the forks of one play log each other out. Log in once with
+    M(zstack.cloud.zstack_session) and give its session to the tasks (O(session_uuid)). A session that ends again
+    right after the module's own new login fails the task with a message that names the setting.
   - One task logs in at most once, whatever number of VMs it serves. When a request gets no answer (connection
     refused, DNS, TLS, O(timeout)) or still fails after O(retries), the task sends nothing more - the remaining VMs
     fail at once with that cause instead of each waiting out the same time-outs.
@@ -244,7 +268,9 @@ zstack_consoles:
       sample: web-01
     scheme:
       description:
-      - Scheme of the console proxy.
+      - 'Scheme of the console as ZStack answers it: C(http) for its console proxy, with or without TLS on the proxy
+        (see O(zstack.cloud.zstack_console_access#module:console_proxy_tls)); C(wss) for a direct console, which needs
+        no proxy.'
       returned: when a console was created (not in check mode)
       type: str
       sample: http
@@ -288,7 +314,7 @@ zstack_consoles:
       description:
       - When the token expires, in ISO 8601 UTC to the second - the server's C(expired_date) read in the management
         node's zone (see O(zstack.cloud.zstack_console_access#module:server_timezone)).
-      returned: when the server sends a date the module can read
+      returned: when the server sends a date the module can read (never for a direct console, which has no expiry)
       type: str
       sample: '2026-11-30T16:20:00Z'
     session_owned:
@@ -302,7 +328,9 @@ zstack_consoles:
       sample: true
     websocket_url:
       description:
-      - WebSocket URL of the console, C(wss://) when the proxy scheme is C(https). It holds the token.
+      - WebSocket URL of the console. It holds the token.
+      - Through ZStack's console proxy C(ws://<hostname>:<port>/?token=<token>), C(wss://) with O(zstack.cloud.zstack_console_access#module:console_proxy_tls);
+        for a direct console (scheme C(wss)) C(wss://<hostname>:<port><token>), the token being the path.
       returned: when a console was created (not in check mode)
       type: str
       sample: "ws://10.0.0.5:4900/?token=0a1b2c3d4e5f60718293a4b5c6d7e8f9_5f3c2a9b0e6d4c1f8a7b6\
@@ -320,14 +348,16 @@ zstack_consoles:
       description:
       - A URL a browser opens to see the console. It holds the token; treat it as a secret.
       - By default the ZStack web UI's console page on the management node (O(zstack.cloud.zstack_console_access#module:host),
-        O(zstack.cloud.zstack_console_access#module:scheme), port 5000) with C(host), C(port), C(token) and C(title)
-        in the query string, which that page reads; with O(zstack.cloud.zstack_console_access#module:novnc_url), that
-        noVNC 1.x page with its parameters in the fragment.
+        O(zstack.cloud.zstack_console_access#module:scheme), port 5000) - C(/novnc) on ZStack 4.0 and later, C(/thirdparty/vnc_auto.html)
+        before, by the version the node reports - with C(host), C(port), C(token) and C(title) in the query string,
+        which that page reads; with O(zstack.cloud.zstack_console_access#module:novnc_url), that noVNC 1.x page with
+        its parameters in the fragment.
+      - The page connects with C(wss://) (C(encrypt=1)) when it is served over https, with O(zstack.cloud.zstack_console_access#module:console_proxy_tls)
+        and for a direct console.
       returned: when a console was created (not in check mode)
       type: str
-      sample: "http://zstack-mn.example.com:5000/thirdparty/vnc_auto.html?host=10.0.0.5&port=49\
-        00&token=0a1b2c3d4e5f60718293a4b5c6d7e8f9_5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b&title\
-        =web-01"
+      sample: "http://zstack-mn.example.com:5000/novnc?host=10.0.0.5&port=4900&token=0a1b2c3d4e\
+        5f60718293a4b5c6d7e8f9_5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b&title=web-01"
     failed:
       description:
       - Whether this VM failed (only on failure of the task).
@@ -378,6 +408,7 @@ error:
   sample: {"code": "SYS.1006", "description": "operation error", "details": "vm is not in state of ...", "cause": null}
 '''
 
+from ansible_collections.zstack.cloud.plugins.module_utils._connection import env_fallback_nonempty
 from ansible_collections.zstack.cloud.plugins.module_utils._console_service import console_access
 from ansible_collections.zstack.cloud.plugins.module_utils._module import ZStackModule
 from ansible_collections.zstack.cloud.plugins.module_utils._runner import run_task
@@ -392,6 +423,8 @@ def main():
             vm_query=dict(type='list', elements='str'),
             max_vms=dict(type='int', default=50),
             novnc_url=dict(type='str'),
+            console_proxy_tls=dict(type='bool', default=False,
+                                   fallback=(env_fallback_nonempty, ['ZSTACK_CONSOLE_PROXY_TLS'])),
             system_tags=dict(type='list', elements='str', default=[]),
             user_tags=dict(type='list', elements='str', default=[]),
             workers=dict(type='int', default=8),

@@ -15,6 +15,7 @@ from collections import namedtuple
 import pytest
 import responses
 
+from ansible.module_utils.common import warnings as module_warnings
 from ansible.module_utils.common.parameters import PASS_VARS
 from ansible.module_utils.testing import patch_module_args
 
@@ -61,7 +62,7 @@ ModuleRun = namedtuple('ModuleRun', 'code out result')
 # The ZSTACK_* variables a module reads: cleared for every module run, so the developer's own never leak in.
 ZSTACK_ENV = ('ZSTACK_HOST', 'ZSTACK_PORT', 'ZSTACK_SCHEME', 'ZSTACK_VALIDATE_CERTS', 'ZSTACK_CA_PATH',
               'ZSTACK_SERVER_TIMEZONE', 'ZSTACK_SESSION_UUID', 'ZSTACK_ACCOUNT_NAME', 'ZSTACK_ACCOUNT_PASSWORD',
-              'ZSTACK_USER_NAME', 'ZSTACK_ACCESS_KEY_ID', 'ZSTACK_ACCESS_KEY_SECRET')
+              'ZSTACK_USER_NAME', 'ZSTACK_ACCESS_KEY_ID', 'ZSTACK_ACCESS_KEY_SECRET', 'ZSTACK_CONSOLE_PROXY_TLS')
 
 
 @pytest.fixture(autouse=True)
@@ -87,6 +88,9 @@ def run_module(capsys):
             args['_ansible_diff'] = True
         if 'inject_invocation' in PASS_VARS:
             args['_ansible_inject_invocation'] = True
+        # A module process starts without warnings; in this one process, those of earlier runs are still held.
+        for store in ('_global_warnings', '_global_deprecations'):
+            getattr(module_warnings, store, {}).clear()
         with patch_module_args(args):
             with pytest.raises(SystemExit) as exit_info:
                 module.main()

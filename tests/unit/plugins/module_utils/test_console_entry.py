@@ -116,6 +116,39 @@ def test_console_entry_https_gives_wss_and_name():
                      'websocket_url': 'wss://proxy.example.test:4443/?token=' + TOKEN}
 
 
+def test_console_proxy_tls_gives_wss_for_the_http_scheme_zstack_always_answers():
+    # ManagementServerConsoleProxyBackend answers "http" whether or not the proxy has a certificate.
+    entry = ConsoleEntry.from_inventory(VM, None, {'scheme': 'http', 'hostname': '10.0.0.5', 'port': 4900,
+                                                   'token': TOKEN}, proxy_tls=True)
+    assert entry['scheme'] == 'http' and entry['websocket_url'] == 'wss://10.0.0.5:4900/?token=' + TOKEN
+
+
+@pytest.mark.parametrize('token, url', [
+    ('/ticket/0c5b2d1f', 'wss://esx-07.example.test:443/ticket/0c5b2d1f'),
+    # URI.getPath is decoded: what must be encoded in a URL is encoded again, "%" included.
+    ('/console/a b%2F', 'wss://esx-07.example.test:443/console/a%20b%252F'),
+    ('ticket/no-slash', 'wss://esx-07.example.test:443/ticket/no-slash'),
+])
+def test_a_direct_console_is_the_wss_url_of_its_path(token, url):
+    # ConsoleProxyBase.doEstablishDirectConsoleConnection: scheme and targetScheme the URL's, token its path.
+    entry = ConsoleEntry.from_inventory(VM, 'vmware-01', {'scheme': 'wss', 'targetScheme': 'wss', 'port': 443,
+                                                          'hostname': 'esx-07.example.test', 'token': token,
+                                                          'expiredDate': 'Nov 28, 2026 5:21:20 PM'},
+                                        NodeClock(parse_timezone('UTC')), proxy_tls=False)
+    assert entry['websocket_url'] == url
+    # Its expiredDate is when the row was written (ZStack sets none): kept as sent, never read as an expiry.
+    assert entry['expired_date'] == 'Nov 28, 2026 5:21:20 PM' and 'expires_at' not in entry
+
+
+@pytest.mark.parametrize('scheme', ['vnc', 'spice', 'ws', 'ftp', 'x' * 200])
+def test_a_scheme_the_collection_does_not_know_is_bad_data_not_a_made_up_url(scheme):
+    with pytest.raises(ZStackResponseError) as caught:
+        ConsoleEntry.from_inventory(VM, None, {'scheme': scheme, 'hostname': 'h', 'port': 1, 'token': TOKEN})
+    msg = caught.value.msg
+    assert 'which this collection does not know' in msg and 'no URL was made' in msg
+    assert TOKEN not in msg and len(msg) < 250 and '\n' not in msg
+
+
 @pytest.mark.parametrize('zone, expired_date, expires_at', [
     # ZStack writes expiredDate with gson's default format in the node's zone, without the zone
     # (zstackio/zstack: header/src/main/java/org/zstack/header/console/ConsoleInventory.java, a java.sql.Timestamp).

@@ -137,6 +137,24 @@ def test_websocket_scheme_follows_the_proxy_scheme(scheme, ws):
     assert directives(page.csp)['connect-src'] == ['%s://proxy.example.com:443' % ws]
 
 
+def test_console_proxy_tls_launcher_connects_with_wss_and_its_csp_allows_exactly_that():
+    inventory = {'scheme': 'http', 'hostname': '10.0.0.5', 'port': 4900, 'token': TOKEN, 'targetScheme': 'vnc'}
+    page = Page(render_launcher(ConsoleEntry.from_inventory(VM_UUID, 'web-01', inventory, proxy_tls=True)))
+    assert data_of(page)['url'] == 'wss://10.0.0.5:4900/?token=' + TOKEN
+    assert directives(page.csp)['connect-src'] == ['wss://10.0.0.5:4900']
+
+
+def test_a_direct_console_launcher_connects_to_its_wss_path():
+    # ConsoleProxyBase.doEstablishDirectConsoleConnection: targetScheme is the URL's scheme, not a protocol.
+    inventory = {'scheme': 'wss', 'targetScheme': 'wss', 'hostname': 'esx-07.example.test', 'port': 443,
+                 'token': '/ticket/0c5b2d1f'}
+    item = ConsoleEntry.from_inventory(VM_UUID, 'vmware-01', inventory)
+    assert launcher_supported(item) == (True, '')
+    page = Page(render_launcher(item))
+    assert data_of(page)['url'] == 'wss://esx-07.example.test:443/ticket/0c5b2d1f'
+    assert directives(page.csp)['connect-src'] == ['wss://esx-07.example.test:443']
+
+
 def test_csp_allows_exactly_the_page_own_scripts_style_and_one_origin():
     page = Page(render_launcher(entry()))
     policy = directives(page.csp)
@@ -205,7 +223,7 @@ def test_other_console_protocols_get_no_launcher_and_a_reason(target, words):
 
 @pytest.mark.parametrize('overrides, words', [
     ({'token': None}, 'no console was created'),
-    ({'scheme': 'vnc'}, 'neither http nor https'),  # a direct console (ConsoleProxyBase.doEstablishDirect...)
+    ({'scheme': 'vnc'}, 'neither http'),  # a scheme ZStack's console code does not have
     ({'hostname': "evil.example; connect-src *"}, 'not a host name'),
     ({'hostname': 'a b'}, 'not a host name'),
     ({'port': 0}, 'not a TCP port'),
@@ -213,7 +231,8 @@ def test_other_console_protocols_get_no_launcher_and_a_reason(target, words):
     ({'port': 70000}, 'not a TCP port'),
     ({'websocket_url': None}, 'websocket_url'),
     ({'websocket_url': 'ws://other.example:4900/?token=' + TOKEN}, 'websocket_url'),
-    ({'websocket_url': 'wss://10.0.0.5:4900/?token=' + TOKEN}, 'websocket_url'),  # the proxy scheme is http
+    ({'scheme': 'wss'}, 'wss:// URL'),  # a direct console is never reached with ws://
+    ({'websocket_url': 'http://10.0.0.5:4900/?token=' + TOKEN}, 'websocket_url'),
     ({'websocket_url': 'ws://10.0.0.5:4900/?token="><script>'}, 'websocket_url'),
 ])
 def test_entries_a_launcher_cannot_use_say_why(overrides, words):

@@ -69,12 +69,16 @@ class Server:
         self.expire_first_post = expire_first_post
         self.job_delay = {}
         self.ignore_validation_only = False  # a server that grants consoles even when asked only to validate
+        self.version = '4.8.0'  # what APIGetVersionMsg answers
+        self.extra_vms = []  # VMs beyond VMS, for this test only
+        self.inventories = {}  # console inventories that differ from the proxy's, by VM uuid
         self.lock = threading.Lock()
         rsps.add_callback(responses.PUT, BASE + 'accounts/login', callback=self.login)
         rsps.add_callback(responses.PUT, BASE + 'accounts/users/login', callback=self.login)
         rsps.add_callback(responses.GET, BASE + 'vm-instances', callback=self.query)
         rsps.add_callback(responses.POST, BASE + 'consoles', callback=self.post_console)
         rsps.add_callback(responses.GET, re.compile(re.escape(BASE) + r'api-jobs/[0-9a-f]{32}$'), callback=self.job)
+        rsps.add_callback(responses.PUT, BASE + 'management-nodes/actions', callback=self.get_version)
 
     @staticmethod
     def reply(status, body):
@@ -91,9 +95,22 @@ class Server:
             {'inventory': {'uuid': session, 'accountUuid': 'a' * 32, 'createDate': create_date}})
 
     def query(self, request):
-        qs = parse_qsl(urlsplit(request.url).query)
-        names = [value[len('name='):] for key, value in qs if key == 'q' and value.startswith('name=')]
-        return self.reply(200, {'inventories': [vm for vm in VMS if not names or vm['name'] == names[0]]})
+        conditions = [value for key, value in parse_qsl(urlsplit(request.url).query) if key == 'q']
+        if any("'" in condition for condition in conditions):
+            # QueryFacadeImpl writes ' as \' into the ZQL text, which ZQL's lexer cannot read.
+            return self.reply(503, {'error': {'code': 'SYS.1000', 'description': 'An internal error happened in system',
+                                              'details': 'ParseCancellationException: token recognition error'}})
+        vms = VMS + self.extra_vms
+        for condition in conditions:
+            if condition.startswith('name~='):  # SQL LIKE, case-insensitive
+                like = ''.join('.*' if c == '%' else '.' if c == '_' else re.escape(c) for c in condition[6:])
+                vms = [vm for vm in vms if re.fullmatch(like, vm['name'], re.IGNORECASE | re.DOTALL)]
+            elif condition.startswith('name?='):
+                listed = [name.lower() for name in condition[6:].split(',')]
+                vms = [vm for vm in vms if vm['name'].lower() in listed]
+            elif condition.startswith('name='):
+                vms = [vm for vm in vms if vm['name'].lower() == condition[5:].lower()]
+        return self.reply(200, {'inventories': vms})
 
     def post_console(self, request):
         if self.expire_first_post:
@@ -111,7 +128,7 @@ class Server:
         body, auth = self.jobs[job]
         vm_uuid = body['params']['vmInstanceUuid']
         time.sleep(self.job_delay.get(vm_uuid, 0))
-        vm = [v for v in VMS if v['uuid'] == vm_uuid]
+        vm = [v for v in VMS + self.extra_vms if v['uuid'] == vm_uuid]
         if not vm:
             return self.reply(503, {'error': {'code': 'SYS.1003', 'description': 'resource not found',
                                               'details': 'vm[uuid:%s] not found' % vm_uuid}})
@@ -121,9 +138,22 @@ class Server:
         if 'ephemeral::validationOnly' in body['systemTags'] and not self.ignore_validation_only:
             return self.reply(200, {})
         session = auth.split(' ', 1)[-1]
+        if vm_uuid in self.inventories:
+            return self.reply(200, {'inventory': self.inventories[vm_uuid]})
         return self.reply(200, {'inventory': {'scheme': 'http', 'hostname': '10.0.0.5', 'port': 4900.0,
                                               'token': '%s_%s' % (session, vm_uuid), 'targetScheme': 'vnc',
                                               'expiredDate': EXPIRED_DATE}})
+
+    def get_version(self, request):
+        assert json.loads(request.body) == {'getVersion': {}}
+        return self.reply(200, {'version': self.version, 'success': True})
+
+    def version_calls(self):
+        return self.calls('PUT', 'management-nodes/actions')
+
+    def api_calls(self):
+        """The calls that carry credentials: all but GetVersion, which is asked without any."""
+        return [c for c in self.rsps.calls if 'management-nodes/actions' not in c.request.url]
 
     def calls(self, method=None, path=None):
         return [c for c in self.rsps.calls
@@ -180,7 +210,7 @@ def test_single_vm_by_uuid(run, server):
     expected = {'vm_instance_uuid': VM1, 'scheme': 'http', 'hostname': '10.0.0.5', 'port': 4900,
                 'token': token(VM1), 'target_scheme': 'vnc', 'expired_date': EXPIRED_DATE, 'expires_at': EXPIRES_AT,
                 'websocket_url': 'ws://10.0.0.5:4900/?token=' + token(VM1), 'session_owned': True,
-                'console_url': 'http://%s:5000/thirdparty/vnc_auto.html?host=10.0.0.5&port=4900&token=%s&title=%s'
+                'console_url': 'http://%s:5000/novnc?host=10.0.0.5&port=4900&token=%s&title=%s'
                                % (HOST, token(VM1), VM1)}
     assert result['ansible_facts'] == {'zstack_console': expected, 'zstack_consoles': [expected]}
     assert server.posted_bodies() == [{'params': {'vmInstanceUuid': VM1}, 'systemTags': [], 'userTags': []}]
@@ -258,7 +288,8 @@ def test_list_mode_keeps_input_order_with_one_login(run, server):
     assert [c['token'] for c in consoles] == [token(VM3), token(VM1), token(VM2), token(VM2)]
     assert 'zstack_console' not in result['ansible_facts']
     assert len(server.logins) == 1
-    assert len(server.calls('PUT')) == 1
+    assert len(server.calls('PUT', 'login')) == 1
+    assert len(server.version_calls()) == 1  # the node's version: once per task, whatever the number of VMs
     assert sorted(b['params']['vmInstanceUuid'] for b in server.posted_bodies()) == sorted([VM3, VM1, VM2, VM2])
 
 
@@ -295,6 +326,135 @@ def test_list_mode_failure_without_api_error_has_no_error_key(run, server):
     assert_clean_failure(code, out, result)
     assert result['msg'] == "Console access failed for 1 of 2 VMs; first: No VM named 'nope' that is not Destroyed"
     assert 'error' not in result
+
+
+# ------------------------------------------------------------------ the node's page, TLS on the proxy
+
+@pytest.mark.parametrize('version, page', [('4.8.0', '/novnc'), ('4.0.0', '/novnc'), ('5.2.1', '/novnc'),
+                                           ('3.10.38', '/thirdparty/vnc_auto.html')])
+def test_default_console_url_is_the_page_of_the_node_version(run, server, version, page):
+    server.version = version
+    code, _out, result = run(account_args(vm_instances=[VM1, 'web-02']))
+    assert code == 0, result
+    urls = [c['console_url'] for c in result['zstack_consoles']]
+    assert urls == ['http://%s:5000%s?host=10.0.0.5&port=4900&token=%s&title=%s' % (HOST, page, token(vm), title)
+                    for vm, title in ((VM1, VM1), (VM2, 'web-02'))]
+    assert [c.request.headers.get('Authorization') for c in server.version_calls()] == [None]
+    assert 'warnings' not in result
+
+
+@pytest.mark.parametrize('answer', [
+    {'status': 404, 'body': 'no api mapping to /v1/management-nodes/actions'},
+    {'status': 200, 'body': '{"success": true}'},
+    {'status': 200, 'body': '{"version": "<script>", "success": true}'},
+    {'status': 503, 'body': '{"error": {"code": "SYS.1000", "description": "internal error"}}'},
+])
+def test_a_node_that_does_not_tell_its_version_gets_the_old_page_and_one_warning(run, server, rsps, answer,
+                                                                                 monkeypatch):
+    monkeypatch.setattr(_module_utils_internal, 'is_controller', False)  # warnings returned, as in a module process
+    rsps.replace(responses.PUT, BASE + 'management-nodes/actions', **answer)
+    code, out, result = run(account_args(vm_instances=[VM1, 'web-02']))
+    assert code == 0, result
+    assert all(c['console_url'].startswith('http://%s:5000/thirdparty/vnc_auto.html?host=' % HOST)
+               for c in result['zstack_consoles'])
+    warnings = [w['event']['msg'] if isinstance(w, dict) else w for w in result['warnings']]  # 2.19: WarningSummary
+    assert len(warnings) == 1 and warnings[0].startswith('ZStack did not tell its version (')
+    assert warnings[0].endswith('): console_url opens the console page of ZStack before 4.0, '
+                                '/thirdparty/vnc_auto.html; give novnc_url to choose the page')
+    assert len(server.version_calls()) == 1
+    assert PASSWORD not in out and SESSION not in warnings[0]
+
+
+def test_no_version_call_with_novnc_url_in_check_mode_or_without_a_console(run, server):
+    code, _out, result = run(account_args(vm_instance_uuid=VM1, novnc_url='https://bastion/vnc.html'))
+    assert code == 0, result
+    code, _out, result = run(account_args(vm_instance_uuid=VM1), check_mode=True)
+    assert code == 0, result
+    code, _out, result = run(account_args(vm_instance_uuid=VM_STOPPED))
+    assert code == 1
+    assert server.version_calls() == []
+
+
+@pytest.mark.parametrize('how', ['option', 'env'])
+def test_console_proxy_tls_gives_wss_everywhere(run, server, monkeypatch, how):
+    args = account_args(vm_instance_uuid=VM1)
+    if how == 'option':
+        args['console_proxy_tls'] = True
+    else:
+        monkeypatch.setenv('ZSTACK_CONSOLE_PROXY_TLS', 'true')
+    code, _out, result = run(args)
+    assert code == 0, result
+    console = result['zstack_console']
+    assert console['scheme'] == 'http'  # what ZStack answers, certificate or not
+    assert console['websocket_url'] == 'wss://10.0.0.5:4900/?token=' + token(VM1)
+    assert console['console_url'] == ('http://%s:5000/novnc?host=10.0.0.5&port=4900&token=%s&encrypt=1&title=%s'
+                                      % (HOST, token(VM1), VM1))
+    monkeypatch.delenv('ZSTACK_CONSOLE_PROXY_TLS', raising=False)
+    code, _out, result = run(account_args(vm_instance_uuid=VM1, novnc_url='https://bastion/vnc.html'))
+    assert result['zstack_console']['websocket_url'].startswith('ws://')
+    assert '&encrypt=1&' in result['zstack_console']['console_url']  # an https page opens wss:// whatever the option
+
+
+def test_a_direct_console_gets_the_wss_url_of_its_path(run, server):
+    server.inventories[VM1] = {'scheme': 'wss', 'targetScheme': 'wss', 'hostname': 'esx-07.example.test',
+                               'port': 443, 'token': '/ticket/0c5b2d1f', 'version': '7.0.3'}
+    code, _out, result = run(account_args(vm_instance_uuid=VM1, novnc_url='http://bastion/vnc.html'))
+    assert code == 0, result
+    console = result['zstack_console']
+    assert console['websocket_url'] == 'wss://esx-07.example.test:443/ticket/0c5b2d1f'
+    fragment = dict(parse_qsl(urlsplit(console['console_url']).fragment))
+    assert (fragment['path'], fragment['encrypt']) == ('ticket/0c5b2d1f', '1')
+
+
+def test_a_console_scheme_the_collection_does_not_know_fails_that_vm_only(run, server):
+    server.inventories[VM1] = {'scheme': 'rdp', 'hostname': '10.0.0.9', 'port': 3389, 'token': 'secret-ticket'}
+    code, out, result = run(account_args(vm_instances=[VM1, 'web-02']))
+    assert_clean_failure(code, out, result)
+    failed, served = result['zstack_consoles']
+    assert failed['failed'] is True and 'websocket_url' not in failed and 'console_url' not in failed
+    assert failed['msg'] == ("VM %s: ZStack answered a console with scheme 'rdp', which this collection does not know "
+                             "(http: ZStack's console proxy; wss: a direct console); no URL was made" % VM1)
+    assert 'secret-ticket' not in result['msg']
+    assert served['token'] == token(VM2) and served['websocket_url'].startswith('ws://')
+
+
+# ------------------------------------------------------------------ names with a quote
+
+BOB = {'uuid': '88888888888888888888888888888888', 'name': "bob's vm", 'state': 'Running'}
+BOB_LOOKALIKE = {'uuid': '99999999999999999999999999999999', 'name': 'bobXs vm', 'state': 'Running'}
+
+
+@pytest.mark.parametrize('names', [["bob's vm"], ["bob's vm", 'web-01', 'web-02'], ['web-01', "bob's vm"]])
+def test_a_name_with_a_quote_is_found_by_pattern_alone_and_in_a_batch(run, server, names):
+    server.extra_vms = [BOB, BOB_LOOKALIKE]
+    args = account_args(vm_instance_name=names[0]) if len(names) == 1 else account_args(vm_instances=names)
+    code, _out, result = run(args)
+    assert code == 0, result
+    by_name = {c['vm_instance_name']: c for c in result['zstack_consoles']}
+    assert by_name["bob's vm"]['vm_instance_uuid'] == BOB['uuid']  # not its look-alike, which the pattern matches too
+    assert by_name["bob's vm"]['token'] == token(BOB['uuid'])
+    sent = [value for c in server.calls('GET', 'vm-instances') for key, value in parse_qsl(urlsplit(c.request.url).query)
+            if key == 'q']
+    assert "name~=bob_s vm" in sent
+    assert not any("'" in value for value in sent)
+
+
+def test_one_name_that_fails_a_batch_query_does_not_fail_the_others(run, server, rsps):
+    # A server that refuses the batched query (for whatever one name): each name is then looked up alone.
+    original = server.query
+
+    def refuse_lists(request):
+        if 'name%3F%3D' in request.url:
+            return server.reply(503, {'error': {'code': 'SYS.1000', 'description': 'internal error'}})
+        return original(request)
+    rsps.replace(responses.GET, BASE + 'vm-instances', body='')  # drop the old callback
+    rsps.remove(responses.GET, BASE + 'vm-instances')
+    rsps.add_callback(responses.GET, BASE + 'vm-instances', callback=refuse_lists)
+    code, _out, result = run(account_args(vm_instances=['web-02', 'db-01', 'nope']))
+    assert code == 1
+    consoles = result['zstack_consoles']
+    assert [c.get('token') for c in consoles[:2]] == [token(VM2), token(VM3)]
+    assert consoles[2]['msg'] == "No VM named 'nope' that is not Destroyed"
 
 
 # ------------------------------------------------------------------ check mode
@@ -371,7 +531,8 @@ def test_session_uuid_token_intact_invocation_masked(run, server):
     assert SESSION not in json.dumps(result['invocation'])
     assert module_args['vm_instances'] == [VM1, VM2]
     assert server.logins == []
-    assert all(c.request.headers['Authorization'] == 'OAuth ' + SESSION for c in server.rsps.calls)
+    assert all(c.request.headers['Authorization'] == 'OAuth ' + SESSION for c in server.api_calls())
+    assert [c.request.headers.get('Authorization') for c in server.version_calls()] == [None]
     assert SESSION not in out.replace(token(VM1), '').replace(token(VM2), '')
 
 
@@ -427,7 +588,7 @@ def test_login_session_expiry_twice_fails(run, rsps):
 def test_iam_user_login(run, server):
     code, _out, result = run(account_args(user_name='oncall', vm_instance_uuid=VM1))
     assert code == 0, result
-    assert [c.request.url for c in server.calls('PUT')] == [BASE + 'accounts/users/login']
+    assert [c.request.url for c in server.calls('PUT', 'login')] == [BASE + 'accounts/users/login']
     assert server.logins[0] == {'logInByUser': {'accountName': 'console-ops', 'userName': 'oncall',
                                                 'password': hashlib.sha512(PASSWORD.encode()).hexdigest()}}
 
@@ -438,7 +599,7 @@ def test_access_key(run, server):
     assert code == 0, result
     assert result['session_created'] is False
     assert server.logins == []
-    for call in server.rsps.calls:
+    for call in server.api_calls():
         assert call.request.headers['Authorization'].startswith('ZStack AKID:')
         assert call.request.headers['Date'].endswith(' GMT+08:00')
     assert 'AK-secret-9' not in out
@@ -671,7 +832,7 @@ def test_task_options_take_precedence_over_env(run, server, monkeypatch):
     code, out, result = run({'host': HOST, 'session_uuid': SESSION, 'vm_instance_uuid': VM1})
     assert code == 0, result  # no "exactly one" error: the environment is ignored as a whole
     assert server.logins == []
-    assert all(c.request.headers['Authorization'] == 'OAuth ' + SESSION for c in server.rsps.calls)
+    assert all(c.request.headers['Authorization'] == 'OAuth ' + SESSION for c in server.api_calls())
     assert 'env-password-77' not in out
 
 
