@@ -264,13 +264,15 @@ class ZStackClient:
         """An authenticated API call; waits for asynchronous jobs and returns the final body.
 
         Raises ``SessionExpired`` when the session is invalid and cannot be renewed (only a login the task made
-        itself is made again, once).
+        itself is made again, once): the authenticator's ``reopen`` says why, also when the renewed session ends
+        too. Bounded: each session is tried once, and an authenticator opens at most a few (``max_logins``).
         """
         session = self.session or self.log_in()
-        try:
-            return self._call_once(session, method, path, body, query, headers)
-        except SessionExpired as expired:
-            return self._call_once(self._renew(expired), method, path, body, query, headers)
+        while True:
+            try:
+                return self._call_once(session, method, path, body, query, headers)
+            except SessionExpired as expired:
+                session = self._renew(expired)
 
     def _call_once(self, session, method, path, body, query, headers):
         auth_headers = session.headers(self, method, path)

@@ -578,7 +578,13 @@ def test_login_session_expiry_twice_fails(run, rsps):
                  json={'error': {'code': 'ID.1001', 'description': 'invalid session', 'details': 'Session expired'}})
     code, out, result = run(account_args(vm_instance_uuid=VM1))
     assert_clean_failure(code, out, result)
-    assert 'ID.1001' in result['msg']
+    # The new session ended at once too: what a node with enable.unique.session does when another client of the
+    # same user logs in meanwhile; the message says so and what to do.
+    assert result['msg'].startswith('VM %s: The session this task logged in for (as account console-ops) ended again '
+                                    'right after a new login (ID.1001): ' % VM1)
+    assert 'enable.unique.session' in result['msg'] and 'zstack.cloud.zstack_session' in result['msg']
+    assert SESSION not in result['msg'] and SESSION2 not in result['msg']
+    assert result['error'] == {'code': 'ID.1001'}
     assert len(server.logins) == 2
     assert not [c for c in rsps.calls if c.request.method == 'DELETE']
 
