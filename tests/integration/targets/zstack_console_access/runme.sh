@@ -42,7 +42,8 @@ if echo "$out" | grep -q Traceback; then echo "traceback in ad-hoc failure" >&2;
 out=$(ZSTACK_HOST=127.0.0.1 ZSTACK_PORT="$SIM_PORT" ZSTACK_ACCOUNT_NAME=console-ops ZSTACK_ACCOUNT_PASSWORD='C0nsole-Ops!' \
       ansible localhost -m zstack.cloud.zstack_console_access -a 'vm_query=hostUuid=2c37964565324cce83f7e90f505acb28')
 echo "$out" | grep -q '"vm_instance_name": "paused-01"'
-echo "$out" | grep -q '"console_url": "http://127.0.0.1:5000/thirdparty/vnc_auto.html?host=127.0.0.1&port=4900&token=[0-9a-f]\{32\}_ab04180819704b28aee1f3bc94f96637&title=db-01"'
+# The simulator is ZStack 5.2.1: the web UI's page of 4.0 and later.
+echo "$out" | grep -q '"console_url": "http://127.0.0.1:5000/novnc?host=127.0.0.1&port=4900&token=[0-9a-f]\{32\}_ab04180819704b28aee1f3bc94f96637&title=db-01"'
 
 # The incident playbook, with the answers of its AWX survey (checked against the survey as AWX would) and the
 # credentials in ZSTACK_*: it lists the host's VMs and prints no token.
