@@ -6,9 +6,10 @@
 
 Nothing here builds the URL: ansible-playbook runs zstack.cloud.zstack_console_access (the collection from the
 tree, account login, a vm_query) against the simulator listening on a loopback address of its own, UI_ADDRESS.
-The module's default console_url is ZStack's web-UI page on the management node,
-``http://<module host>:5000/thirdparty/vnc_auto.html?host=..&port=..&token=..&title=..`` (the path the current
-ZStack UI opens; docs/zstack-api-notes.md, "Console pages"). So ZStack's page, vendored unmodified in
+The module's default console_url is ZStack's web-UI page on the management node, the one of the node's version:
+for a node before 4.0 (the simulator is told it is ZStack 3.10.38, and the module asks it, GetVersion)
+``http://<module host>:5000/thirdparty/vnc_auto.html?host=..&port=..&token=..&title=..`` (docs/zstack-api-notes.md,
+"Console pages"; the page of 4.0 and later is closed source and not served here). So ZStack's page, vendored unmodified in
 zstack_dashboard/, is served at exactly that place: UI_ADDRESS:5000, under /thirdparty/. The simulator writes a
 websockify token file per console into the directory of the proxy (websockify, no --web) in front of Xvnc.
 
@@ -27,6 +28,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -56,6 +58,8 @@ PAGE_DIR = Path(__file__).resolve().parent / 'zstack_dashboard'
 VM_QUERY = 'name~=web-%'
 VM_NAMES = ['web-01', 'web-02']  # what the query selects from tests/simulator/seed.json (a Destroyed web-01 is left out)
 CANVAS = '#noVNC_canvas'
+# A node before 4.0, whose web UI serves vnc_auto.html under /thirdparty/ (the module picks the page by version).
+NODE_VERSION = '3.10.38'
 PROBE = 'ws://localhost:17523/'  # include/websock.js's probe for binary WebSocket support, not a console connection
 
 PLAYBOOK = '''\
@@ -82,6 +86,15 @@ PLAYBOOK = '''\
 def _time_limit():
     with time_limit(120):
         yield
+
+
+def set_node_version(api_port, version):
+    """Make the simulator at UI_ADDRESS:api_port answer GetVersion (and behave) as ZStack ``version``."""
+    request = urllib.request.Request('http://%s:%d/_sim/config' % (UI_ADDRESS, api_port), method='POST',
+                                     data=json.dumps({'zstack_version': version}).encode(),
+                                     headers={'Content-Type': 'application/json'})
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        assert json.loads(reply.read())['zstack_version'] == version
 
 
 def write_private(path, text):
@@ -140,6 +153,7 @@ def test_default_console_url_from_the_module_connects(proxy_stack):  # noqa: F81
     ui_log = serve_zstack_ui(stack)
     api_port = start_simulator_on(stack, UI_ADDRESS, proxy_stack['token_dir'], proxy_stack['ws_port'])
     uuids = point_vms_of(UI_ADDRESS, api_port, proxy_stack['rfb_port'], VM_NAMES)
+    set_node_version(api_port, NODE_VERSION)
 
     done, entries = run_console_access(workdir, api_port)
 
