@@ -16,13 +16,13 @@ from ansible_collections.zstack.cloud.plugins.module_utils._console_urls import 
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackError
 
 
-def console_launcher_url(console, novnc_url='', style='auto', title=None, management_host=''):
+def console_launcher_url(console, novnc_url='', style='auto', title=None, management_host='', node_version=''):
     """The URL that opens ``console`` (an entry of zstack_consoles) on a noVNC page, or None without a token."""
     if not isinstance(console, dict):
         raise AnsibleFilterError('console_launcher_url expects a console entry (a dict), got %s' % type(console).__name__)
     try:
         return console_url(console, page_url=novnc_url, management_host=management_host or None, style=style,
-                           title=title)
+                           title=title, node_version=node_version or None)
     except ZStackError as err:
         raise AnsibleFilterError(err.msg) from None
 

@@ -23,7 +23,8 @@ description:
     ever exists with wider permissions, and a symlink or hard link an operator planted under a file's name is
     replaced, never followed or written through. Files whose content did not change are left alone.
   - By default the launcher is self-contained - it carries noVNC's client and connects from C(file://) straight to
-    the console proxy's WebSocket, with no web server anywhere. With O(novnc_url) it opens that noVNC page instead.
+    the console's O(consoles[].websocket_url) (C(ws://), or C(wss://) for a proxy with a certificate or a direct
+    console), with no web server anywhere. With O(novnc_url) it opens that noVNC page instead.
   - A console whose proxy speaks something other than VNC (C(target_scheme), for example C(spice)) gets no launcher,
     only its C(<vm>.json) with the reason, and a warning names the VM.
   - With O(state=absent) it removes what the manifest lists (only names it would have written), the manifest, the
@@ -79,8 +80,11 @@ options:
     description:
       - Empty (the default) - self-contained launchers, which need no web server.
       - Otherwise the noVNC page the launchers open, with the console's parameters where that page reads them - in
-        the query string for ZStack's own C(vnc_auto.html) (the token then reaches that web server's log), in the
-        fragment for noVNC 1.x C(vnc.html) and C(vnc_lite.html).
+        the query string for ZStack's own pages, C(vnc_auto.html) or C(/novnc) (the token then reaches that web
+        server's log), in the fragment for noVNC 1.x C(vnc.html) and C(vnc_lite.html).
+      - The page connects with C(wss://) (C(encrypt=1)) when it is served over https, and when the console's
+        O(consoles[].websocket_url) is C(wss://) (the console module's
+        O(zstack.cloud.zstack_console_access#module:console_proxy_tls), a direct console).
     type: str
     default: ''
   novnc_style:

@@ -36,6 +36,8 @@ def test_launcher_url_follows_the_page():
     assert url.startswith('http://mn.example.com:5000/thirdparty/vnc_auto.html?host=10.0.0.5&port=4900&token=')
     assert parse_qs(urlsplit(console_launcher_url(CONSOLE, 'http://x/page.html', title='T')).query)['title'] == ['T']
     assert console_launcher_url({'vm_instance_uuid': WEB01}) is None  # check mode: no token
+    url = console_launcher_url(CONSOLE, management_host='mn.example.com', node_version='4.8.0')
+    assert url.startswith('http://mn.example.com:5000/novnc?host=10.0.0.5&port=4900&token=')
 
 
 @pytest.mark.parametrize('console, page, message', [
