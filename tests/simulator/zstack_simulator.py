@@ -1028,7 +1028,7 @@ def zql_text(query, version):
     text = " ".join(["count" if query.count else "query",
                      "vminstance" + ("." + ",".join(query.fields) if query.fields else "")])
     values = []
-    for index, (condition, _, layout) in enumerate(_zql_conditions(query, version)):
+    for index, (condition, _condition, layout) in enumerate(_zql_conditions(query, version)):
         text += " and " if index else " where "
         if layout is not None:
             offset, items, listed = layout
@@ -1058,7 +1058,7 @@ def zql_field_error(query, version, known):
     for name in query.fields or []:
         if name not in known:
             return "%s: inventory[${selfInventoryClass}] has no field[%s]" % (CLOUD_RUNTIME_EXCEPTION, name)
-    for _, (name, _op, _value), _layout in _zql_conditions(query, version):
+    for _text, (name, _op, _value), _layout in _zql_conditions(query, version):
         if name not in known:
             return "%s: inventory class[class %s] not having field[%s]" % (CLOUD_RUNTIME_EXCEPTION, VM_INVENTORY_CLASS, name)
     return None
@@ -1994,14 +1994,14 @@ class Simulator:
         with operr "establish VNC: unexpected uri". ConsoleManagerImpl overrides the hostname only for scheme http.
         -> (status, body) of the job."""
         url = vm.direct_console_url
-        scheme, _, rest = url.partition("://")
+        scheme, _sep, rest = url.partition("://")
         authority, slash, path_and_query = rest.partition("/")
         authority = authority.rpartition("@")[2]
         if authority.startswith("["):
-            host, _, port_text = authority[1:].partition("]")
+            host, _sep, port_text = authority[1:].partition("]")
             host, port_text = "[%s]" % host, port_text[1:]  # java.net.URI.getHost keeps an IPv6 literal's brackets
         else:
-            host, _, port_text = authority.partition(":")
+            host, _sep, port_text = authority.partition(":")
         if not host or not port_text.isdigit():
             return 503, {"error": error_dict("SYS.1006", "establish VNC: unexpected uri: %s" % url)}
         path = urllib.parse.unquote((slash + path_and_query).split("?", 1)[0].split("#", 1)[0])
