@@ -78,8 +78,9 @@ options:
       websocket_url:
         description:
         - WebSocket URL of the console. It holds the token.
-        - Through ZStack's console proxy C(ws://<hostname>:<port>/?token=<token>), C(wss://) with O(zstack.cloud.zstack_console_access#module:console_proxy_tls);
-          for a direct console (scheme C(wss)) C(wss://<hostname>:<port><token>), the token being the path.
+        - Through ZStack's console proxy C(ws://<hostname>:<port>/?token=<token>).
+        - C(wss://) instead with O(zstack.cloud.zstack_console_access#module:console_proxy_tls).
+        - For a direct console (scheme C(wss)) C(wss://<hostname>:<port><token>), the token being the path.
         type: str
       vm_query:
         description:

@@ -75,9 +75,9 @@ FIELDS = (
           CREATED, True),
     Field('websocket_url', 'str',
           ['WebSocket URL of the console. It holds the token.',
-           'Through ZStack\'s console proxy C(ws://<hostname>:<port>/?token=<token>), C(wss://) with '
-           'O(%sconsole_proxy_tls); for a direct console (scheme C(wss)) C(wss://<hostname>:<port><token>), the '
-           'token being the path.' % ACCESS],
+           'Through ZStack\'s console proxy C(ws://<hostname>:<port>/?token=<token>).',
+           'C(wss://) instead with O(%sconsole_proxy_tls).' % ACCESS,
+           'For a direct console (scheme C(wss)) C(wss://<hostname>:<port><token>), the token being the path.'],
           CREATED, 'ws://10.0.0.5:4900/?token=%s' % TOKEN_SAMPLE, secret=True),
     Field('vm_query', 'list',
           'The conditions of the query that selected this VM (O(%svm_query), or a query item of O(%svm_instances)).'

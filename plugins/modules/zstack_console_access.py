@@ -329,8 +329,9 @@ zstack_consoles:
     websocket_url:
       description:
       - WebSocket URL of the console. It holds the token.
-      - Through ZStack's console proxy C(ws://<hostname>:<port>/?token=<token>), C(wss://) with O(zstack.cloud.zstack_console_access#module:console_proxy_tls);
-        for a direct console (scheme C(wss)) C(wss://<hostname>:<port><token>), the token being the path.
+      - Through ZStack's console proxy C(ws://<hostname>:<port>/?token=<token>).
+      - C(wss://) instead with O(zstack.cloud.zstack_console_access#module:console_proxy_tls).
+      - For a direct console (scheme C(wss)) C(wss://<hostname>:<port><token>), the token being the path.
       returned: when a console was created (not in check mode)
       type: str
       sample: "ws://10.0.0.5:4900/?token=0a1b2c3d4e5f60718293a4b5c6d7e8f9_5f3c2a9b0e6d4c1f8a7b6\
