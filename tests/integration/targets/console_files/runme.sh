@@ -72,7 +72,17 @@ run present.yml "$@" | tee "$WORK/present.out"
 no_token_in "$WORK/present.out"
 run verify_present.yml "$@"
 
-# 2. Fewer VMs: the files of the VM dropped go, the others are rewritten.
+# 1b. A console proxy with a certificate (console_files_console_proxy_tls; ZStack still answers scheme http): the
+# JSON files say wss://, and the launchers connect there and allow nothing else (their Content-Security-Policy).
+run present.yml -e console_files_console_proxy_tls=true "$@" > "$WORK/present-tls.out"
+no_token_in "$WORK/present-tls.out"
+alice_dir="$(getent passwd "$ALICE" | cut -d: -f6)/zstack-consoles"
+grep -q '"scheme": "http"' "$alice_dir/web-01.json"
+grep -q '"websocket_url": "wss://127.0.0.1:4900/?token=' "$alice_dir/web-01.json"
+grep -q 'connect-src wss://127.0.0.1:4900;' "$alice_dir/web-01.html"
+if grep -q 'ws://127.0.0.1:4900' "$alice_dir/web-01.html"; then echo "a TLS launcher still names ws://" >&2; exit 1; fi
+
+# 2. Fewer VMs: the files of the VM dropped go, the others are rewritten (without the option again: ws://).
 run present.yml -e drop_vm=true "$@" | tee "$WORK/present2.out"
 no_token_in "$WORK/present2.out"
 run verify_present.yml -e drop_vm=true "$@"
