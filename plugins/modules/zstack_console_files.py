@@ -269,7 +269,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._console_files import
     revocation_summary,
     sessions_to_end,
 )
-from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import option_spec
+from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import FAILURE_FIELDS, option_spec
 from ansible_collections.zstack.cloud.plugins.module_utils._runner import run_task
 
 LEDGER_HINT = 'give a directory only root can write to (default /var/lib/zstack-console-files)'
@@ -637,6 +637,7 @@ def main():
                 dest=dict(type='str'),
             )),
             consoles=dict(type='list', elements='dict', default=[], options=option_spec()),
+            failures=dict(type='list', elements='dict', default=[], options=option_spec(FAILURE_FIELDS)),
             ledger_dir=dict(type='path', default='/var/lib/zstack-console-files'),
             dirname=dict(type='str', default='zstack-consoles'),
             novnc_url=dict(type='str', default=''),

@@ -15,6 +15,8 @@ from collections import namedtuple
 import pytest
 import responses
 
+from ansible.module_utils import _internal as module_utils_internal
+from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.common.parameters import PASS_VARS
 from ansible.module_utils.testing import patch_module_args
 
@@ -72,14 +74,21 @@ def no_zstack_env(monkeypatch):
 
 
 @pytest.fixture
-def run_module(capsys):
+def run_module(capsys, monkeypatch):
     """Runs a module's ``main()`` in-process: ``run_module(module, args, check_mode=False, diff=False)``.
 
     Returns ``ModuleRun(code, out, result)``: the exit code, the raw output and the parsed result. ansible-core 2.21
     returns ``invocation`` only when the controller asks (INJECT_INVOCATION): it is asked, so the tests of its
     masking run on every ansible-core.
     """
+    # A module runs in a process of its own: not the controller (once a test imported controller code, such as a
+    # filter plugin, ansible would send module warnings to the controller's display instead of the result) ...
+    monkeypatch.setattr(module_utils_internal, 'is_controller', False)
+
     def run(module, args, check_mode=False, diff=False):
+        # ... and with no warnings yet: in-process runs share ansible's global lists, so empty them.
+        for name in ('_global_warnings', '_global_deprecations'):
+            getattr(ansible_warnings, name).clear()
         args = dict(args)
         if check_mode:
             args['_ansible_check_mode'] = True

@@ -11,6 +11,7 @@ import pytest
 
 from ansible_collections.zstack.cloud.plugins.doc_fragments.console_entry import ModuleDocFragment
 from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import (
+    FAILURE_FIELDS,
     FIELD_NAMES,
     ConsoleEntry,
     option_docs,
@@ -23,6 +24,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     ZStackResponseError,
 )
 from ansible_collections.zstack.cloud.plugins.module_utils._timezone import NodeClock, parse_timezone
+from ansible_collections.zstack.cloud.plugins.module_utils._vms import VmRef
 from ansible_collections.zstack.cloud.plugins.modules import zstack_console_access, zstack_console_files
 
 VM = '5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b'
@@ -60,13 +62,18 @@ def test_bad_data_from_the_server_is_its_own_error(broken, fragment):
     assert SESSION not in info.value.msg
 
 
-def test_failure_entries_carry_the_api_error():
+def test_failure_items_carry_the_vm_as_known_and_the_api_error():
     error = {'code': 'SYS.1006', 'description': 'operation error'}
-    assert ConsoleEntry.failure('vm_instance_name', 'web-01', ZStackApiError(error)) == {
-        'vm_instance_name': 'web-01', 'failed': True, 'msg': 'ZStack API error SYS.1006: operation error',
+    by_name = VmRef.parse('web-01', 'vm_instances')
+    assert ConsoleEntry.failure(by_name, ZStackApiError(error), VM) == {
+        'vm_instance_uuid': VM, 'vm_instance_name': 'web-01', 'msg': 'ZStack API error SYS.1006: operation error',
         'error': error}
-    assert ConsoleEntry.failure('vm_instance_uuid', VM, ZStackError('boom')) == {
-        'vm_instance_uuid': VM, 'failed': True, 'msg': 'boom'}
+    assert ConsoleEntry.failure(by_name, ZStackError('no such VM')) == {'vm_instance_name': 'web-01',
+                                                                        'msg': 'no such VM'}
+    selected = VmRef(VM, uuid=VM, name='db-01', query=['hostUuid=%s' % VM])
+    assert ConsoleEntry.failure(selected, ZStackError('boom')) == {
+        'vm_instance_uuid': VM, 'vm_instance_name': 'db-01', 'msg': 'boom', 'vm_query': ['hostUuid=%s' % VM]}
+    assert set(ConsoleEntry.failure(selected, ZStackApiError(error))) <= {field.name for field in FAILURE_FIELDS}
 
 
 def test_return_docs_of_the_console_module_come_from_the_fields():
