@@ -250,26 +250,27 @@ from datetime import datetime, timezone
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.zstack.cloud.plugins.module_utils import _io
-from ansible_collections.zstack.cloud.plugins.module_utils._console_files import (
+from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import option_spec
+from ansible_collections.zstack.cloud.plugins.module_utils._console_plan import pick_consoles, plan_files
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import ConsoleFilesError
+from ansible_collections.zstack.cloud.plugins.module_utils._file_names import (
     INDEX_NAME,
     MANIFEST_NAME,
-    ConsoleFilesError,
     check_dirname,
+    ledger_name,
+    operator_dest,
+)
+from ansible_collections.zstack.cloud.plugins.module_utils._ledger import (
     dumps,
     file_changes,
-    ledger_name,
     ledger_sessions,
     loads,
     manifest_bytes,
     merge_ledger,
-    operator_dest,
-    pick_consoles,
-    plan_files,
     read_manifest,
     revocation_summary,
     sessions_to_end,
 )
-from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import option_spec
 from ansible_collections.zstack.cloud.plugins.module_utils._runner import run_task
 
 LEDGER_HINT = 'give a directory only root can write to (default /var/lib/zstack-console-files)'
