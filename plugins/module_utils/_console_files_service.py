@@ -8,7 +8,7 @@ behind them listed.
 The operators are looked up in the passwd database; their directories and root's ledger directory are opened
 once, without following links, and held open for the run. What to write comes from ``_console_plan``, what is
 recorded from ``_ledger``; every file is read, written and removed through ``_io``, relative to an open directory.
-``run`` returns the module's result and raises ``ConsoleFilesError`` for anything it cannot do.
+``console_files(module)`` is the module's one call.
 """
 
 from __future__ import annotations
@@ -375,9 +375,9 @@ class ConsoleFiles:
             os.close(parent)
 
 
-def run(module):
-    """zstack_console_files' result for ``module`` (its AnsibleModule): the files written or removed, or the
-    sessions behind them; raises ``ConsoleFilesError`` (a ZStackError) for anything it refuses or cannot do."""
+def console_files(module):
+    """The task of zstack_console_files: the files written or removed, or the sessions behind them; raises
+    ``ConsoleFilesError`` (a ZStackError) for anything it refuses or cannot do."""
     params = module.params
     if params['list_sessions'] and params['state'] != 'absent':
         raise ConsoleFilesError('list_sessions goes with state=absent')

@@ -244,7 +244,7 @@ revocation:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import option_spec
-from ansible_collections.zstack.cloud.plugins.module_utils._console_files_service import run
+from ansible_collections.zstack.cloud.plugins.module_utils._console_files_service import console_files
 from ansible_collections.zstack.cloud.plugins.module_utils._console_plan import DEFAULT_LIFETIME
 from ansible_collections.zstack.cloud.plugins.module_utils._console_urls import STYLES
 from ansible_collections.zstack.cloud.plugins.module_utils._file_names import DEFAULT_DIRNAME, DEFAULT_LEDGER_DIR
@@ -272,7 +272,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    run_task(module, run)
+    run_task(module, console_files)
 
 
 if __name__ == '__main__':
