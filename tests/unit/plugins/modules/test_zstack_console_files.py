@@ -19,6 +19,7 @@ import pytest
 
 from ansible.module_utils import _internal
 
+from ansible_collections.zstack.cloud.plugins.module_utils import _console_files_service
 from ansible_collections.zstack.cloud.plugins.modules import zstack_console_files
 
 SESSION = '0a1b2c3d4e5f60718293a4b5c6d7e8f9'
@@ -69,7 +70,7 @@ def site(tmp_path, monkeypatch):
     def getpwnam(name):
         return users[name]
 
-    monkeypatch.setattr(zstack_console_files.pwd, 'getpwnam', getpwnam)
+    monkeypatch.setattr(_console_files_service.pwd, 'getpwnam', getpwnam)
     secret = tmp_path / 'secret'
     secret.write_text('root only\n')
     os.chmod(secret, 0o600)

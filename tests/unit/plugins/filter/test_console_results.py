@@ -14,7 +14,7 @@ import yaml
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.zstack.cloud.plugins.filter.console_files import (
+from ansible_collections.zstack.cloud.plugins.filter.console_results import (
     FilterModule,
     console_failure_message,
     console_launcher_url,
