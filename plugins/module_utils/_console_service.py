@@ -74,22 +74,15 @@ class ConsoleOptions:
 
 
 def console_access(module):
-    """The task of zstack_console_access: its options read, one client, the consoles served.
-
-    Every result, failed or not, has ``failures``.
-    """
-    try:
-        params = module.params
-        items = parse_items(params)
-        options = ConsoleOptions.from_params(params, module.check_mode)
-        # At most `workers` requests in flight; a VM whose console job is running holds none while it waits,
-        # so the jobs of up to MAX_VMS_IN_FLIGHT VMs run on the server side by side.
-        workers = min(options.workers, most_vms(items))
-        client = module.connect(pool_size=workers, max_requests=workers)
-        return serve_consoles(client, items, options, warn=module.warn)
-    except ZStackError as err:
-        err.result.setdefault('failures', [])
-        raise
+    """The task of zstack_console_access: its options read, one client, the consoles served."""
+    params = module.params
+    items = parse_items(params)
+    options = ConsoleOptions.from_params(params, module.check_mode)
+    # At most `workers` requests in flight; a VM whose console job is running holds none while it waits,
+    # so the jobs of up to MAX_VMS_IN_FLIGHT VMs run on the server side by side.
+    workers = min(options.workers, most_vms(items))
+    client = module.connect(pool_size=workers, max_requests=workers)
+    return serve_consoles(client, items, options, warn=module.warn)
 
 
 def serve_consoles(client, items, options, warn=None):

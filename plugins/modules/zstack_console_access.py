@@ -469,6 +469,7 @@ def main():
         mutually_exclusive=[('vm_instance_uuid', 'vm_instance_name', 'vm_instances', 'vm_query')],
         required_one_of=[('vm_instance_uuid', 'vm_instance_name', 'vm_instances', 'vm_query')],
         supports_check_mode=True,
+        failure_fields={'failures': []},  # every result has failures, also a refused argument's
     )
     run_task(module, console_access)
 

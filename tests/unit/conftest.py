@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import tempfile
@@ -73,36 +75,40 @@ def no_zstack_env(monkeypatch):
         monkeypatch.delenv(var, raising=False)
 
 
-@pytest.fixture
-def run_module(capsys, monkeypatch):
-    """Runs a module's ``main()`` in-process: ``run_module(module, args, check_mode=False, diff=False)``.
+def run_in_process(module, args, check_mode=False, diff=False):
+    """A module's ``main()`` run in-process, as its own process would run it: ``ModuleRun(code, out, result)``.
 
-    Returns ``ModuleRun(code, out, result)``: the exit code, the raw output and the parsed result. ansible-core 2.21
-    returns ``invocation`` only when the controller asks (INJECT_INVOCATION): it is asked, so the tests of its
-    masking run on every ansible-core.
+    Not the controller (once a test imported controller code, such as a filter plugin, ansible would send module
+    warnings to the controller's display instead of the result), with no warnings yet (in-process runs share
+    ansible's global lists). ansible-core 2.21 returns ``invocation`` only when the controller asks
+    (INJECT_INVOCATION): it is asked, so the tests of its masking run on every ansible-core.
     """
-    # A module runs in a process of its own: not the controller (once a test imported controller code, such as a
-    # filter plugin, ansible would send module warnings to the controller's display instead of the result) ...
-    monkeypatch.setattr(module_utils_internal, 'is_controller', False)
-
-    def run(module, args, check_mode=False, diff=False):
-        # ... and with no warnings yet: in-process runs share ansible's global lists, so empty them.
-        for name in ('_global_warnings', '_global_deprecations'):
-            getattr(ansible_warnings, name).clear()
-        args = dict(args)
-        if check_mode:
-            args['_ansible_check_mode'] = True
-        if diff:
-            args['_ansible_diff'] = True
-        if 'inject_invocation' in PASS_VARS:
-            args['_ansible_inject_invocation'] = True
-        with patch_module_args(args):
+    for name in ('_global_warnings', '_global_deprecations'):
+        getattr(ansible_warnings, name).clear()
+    args = dict(args)
+    if check_mode:
+        args['_ansible_check_mode'] = True
+    if diff:
+        args['_ansible_diff'] = True
+    if 'inject_invocation' in PASS_VARS:
+        args['_ansible_inject_invocation'] = True
+    out = io.StringIO()
+    was_controller = module_utils_internal.is_controller
+    module_utils_internal.is_controller = False
+    try:
+        with patch_module_args(args), contextlib.redirect_stdout(out):
             with pytest.raises(SystemExit) as exit_info:
                 module.main()
-        out = capsys.readouterr().out
-        return ModuleRun(exit_info.value.code, out, json.loads(out))
+    finally:
+        module_utils_internal.is_controller = was_controller
+    return ModuleRun(exit_info.value.code, out.getvalue(), json.loads(out.getvalue()))
 
-    return run
+
+@pytest.fixture(scope='session')
+def run_module():
+    """``run_module(module, args, check_mode=False, diff=False)``: see run_in_process. Session-scoped, so that
+    hypothesis tests can use it too."""
+    return run_in_process
 
 
 def _call_concurrently(client, count, method='GET', path='vm-instances'):
