@@ -70,7 +70,7 @@ class _Files:
     """The names this module owns in a simulator's directory."""
 
     def __init__(self, work_dir):
-        self.dir = os.path.abspath(work_dir)
+        self.dir = os.path.realpath(work_dir)  # one spelling, which the pid's command line is checked against
         self.port = os.path.join(self.dir, 'port')
         self.pid = os.path.join(self.dir, 'pid')
         self.log = os.path.join(self.dir, 'simulator.log')
@@ -117,13 +117,13 @@ def start(work_dir, *simulator_args, python=None, timeout=START_TIMEOUT):
     os.makedirs(files.dir, exist_ok=True)
     _forget(files)
     _remove(files.log)
-    if os.path.abspath(options.token_dir) == files.tokens:
+    if os.path.realpath(options.token_dir) == files.tokens:
         shutil.rmtree(files.tokens, ignore_errors=True)  # token files of a simulator that was killed
     os.makedirs(options.token_dir, mode=0o700, exist_ok=True)
 
-    argv = [python or sys.executable, SIMULATOR, '--seed', options.seed, '--host', options.host,
-            '--token-dir', options.token_dir] + list(simulator_args) + [
-            '--port', '0', '--port-file', files.port, '--log-file', files.log]
+    argv = ([python or sys.executable, SIMULATOR, '--seed', options.seed, '--host', options.host,
+             '--token-dir', options.token_dir] + list(simulator_args)
+            + ['--port', '0', '--port-file', files.port, '--log-file', files.log])
     with open(files.log, 'ab') as log:
         try:
             process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)  # pylint: disable=consider-using-with
@@ -183,9 +183,9 @@ def _wait_for_port(process, files, timeout):
 
 def _options(files, simulator_args):
     """The simulator's options as its own parser reads them, with this module's defaults."""
-    for arg in simulator_args:
-        if arg.split('=', 1)[0] in OWN_OPTIONS:
-            raise LaunchError('%s is set by the launcher: give the other options only' % arg.split('=', 1)[0])
+    for name in (arg.split('=', 1)[0] for arg in simulator_args):
+        if name in OWN_OPTIONS:
+            raise LaunchError('%s is set by the launcher: give the other options only' % name)
     parser = zstack_simulator.build_parser()
 
     def error(message):

@@ -135,8 +135,9 @@ def test_stop_kills_what_ignores_term(tmp_path, monkeypatch):
 
 
 def test_options_it_sets_itself_are_refused(tmp_path):
-    for option in (('--port', '8080'), ('--port-file=x',), ('--log-file', 'x')):
-        with pytest.raises(simulator_process.LaunchError, match='^%s is set by the launcher' % option[0].split('=')[0]):
+    for name, option in (('--port', ('--port', '8080')), ('--port-file', ('--port-file=x',)),
+                         ('--log-file', ('--log-file', 'x'))):
+        with pytest.raises(simulator_process.LaunchError, match='^%s is set by the launcher' % name):
             simulator_process.start(tmp_path / 'sim', *option)
     with pytest.raises(simulator_process.LaunchError, match='^bad options: .*--no-such-option'):
         simulator_process.start(tmp_path / 'sim', '--no-such-option')
