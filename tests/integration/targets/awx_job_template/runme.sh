@@ -40,15 +40,11 @@ web_02=a0d4ebf1259e4272892b996261cc9a21
 db_01=ab04180819704b28aee1f3bc94f96637
 
 # A second simulator serving HTTPS with a certificate of a private CA, for the ca_cert and validate_certs fields.
-tls=$SIM_WORK/tls
+tls=$SIM_WORK/certs  # the CA, and the certificate it signed for 127.0.0.1
 mkdir -p "$tls"
 "$PY" make_tls.py "$tls"
-"$PY" "$SIM_DIR/zstack_simulator.py" --seed "$SIM_SEED" --host 127.0.0.1 --port 0 --port-file "$tls/port" \
-    --tls-cert "$tls/server.pem" --tls-key "$tls/server.key" --log-file "$tls/simulator.log" &
-tls_pid=$!
-trap 'kill "$tls_pid" 2>/dev/null || true; simulator_stop' EXIT
-for _ in $(seq 100); do [ -s "$tls/port" ] && break; sleep 0.1; done
-tls_port=$(cat "$tls/port")
+simulator_start_another TLS --tls-cert "$tls/server.pem" --tls-key "$tls/server.key"
+tls_port=$SIM_TLS_PORT
 
 # run_job NAME CREDENTIAL_INPUTS_JSON SURVEY_ANSWERS_JSON [awx_job.py run options]
 # One job, like AWX; its output goes to $jobs/NAME.out and its exit status to $jobs/NAME.rc (0 successful, 1 failed,
