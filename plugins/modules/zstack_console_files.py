@@ -183,8 +183,11 @@ attributes:
     platforms: posix
     support: full
     description: Needs C(openat)-style calls (C(dir_fd)) and C(O_NOFOLLOW); Linux and the BSDs have them.
-extends_documentation_fragment:
-  - zstack.cloud.attributes
+  action_group:
+    support: none
+    description:
+      - Not in the C(zstack.cloud.zstack) action group - the module does not talk to ZStack and takes no connection
+        option, so C(module_defaults) for C(group/zstack.cloud.zstack) do not apply to it.
 notes:
   - Runs as root (C(become)) to give each operator their own files; nothing is run as an operator.
   - The zstack.cloud.console_files role calls this module; use the role unless you need the parts.
