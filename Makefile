@@ -29,8 +29,9 @@
 #                      every page renders, no internal link is broken, external links allowed
 #   make ee            execution environment: ansible-builder introspect + create, the example
 #                      EE's build context with the tarball
-#   make release-check build the tarball, check its files, install it into an empty
-#                      path, run the demo playbook from the installed copy
+#   make release-check build the tarball, check its files, run the README's install instructions
+#                      as written (tarball, git checkout, requirements.yml), run the demo playbook
+#                      from the installed copy
 #   make bench         benchmark (not a test): consoles for 1, 50, 200 VMs from a
 #                      simulator with 20 ms per request, and the console_files role for
 #                      1, 10, 50 VMs and two operators next to the module alone (as root;
@@ -94,7 +95,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 all: test
 
 help:
-	@sed -n '3,41p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,43p' Makefile | sed 's/^# \{0,1\}//'
 
 # debian-packages first: one apt-get run for every stage (each stage also ensures its own group, so it
 # runs alone too, and under -k a missing package fails only the stages that need it).
@@ -256,7 +257,7 @@ ee: venv
 	PATH="$(VENV_BIN):$$PATH" bash tools/ee_check.sh "$(BUILD)/ee"
 
 # ---------------------------------------------------------------- release-check
-# What a release ships, installed alone, runs the demo (tools/release_check.sh).
+# What a release ships, installed the README's ways, runs the demo (tools/release_check.sh).
 release-check: venv
 	@bash tools/debian_packages.sh ensure git
 	PATH="$(VENV_BIN):$$PATH" bash tools/release_check.sh "$(BUILD)/release-check"

@@ -68,6 +68,7 @@ umask 077  # it holds the simulator's demo password
 {
     echo "# Written by make demo: the demo's ansible on PATH, the collection where it looks, the running simulator's"
     echo "# endpoint and demo account. \`make demo-stop\` stops the simulator and removes this file."
+    # shellcheck disable=SC2016  # "$PATH" is for the file, expanded where it is sourced
     printf 'export PATH=%q:"$PATH"\n' "$venv/bin"
     printf 'export ANSIBLE_COLLECTIONS_PATH=%q\n' "$collections"
     echo 'export ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False'

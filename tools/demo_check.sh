@@ -25,6 +25,7 @@ cat "$work/try-it.sh"
 grep -qx 'make demo .*' "$work/try-it.sh" || { echo "demo-check: FAILED: the lines do not start with make demo" >&2; exit 1; }
 
 # After the lines, in the same shell: which ansible they ran, and whether the simulator still runs.
+# shellcheck disable=SC2016  # the lines are for that shell, expanded there
 {
     echo 'echo "demo-check: ansible was $(command -v ansible)"'
     echo 'SIMULATOR_STATE_DIR=build/demo-simulator bash tools/simulator.sh status && exit 97 || true'
