@@ -60,8 +60,11 @@ INI
 
 export ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False ANSIBLE_NOCOLOR=1
 LEDGER="$WORK/ledger"  # root's record of the sessions behind the tokens (console_files_ledger_dir)
+# Before any console exists: verify_present.yml checks each token's 30 minutes against it (not against a guess of how
+# long the runs in between took on a loaded machine).
+RUN_STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 run() { ansible-playbook -i "$WORK/inventory.ini" -e console_files_ledger_dir="$LEDGER" "$@" -e work="$WORK" \
-        -e sim_url="$SIM_URL" -e sim_port="$SIM_PORT" -e alice="$ALICE" -e bob="$BOB"; }
+        -e sim_url="$SIM_URL" -e sim_port="$SIM_PORT" -e alice="$ALICE" -e bob="$BOB" -e run_started="$RUN_STARTED"; }
 sessions() { WORK="$WORK" "$SIM_PYTHON" sessions.py "$@"; }  # session UUIDs stay in that script (set -x would print them here)
 no_token_in() {
     if grep -E '[0-9a-f]{32}_[0-9a-f]{32}' "$1"; then echo "a console token appeared in $1" >&2; exit 1; fi
