@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: zstack_console_access
 short_description: Get console access to ZStack VMs
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Asks a ZStack management node for console access to one or more VMs (the RequestConsoleAccess API,
     C(POST /zstack/v1/consoles)) and returns where and how to connect - the console proxy's scheme, host name,

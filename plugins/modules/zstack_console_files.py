@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: zstack_console_files
 short_description: Write ZStack console launchers and token files that only each operator can read
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Runs on the host the operators log in to (a bastion), as root, once for all operators. From console entries
     returned by M(zstack.cloud.zstack_console_access) it writes, in each operator's directory, for every VM a
@@ -120,10 +120,11 @@ attributes:
     support: full
     description: Needs C(openat)-style calls (C(dir_fd)) and C(O_NOFOLLOW); Linux and the BSDs have them.
 extends_documentation_fragment:
-  - zstack.cloud.attributes
   - zstack.cloud.console_entry
 notes:
   - Runs as root (C(become)) to give each operator their own files; nothing is run as an operator.
+  - Not in the C(zstack.cloud.zstack) action group - the module does not talk to ZStack and takes no connection
+    option, so C(module_defaults) for C(group/zstack.cloud.zstack) do not apply to it.
   - The zstack.cloud.console_files role calls this module; use the role unless you need the parts.
 seealso:
   - module: zstack.cloud.zstack_console_access

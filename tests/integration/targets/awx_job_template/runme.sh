@@ -201,7 +201,7 @@ git -C "$repo" -c user.name=zstack.cloud -c user.email=test@example.com commit -
 project=$SIM_WORK/project
 mkdir -p "$project/collections"
 "$PY" awx_job.py doc-block "$root/docs/awx.md" '# collections/requirements.yml' >"$project/collections/requirements.yml"
-sed -i "s#https://github.com/zstack-cloud/zstack.cloud.git#git+file://$repo#" "$project/collections/requirements.yml"
+sed -i "s#https://git.example.com/infra/zstack.cloud.git#git+file://$repo#" "$project/collections/requirements.yml"
 grep -q "name: git+file://$repo" "$project/collections/requirements.yml"
 "$PY" awx_job.py doc-block "$root/docs/awx.md" '# zstack_console.yml' >"$project/zstack_console.yml"
 # awx/playbooks/project_update.yml runs `ansible-galaxy collection install -r <project>/collections/requirements.yml`

@@ -60,8 +60,11 @@ INI
 
 export ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False ANSIBLE_NOCOLOR=1
 LEDGER="$WORK/ledger"  # root's record of the sessions behind the tokens (console_files_ledger_dir)
+# Before any console exists: verify_present.yml checks each token's 30 minutes against it (not against a guess of how
+# long the runs in between took on a loaded machine).
+RUN_STARTED=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 run() { ansible-playbook -i "$WORK/inventory.ini" -e console_files_ledger_dir="$LEDGER" "$@" -e work="$WORK" \
-        -e sim_url="$SIM_URL" -e sim_port="$SIM_PORT" -e alice="$ALICE" -e bob="$BOB"; }
+        -e sim_url="$SIM_URL" -e sim_port="$SIM_PORT" -e alice="$ALICE" -e bob="$BOB" -e run_started="$RUN_STARTED"; }
 sessions() { WORK="$WORK" "$SIM_PYTHON" sessions.py "$@"; }  # session UUIDs stay in that script (set -x would print them here)
 no_token_in() {
     if grep -E '[0-9a-f]{32}_[0-9a-f]{32}' "$1"; then echo "a console token appeared in $1" >&2; exit 1; fi
@@ -152,6 +155,47 @@ PY
 grep -q "Ended 1 API session(s) behind the tokens" "$WORK/absent.out"
 sessions ledger "$LEDGER" "$ALICE" none  # root's records go with the files
 sessions ledger "$LEDGER" "$BOB" none
+
+# 5b. The endpoint and the account only in module_defaults for group/zstack.cloud.zstack (issue 20): no
+# console_files_* connection variable and no ZSTACK_* variable. The role's console request and, with state=absent,
+# its zstack_session call both take them from the group. Then a role variable beats the group's value for the same
+# option: the group's port is closed, console_files_port is the simulator's.
+for var in $(compgen -e | grep '^ZSTACK_' || true); do unset "$var"; done
+GROUP_DIR="$WORK/group-consoles"
+admin GET "$SIM_URL/_sim/state" > "$WORK/state-g0.json"
+run module_defaults.yml "$@" | tee "$WORK/group.out"
+no_token_in "$WORK/group.out"
+grep -q "$BOB: 2 console(s) in $GROUP_DIR/index.html" "$WORK/group.out"
+grep -q "their tokens embed 1 API session(s) the role opened" "$WORK/group.out"
+[ -s "$GROUP_DIR/web-01.json" ] && [ -s "$GROUP_DIR/paused-01.json" ]
+admin GET "$SIM_URL/_sim/state" > "$WORK/state-g1.json"
+"$SIM_PYTHON" - "$WORK/state-g0.json" "$WORK/state-g1.json" <<'PY'
+import json, sys
+before, after = (json.load(open(path)) for path in sys.argv[1:3])
+assert after['counters']['logins'] - before['counters']['logins'] == 1, 'one login, with the group\'s account'
+assert len(after['consoles']) == 2, after['consoles']
+PY
+CLOSED_PORT=$("$SIM_PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+set +e
+run module_defaults.yml -e group_port="$CLOSED_PORT" "$@" > "$WORK/group-closed.out" 2>&1
+rc_closed=$?
+set -e
+cat "$WORK/group-closed.out"
+[ "$rc_closed" -ne 0 ] && grep -q "Cannot connect to ZStack at http://127.0.0.1:$CLOSED_PORT: connection refused" "$WORK/group-closed.out"
+run module_defaults.yml -e group_port="$CLOSED_PORT" -e role_port="$SIM_PORT" "$@" | tee "$WORK/group-role.out"
+grep -q "$BOB: 2 console(s) in $GROUP_DIR/index.html" "$WORK/group-role.out"
+# state=absent ends the role's session through the group's endpoint (its only credential is the session), and the
+# files go.
+run module_defaults.yml -e state=absent "$@" | tee "$WORK/group-absent.out"
+grep -q "Ended 1 API session(s) behind the tokens" "$WORK/group-absent.out"
+[ ! -e "$GROUP_DIR" ]
+admin GET "$SIM_URL/_sim/state" > "$WORK/state-g2.json"
+"$SIM_PYTHON" - "$WORK/state-g2.json" <<'PY'
+import json, sys
+state = json.load(open(sys.argv[1]))
+assert state['consoles'] == [], 'consoles left after state=absent: %d' % len(state['consoles'])
+PY
+for out in group group-closed group-role group-absent; do no_token_in "$WORK/$out.out"; done
 
 # 6. Revocation. alice's consoles come from the role's own login (session "own"); bob's from a caller's session
 # ("caller") - and bob's web-01 is the console alice's run opened, whose token embeds "own", not bob's session.
