@@ -22,6 +22,13 @@ import unicodedata
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
+from ansible_collections.zstack.cloud.plugins.module_utils._bridge_files import (
+    BRIDGE_NAME,
+    INDEX_NOTE,
+    bridge_command,
+    declared_protocol,
+    script_bytes,
+)
 from ansible_collections.zstack.cloud.plugins.module_utils._console_urls import console_url
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackError
 from ansible_collections.zstack.cloud.plugins.module_utils._launcher import launcher_supported, render_launcher
@@ -113,7 +120,7 @@ def is_written_name(name):
     """
     if not isinstance(name, str) or name == MANIFEST_NAME:
         return False
-    if name == INDEX_NAME:
+    if name in (INDEX_NAME, BRIDGE_NAME):
         return True
     stem, suffix = name[:-5], name[-5:]
     return suffix in SUFFIXES and bool(stem) and safe_stem(stem, '') == stem and len(name.encode('utf-8')) < 200
@@ -273,6 +280,8 @@ def plan_files(operator, consoles, now, novnc_url='', novnc_style='auto', lifeti
                 'vm_instance_uuid': uuid,
                 'vm_instance_name': name,
                 'target_scheme': target,
+                'protocol': declared_protocol(entry),
+                'bridge': bridge_command(stem),
                 'scheme': entry.get('scheme'),
                 'hostname': entry.get('hostname'),
                 'port': entry.get('port'),
@@ -293,6 +302,8 @@ def plan_files(operator, consoles, now, novnc_url='', novnc_style='auto', lifeti
                 files[record['launcher']] = None
             files[record['json']] = None
         records.append(record)
+    if records:  # the native-viewer bridge, next to the consoles it opens
+        files[BRIDGE_NAME] = script_bytes()
     files[INDEX_NAME] = index_html(operator, records).encode('utf-8')
     return {'records': records, 'files': files, 'sessions': sessions, 'warnings': warnings}
 
@@ -375,15 +386,17 @@ def index_html(operator, records):
             vm = '<a href="%s">%s</a>' % (escape(quote(record['launcher'])), escape(record['title']))
         else:
             vm = '%s<br><small>No launcher: %s</small>' % (escape(record['title']), escape(record['no_launcher']))
-        rows.append('<tr><td>%s</td><td><code>%s</code></td><td><time datetime="%s">%s</time></td></tr>'
+        rows.append('<tr><td>%s</td><td><code>%s</code></td><td><time datetime="%s">%s</time></td>'
+                    '<td><code>%s</code></td></tr>'
                     % (vm, escape(record['vm_instance_uuid']), escape(record['expires_at']),
-                       escape(record['expires_at'])))
-    body = '\n'.join(rows) or '<tr><td colspan="3">No consoles.</td></tr>'
+                       escape(record['expires_at']), escape(bridge_command(record['json'][:-5]))))
+    body = '\n'.join(rows) or '<tr><td colspan="4">No consoles.</td></tr>'
     return (_PAGE_HEAD % {'csp': "default-src 'none'; style-src 'unsafe-inline'",
                           'title': 'ZStack consoles for %s' % escape(operator)}
             + '<h1>ZStack consoles for %s</h1>\n' % escape(operator)
             + '<p>Each link opens the VM\'s console in the browser until the time shown (UTC); after that, ask for new '
-              'ones.</p>\n<table>\n<thead><tr><th>VM</th><th>UUID</th><th>Expires (UTC)</th></tr></thead>\n<tbody>\n'
+              'ones.</p>\n' + INDEX_NOTE + '<table>\n<thead><tr><th>VM</th><th>UUID</th><th>Expires (UTC)</th>'
+              '<th>Native viewer</th></tr></thead>\n<tbody>\n'
             + body + '\n</tbody>\n</table>\n</body>\n</html>\n')
 
 
