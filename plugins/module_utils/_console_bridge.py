@@ -209,7 +209,7 @@ def load_console(path):
             raise BridgeError('VM %s: %s: expires_at %r is not an ISO 8601 time with a zone'
                               % (vm, path, _one_line(document['expires_at'], 40)))
     for secret in (token, _query_token(url)):
-        if secret and secret not in SECRETS:
+        if secret and len(secret) >= 8 and secret not in SECRETS:
             SECRETS.append(secret)
     declared = [str(document.get(key) or '').lower() for key in ('protocol', 'target_scheme')]
     try:
