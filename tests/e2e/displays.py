@@ -27,9 +27,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import struct
+import subprocess
 import tempfile
 import time
 import urllib.request
@@ -63,7 +65,8 @@ QEMU_BASE = ['-machine', 'pc,accel=tcg', '-m', '64', '-nodefaults', '-display', 
 
 def displays_missing():
     """What the displays need and this machine lacks, as sentences (empty when all is there)."""
-    return _missing_parts(((QEMU, 'qemu-system-x86'),), ('websockify',))
+    return _missing_parts(((QEMU, 'qemu-system-x86'), (shutil.which('convert') or '/usr/bin/convert', 'imagemagick')),
+                          ('websockify',))
 
 
 def rfb_banner(port):
@@ -128,6 +131,69 @@ def free_port_from(lowest):
         if port >= lowest:
             return port
     raise RuntimeError('no free port above %d' % lowest)
+
+
+# ---------------------------------------------------------------- what the SeaBIOS screen looks like
+
+def png_pixels(png):
+    """(width, height, RGB bytes) of a picture file, through ImageMagick's convert (PPM)."""
+    data = subprocess.run(['convert', str(png), '-depth', '8', 'ppm:-'], capture_output=True, timeout=60,
+                          check=True).stdout
+    comment = rb'(?:#[^\n]*\n\s*)*'
+    match = re.match(rb'P6\s+%s(\d+)\s+%s(\d+)\s+%s255\s' % (comment, comment, comment), data)
+    if not match:
+        raise AssertionError('convert did not give an 8-bit PPM for %s' % png)
+    return int(match.group(1)), int(match.group(2)), data[match.end():]
+
+
+def seabios_screen(png):
+    """Why the picture does not show the SeaBIOS screen of a VM without a disk, or None when it does.
+
+    That screen is light grey text on black at the top of a 720x400 text mode (SeaBIOS's banner, "Booting from
+    Hard Disk...", "No bootable device."). In the picture: the block of rows that are mostly black (the VM's screen,
+    wherever a viewer or a page put it), at least 600x300; inside it, mostly black, a little light grey (text:
+    0.3% to 10%), and that text in the upper half. A uniform picture, a white one, or a black one without text fails.
+    """
+    width, height, pixels = png_pixels(png)
+
+    def dark(i):
+        return pixels[i] < 24 and pixels[i + 1] < 24 and pixels[i + 2] < 24
+
+    rows = [sum(1 for x in range(width) if dark((y * width + x) * 3)) for y in range(height)]
+    # The longest run of rows at least 300 pixels of which are black: the screen's rows.
+    best, start = (0, 0), None
+    for y, count in enumerate(rows + [0]):
+        if count >= 300 and start is None:
+            start = y
+        elif count < 300 and start is not None:
+            best, start = max(best, (y - start, start)), None
+    rows_run, top = best
+    if rows_run < 300:
+        return 'no block of mostly black rows 300 high (the longest is %d)' % rows_run
+    columns = [x for x in range(width) if sum(1 for y in range(top, top + rows_run)
+                                            if dark((y * width + x) * 3)) >= rows_run // 2]
+    left, right = min(columns), max(columns)
+    if right - left + 1 < 600:
+        return 'the black block is %dx%d, narrower than 600' % (right - left + 1, rows_run)
+    black = light = light_top = 0
+    for y in range(top, top + rows_run):
+        for x in range(left, right + 1):
+            i = (y * width + x) * 3
+            r, g, b = pixels[i], pixels[i + 1], pixels[i + 2]
+            if max(r, g, b) < 24:
+                black += 1
+            elif min(r, g, b) >= 150 and max(r, g, b) - min(r, g, b) <= 40:
+                light += 1
+                light_top += y < top + rows_run // 2
+    area = (right - left + 1) * rows_run
+    if black < 0.85 * area:
+        return 'the %dx%d block is only %.0f%% black' % (right - left + 1, rows_run, 100.0 * black / area)
+    if not 0.003 * area <= light <= 0.10 * area:
+        return 'the %dx%d block has %.2f%% light grey (text): not a text screen' % (
+            right - left + 1, rows_run, 100.0 * light / area)
+    if light_top < 0.9 * light:
+        return 'the text is not at the top of the screen (%d of %d light pixels in the upper half)' % (light_top, light)
+    return None
 
 
 def _admin(api_port, method, path, body=None, headers=None):
