@@ -170,8 +170,11 @@ def seabios_screen(png):
     rows_run, top = best
     if rows_run < 300:
         return 'no block of mostly black rows 300 high (the longest is %d)' % rows_run
-    columns = [x for x in range(width) if sum(1 for y in range(top, top + rows_run)
-                                            if dark((y * width + x) * 3)) >= rows_run // 2]
+
+    def column_black(x):
+        return sum(1 for y in range(top, top + rows_run) if dark((y * width + x) * 3))
+
+    columns = [x for x in range(width) if column_black(x) >= rows_run // 2]
     left, right = min(columns), max(columns)
     if right - left + 1 < 600:
         return 'the black block is %dx%d, narrower than 600' % (right - left + 1, rows_run)

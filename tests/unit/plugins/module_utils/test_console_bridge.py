@@ -58,7 +58,7 @@ def test_accept_value_is_rfc_6455s_example():
 @pytest.mark.parametrize('size', [0, 1, 125, 126, 127, 65535, 65536, 70001])
 def test_frames_round_trip_fed_in_any_pieces(size):
     rng = random.Random(size)
-    payload = bytes(rng.getrandbits(8) for _ in range(size))
+    payload = rng.randbytes(size)
     stream = bridge.encode_frame(bridge.OP_BINARY, payload) + bridge.encode_frame(bridge.OP_PING, b'p')
     reader, frames, at = bridge.FrameReader(), [], 0
     while at < len(stream):
@@ -82,7 +82,7 @@ def test_client_frames_are_masked_with_a_fresh_key():
 def test_apply_mask_is_a_bytewise_xor():
     rng = random.Random(7)
     for size in (0, 1, 3, 4, 5, 1000):
-        data, key = bytes(rng.getrandbits(8) for _ in range(size)), bytes(rng.getrandbits(8) for _ in range(4))
+        data, key = rng.randbytes(size), rng.randbytes(4)
         assert bridge.apply_mask(data, key) == bytes(b ^ key[i % 4] for i, b in enumerate(data))
 
 
@@ -582,8 +582,8 @@ def test_auto_starts_remote_viewer_on_a_private_vv_file_and_ends_when_it_closes(
     called = (tmp_path / 'called').read_text().split()
     assert called[0] == 'remote-viewer' and called[1].endswith('/console.vv')
     assert not os.path.exists(called[1]) and not os.path.exists(os.path.dirname(called[1]))  # cleaned up
-    assert (tmp_path / 'given.vv').read_text() == ('[virt-viewer]\ntype=vnc\nhost=127.0.0.1\nport=%d\ntitle=web-13\n'
-                                                  'delete-this-file=1\n' % port)
+    assert (tmp_path / 'given.vv').read_text() == (
+        '[virt-viewer]\ntype=vnc\nhost=127.0.0.1\nport=%d\ntitle=web-13\ndelete-this-file=1\n' % port)
     assert 'VM web-13: the viewer closed' in run.output()
 
 
