@@ -89,8 +89,10 @@ class OperatorBridge:
             stderr=subprocess.PIPE, text=True, start_new_session=True)
         self.lines = queue.Queue()
         self.out, self.err = [], []
-        for stream, kept in ((self.process.stdout, self.out), (self.process.stderr, self.err)):
-            threading.Thread(target=self._read, args=(stream, kept), daemon=True).start()
+        self.readers = [threading.Thread(target=self._read, args=(stream, kept), daemon=True)
+                        for stream, kept in ((self.process.stdout, self.out), (self.process.stderr, self.err))]
+        for reader in self.readers:
+            reader.start()
 
     def _read(self, stream, kept):
         for line in stream:
@@ -116,7 +118,8 @@ class OperatorBridge:
             return self.process.wait(timeout=timeout)
         finally:
             self.stop_now()
-            time.sleep(0.1)
+            for reader in self.readers:  # every line read
+                reader.join(10)
 
     def stop(self):
         if self.process.poll() is None:
@@ -266,9 +269,12 @@ def test_remote_viewer_started_by_the_bridge_shows_the_vms_screen(operator_files
             assert why is None, 'remote-viewer did not show the SeaBIOS screen (%s): %s\n%s' % (png, why, bridge.output())
             # remote-viewer read the bridge's .vv file and deleted it (delete-this-file=1).
             assert not vv.exists()
-            assert 'started /usr/bin/remote-viewer %s' % vv in bridge.output()
             assert bridge.process.poll() is None  # still relaying
             assert bridge.stop() == 0  # and the viewer goes with it
+            assert 'started /usr/bin/remote-viewer %s' % vv in bridge.output()
+            viewers = subprocess.run(['pgrep', '-u', str(operator_files['uid']), '-x', 'remote-viewer'],
+                                     capture_output=True, text=True, timeout=30, check=False)
+            assert viewers.returncode == 1, 'remote-viewer still runs: %s' % viewers.stdout
             assert bridge.tokenless(), bridge.output()
         finally:
             bridge.stop_now()

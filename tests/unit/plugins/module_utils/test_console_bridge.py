@@ -333,8 +333,10 @@ class Bridge:
                                         cwd=cwd)
         self.lines = queue.Queue()
         self.out, self.err = [], []
-        for stream, kept in ((self.process.stdout, self.out), (self.process.stderr, self.err)):
-            threading.Thread(target=self._read, args=(stream, kept), daemon=True).start()
+        self.readers = [threading.Thread(target=self._read, args=(stream, kept), daemon=True)
+                        for stream, kept in ((self.process.stdout, self.out), (self.process.stderr, self.err))]
+        for reader in self.readers:
+            reader.start()
 
     def _read(self, stream, kept):
         for line in stream:
@@ -363,8 +365,18 @@ class Bridge:
             if self.process.poll() is None:
                 self.process.kill()
                 self.process.wait(10)
-        time.sleep(0.1)  # the reader threads take the last lines
+        for reader in self.readers:  # every line read
+            reader.join(10)
         return code
+
+    def said(self, text, timeout=20):
+        """Whether a line of its output holds ``text`` within ``timeout`` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.output():
+                return True
+            time.sleep(0.05)
+        return False
 
     def stop(self):
         if self.process.poll() is None:
@@ -601,7 +613,7 @@ def test_vncviewer_gets_host_and_port_and_is_never_picked_for_spice(proxy, tmp_p
     stem = console_file(tmp_path, 'spice', proxy, token, vm='web-15')
     run = Bridge(script, stem, '--viewer', 'auto', env=env)
     run.port()
-    assert 'VM web-15: no viewer found (remote-viewer); connect one yourself' in ''.join(run.out)
+    assert run.said('VM web-15: no viewer found (remote-viewer); connect one yourself'), run.output()
     assert run.stop() == 0
     run = Bridge(script, stem, '--viewer', 'vncviewer', env=env)
     line = _one_line_failure(run, bridge.EXIT_USAGE)
