@@ -61,4 +61,5 @@ def _shell_word(word):
 INDEX_NOTE = ('<p>For a native viewer - remote-viewer (SPICE or VNC) or TigerVNC\'s vncviewer - or a VM whose '
               'display speaks SPICE, run the command shown, in this directory (Python 3.8 or later): '
               '<code>zstack-console</code> relays a port on 127.0.0.1 to the console and starts the viewer '
-              '(<code>--viewer none --vv console.vv</code>: only a virt-viewer file).</p>\n')
+              '(<code>--viewer none --vv FILE</code>: it only relays, and writes a virt-viewer file to open yourself).'
+              '</p>\n')
