@@ -256,9 +256,10 @@ class Bench:
         for name in self.operators:
             written = os.listdir(os.path.join(files, name))
             uid = pwd.getpwnam(name).pw_uid
-            if len(written) != 2 * len(vms) + 2 or os.stat(os.path.join(files, name)).st_uid != uid:
+            # A launcher and a JSON file per VM, the index, the manifest and the bridge script zstack-console.
+            if len(written) != 2 * len(vms) + 3 or os.stat(os.path.join(files, name)).st_uid != uid:
                 raise SystemExit('bench: the role wrote %d files for %s, expected %d'
-                                 % (len(written), name, 2 * len(vms) + 2))
+                                 % (len(written), name, 2 * len(vms) + 3))
         return wall
 
 

@@ -20,6 +20,7 @@ import stat
 from datetime import datetime, timezone
 
 from ansible_collections.zstack.cloud.plugins.module_utils import _io
+from ansible_collections.zstack.cloud.plugins.module_utils._bridge_files import file_mode
 from ansible_collections.zstack.cloud.plugins.module_utils._console_plan import pick_consoles, plan_files
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ConsoleFilesError
 from ansible_collections.zstack.cloud.plugins.module_utils._file_names import (
@@ -195,7 +196,7 @@ class ConsoleFiles:
 
     def _write(self, directory, name, content, uid, gid):
         try:
-            _io.write_file(directory.fd, name, content, uid, gid)
+            _io.write_file(directory.fd, name, content, uid, gid, file_mode(name))
         except (OSError, _io.PathError) as err:
             reason = getattr(err, 'msg', None) or getattr(err, 'strerror', None) or err
             raise ConsoleFilesError('cannot write %s in %s: %s' % (name, directory.path, reason)) from None
@@ -273,9 +274,10 @@ class ConsoleFiles:
         files = plan['files']
         created_dir = old['created_dir'] if old else status == 'created'
         manifest = manifest_bytes(operator['name'], list(files), created_dir)
-        # What is there now: the content of each plain 0600 file of the operator's, None for anything else.
+        # What is there now: the content of each plain file of the operator's with its mode (0600; the script 0700),
+        # None for anything else.
         names = list(files) + [MANIFEST_NAME] + (old['files'] if old else [])
-        current = {name: self._read(directory, name, owner=uid, mode=0o600) for name in names}
+        current = {name: self._read(directory, name, owner=uid, mode=file_mode(name)) for name in names}
         present = [name for name in names if directory.fd is not None and _io.exists(directory.fd, name)]
         write, unchanged, stale = file_changes(dict(files, **{MANIFEST_NAME: manifest}), current,
                                                old['files'] if old else [], present)

@@ -17,9 +17,10 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime, timedelta
 
+from ansible_collections.zstack.cloud.plugins.module_utils._bridge_files import bridge_command, declared_protocol, script_bytes
 from ansible_collections.zstack.cloud.plugins.module_utils._console_urls import console_url
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ConsoleFilesError
-from ansible_collections.zstack.cloud.plugins.module_utils._file_names import INDEX_NAME, assign_stems
+from ansible_collections.zstack.cloud.plugins.module_utils._file_names import BRIDGE_NAME, INDEX_NAME, assign_stems
 from ansible_collections.zstack.cloud.plugins.module_utils._launcher import launcher_supported, render_launcher
 from ansible_collections.zstack.cloud.plugins.module_utils._ledger import MANAGED_BY, UUID_RE, dumps, token_session
 from ansible_collections.zstack.cloud.plugins.module_utils._pages import index_html, page_launcher_html
@@ -155,6 +156,8 @@ def plan_files(operator, consoles, now, novnc_url='', novnc_style='auto', lifeti
                 'vm_instance_uuid': uuid,
                 'vm_instance_name': name,
                 'target_scheme': target,
+                'protocol': declared_protocol(entry),
+                'bridge': bridge_command(stem),
                 'scheme': entry.get('scheme'),
                 'hostname': entry.get('hostname'),
                 'port': entry.get('port'),
@@ -175,5 +178,7 @@ def plan_files(operator, consoles, now, novnc_url='', novnc_style='auto', lifeti
                 files[record['launcher']] = None
             files[record['json']] = None
         records.append(record)
+    if records:  # the native-viewer bridge, next to the consoles it opens
+        files[BRIDGE_NAME] = script_bytes()
     files[INDEX_NAME] = index_html(operator, records).encode('utf-8')
     return {'records': records, 'files': files, 'sessions': sessions, 'warnings': warnings}

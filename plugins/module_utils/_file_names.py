@@ -19,6 +19,8 @@ from ansible_collections.zstack.cloud.plugins.module_utils._errors import Consol
 
 MANIFEST_NAME = '.zstack-console-files.json'
 INDEX_NAME = 'index.html'
+# The native-viewer bridge script (_bridge_files), next to the consoles it opens.
+BRIDGE_NAME = 'zstack-console'
 # Root's record of the sessions behind the tokens written for one operator: <prefix><uid>.json in the ledger dir.
 LEDGER_PREFIX = 'uid-'
 DEFAULT_DIRNAME = 'zstack-consoles'
@@ -86,7 +88,7 @@ def is_written_name(name):
     """
     if not isinstance(name, str) or name == MANIFEST_NAME:
         return False
-    if name == INDEX_NAME:
+    if name in (INDEX_NAME, BRIDGE_NAME):
         return True
     stem, suffix = name[:-5], name[-5:]
     return suffix in SUFFIXES and bool(stem) and safe_stem(stem, '') == stem and len(name.encode('utf-8')) < 200

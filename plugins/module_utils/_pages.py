@@ -14,6 +14,8 @@ from __future__ import annotations
 import html
 from urllib.parse import quote
 
+from ansible_collections.zstack.cloud.plugins.module_utils._bridge_files import INDEX_NOTE, bridge_command
+
 _PAGE_HEAD = '''<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -74,13 +76,15 @@ def index_html(operator, records):
             vm = '<a href="%s">%s</a>' % (escape(quote(record['launcher'])), escape(record['title']))
         else:
             vm = '%s<br><small>No launcher: %s</small>' % (escape(record['title']), escape(record['no_launcher']))
-        rows.append('<tr><td>%s</td><td><code>%s</code></td><td><time datetime="%s">%s</time></td></tr>'
+        rows.append('<tr><td>%s</td><td><code>%s</code></td><td><time datetime="%s">%s</time></td>'
+                    '<td><code>%s</code></td></tr>'
                     % (vm, escape(record['vm_instance_uuid']), escape(record['expires_at']),
-                       escape(record['expires_at'])))
-    body = '\n'.join(rows) or '<tr><td colspan="3">No consoles.</td></tr>'
+                       escape(record['expires_at']), escape(bridge_command(record['json'][:-5]))))
+    body = '\n'.join(rows) or '<tr><td colspan="4">No consoles.</td></tr>'
     return (_PAGE_HEAD % {'csp': "default-src 'none'; style-src 'unsafe-inline'",
                           'title': 'ZStack consoles for %s' % escape(operator)}
             + '<h1>ZStack consoles for %s</h1>\n' % escape(operator)
             + '<p>Each link opens the VM\'s console in the browser until the time shown (UTC); after that, ask for new '
-              'ones.</p>\n<table>\n<thead><tr><th>VM</th><th>UUID</th><th>Expires (UTC)</th></tr></thead>\n<tbody>\n'
+              'ones.</p>\n' + INDEX_NOTE + '<table>\n<thead><tr><th>VM</th><th>UUID</th><th>Expires (UTC)</th>'
+              '<th>Native viewer</th></tr></thead>\n<tbody>\n'
             + body + '\n</tbody>\n</table>\n</body>\n</html>\n')

@@ -13,8 +13,9 @@ description:
   - Runs on the host the operators log in to (a bastion), as root, once for all operators. From console entries
     returned by M(zstack.cloud.zstack_console_access) it writes, in each operator's directory, for every VM a
     launcher C(<vm>.html) and a C(<vm>.json) with the token and its expiry, an C(index.html) listing the
-    operator's consoles, and a manifest C(.zstack-console-files.json) of what it wrote; and, in O(ledger_dir), root's
-    record of the API sessions the tokens embed (C(uid-<uid>.json)), used to revoke them later.
+    operator's consoles, the script C(zstack-console) (mode 0700) that opens them in a native viewer, and a manifest
+    C(.zstack-console-files.json) of what it wrote; and, in O(ledger_dir), root's record of the API sessions the
+    tokens embed (C(uid-<uid>.json)), used to revoke them later.
   - The operator's directory is created mode 0700 and given to the operator if it is missing; an existing one must
     be a real directory (not a symlink) owned by the operator. Its parent must exist; a symlink on the way to it is
     followed only where only root could have made it.
@@ -26,6 +27,10 @@ description:
     the console proxy's WebSocket, with no web server anywhere. With O(novnc_url) it opens that noVNC page instead.
   - A console whose proxy speaks something other than VNC (C(target_scheme), for example C(spice)) gets no launcher,
     only its C(<vm>.json) with the reason, and a warning names the VM.
+  - C(python3 zstack-console <vm>), run by the operator in that directory (Python 3.8 or later, nothing else),
+    relays a port on 127.0.0.1 to the console's WebSocket and starts remote-viewer or vncviewer on it; it tells VNC
+    from SPICE on the wire, whatever C(target_scheme) says, and C(--vv FILE) writes a virt-viewer file. Each
+    C(<vm>.json) records the declared C(protocol) (C(vnc), C(spice), or null) and, in C(bridge), that command.
   - With O(state=absent) it removes what the manifest lists (only names it would have written), the manifest, the
     operator's record in O(ledger_dir), and the directory if it created it and it is empty. With O(list_sessions)
     it changes nothing and returns the API sessions to end first (see O(revoke)).
@@ -197,7 +202,7 @@ operators:
       description: Files written (or that would be).
       type: list
       elements: str
-      sample: [web-01.html, web-01.json, index.html]
+      sample: [web-01.html, web-01.json, zstack-console, index.html]
     removed:
       description: Files removed (or that would be).
       type: list

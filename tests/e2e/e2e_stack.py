@@ -517,13 +517,15 @@ def require_free_tcp_port(host, port):
                 'ZSTACK_E2E_UI_ADDRESS to another 127.x.y.z address' % (host, port, reason), pytrace=False)
 
 
-def start_simulator_on(stack, host, token_dir, console_port, name='simulator'):
+def start_simulator_on(stack, host, token_dir, console_port, name='simulator', timezone=None):
     """The ZStack simulator on ``host`` (a loopback address), writing token files for a proxy at console_port.
 
-    The console proxy it reports is 127.0.0.1:console_port (where start_token_proxy listens). Returns the API port.
+    The console proxy it reports is 127.0.0.1:console_port (where start_token_proxy listens). ``timezone``: the
+    node's zone (--timezone), else this machine's. Returns the API port.
     """
     return stack.start_simulator(name, '--host', host, '--token-dir', str(token_dir), '--console-hostname', '127.0.0.1',
-                                 '--console-port', str(console_port)).port
+                                 '--console-port', str(console_port),
+                                 *(['--timezone', timezone] if timezone else [])).port
 
 
 def point_vms_of(host, api_port, rfb_port, names):

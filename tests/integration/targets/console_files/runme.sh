@@ -295,7 +295,10 @@ grep -q "no launcher for paused-01 (see the warnings)" "$WORK/spice.out"
 import json, sys
 doc = json.load(open(sys.argv[1]))
 assert doc['target_scheme'] == 'spice' and doc['launcher'] is None and 'SPICE client' in doc['no_launcher'], doc
+assert doc['protocol'] == 'spice' and doc['bridge'] == 'python3 zstack-console paused-01', doc
 PY
+# The native-viewer bridge opens it: the operator's script, not writable by others.
+[ "$(stat -c '%U %a' "$WORK/spice/zstack-console")" = "$BOB 700" ]
 run absent.yml -e '{"override_operators": [{"name": "'"$BOB"'", "dest": "'"$WORK"'/spice"}]}' "$@" > /dev/null
 [ ! -e "$WORK/spice" ]
 

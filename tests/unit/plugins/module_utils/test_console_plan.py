@@ -90,14 +90,17 @@ def test_plan_self_contained_launchers_json_and_index():
     consoles = [console(WEB01, 'web-01'), console(WEB02, '<b>web</b>', expires_at=None)]
     plan = plan_files('alice', consoles, NOW)
     files = plan['files']
-    assert sorted(files) == ['b_web_b.html', 'b_web_b.json', 'index.html', 'web-01.html', 'web-01.json']
+    assert sorted(files) == ['b_web_b.html', 'b_web_b.json', 'index.html', 'web-01.html', 'web-01.json',
+                             'zstack-console']
+    assert files['zstack-console'].startswith(b'#!/usr/bin/env python3\n')
     launcher = files['web-01.html'].decode('utf-8')
     # Self-contained: it connects to the proxy itself; no noVNC page, no redirect.
     assert 'ws://10.0.0.5:4900/?token=%s_%s' % (SESSION, WEB01) in launcher
     assert 'location.replace' not in launcher and 'vnc.html' not in launcher
     document = json.loads(files['web-01.json'])
     assert document == {
-        'vm_instance_uuid': WEB01, 'vm_instance_name': 'web-01', 'target_scheme': 'vnc', 'scheme': 'http',
+        'vm_instance_uuid': WEB01, 'vm_instance_name': 'web-01', 'target_scheme': 'vnc', 'protocol': 'vnc',
+        'bridge': 'python3 zstack-console web-01', 'scheme': 'http',
         'hostname': '10.0.0.5', 'port': 4900, 'token': '%s_%s' % (SESSION, WEB01),
         'websocket_url': 'ws://10.0.0.5:4900/?token=%s_%s' % (SESSION, WEB01), 'launcher': 'web-01.html',
         'launcher_url': None, 'no_launcher': None, 'expires_at': '2026-11-30T16:30:00Z', 'expires_at_source': 'server',
@@ -107,6 +110,7 @@ def test_plan_self_contained_launchers_json_and_index():
     index = files['index.html'].decode('utf-8')
     assert not TOKEN_RE.search(index)
     assert '<a href="web-01.html">web-01</a>' in index and '&lt;b&gt;web&lt;/b&gt;' in index
+    assert '<code>python3 zstack-console web-01</code>' in index and '<code>python3 zstack-console b_web_b</code>' in index
     assert plan['sessions'] == {SESSION: True}
     assert plan['warnings'] == []
     for record in plan['records']:

@@ -15,8 +15,8 @@ WEB02 = 'a0d4ebf1259e4272892b996261cc9a21'
 EXPIRES = '2026-11-30T16:30:00Z'
 
 
-def record(uuid, title, launcher, no_launcher=None):
-    return {'vm_instance_uuid': uuid, 'title': title, 'launcher': launcher, 'expires_at': EXPIRES,
+def record(uuid, title, launcher, no_launcher=None, json_name='web.json'):
+    return {'vm_instance_uuid': uuid, 'title': title, 'launcher': launcher, 'json': json_name, 'expires_at': EXPIRES,
             'no_launcher': no_launcher}
 
 
@@ -25,18 +25,20 @@ def policy(page):
 
 
 def test_index_escapes_names_and_links_each_launcher():
-    page = index_html('<alice>', [record(WEB01, '<b>web</b>', 'b web#1.html'),
-                                  record(WEB02, 'spice-01', None, 'speaks "spice" & not VNC')])
+    page = index_html('<alice>', [record(WEB01, '<b>web</b>', 'b web#1.html', json_name='b_web_1.json'),
+                                  record(WEB02, 'spice-01', None, 'speaks "spice" & not VNC', 'spice-01.json')])
     assert '<title>ZStack consoles for &lt;alice&gt;</title>' in page
     assert '<a href="b%20web%231.html">&lt;b&gt;web&lt;/b&gt;</a>' in page
     assert 'spice-01<br><small>No launcher: speaks &quot;spice&quot; &amp; not VNC</small>' in page
     assert page.count('<time datetime="%s">%s</time>' % (EXPIRES, EXPIRES)) == 2
     assert policy(page) == "default-src 'none'; style-src 'unsafe-inline'"  # no script at all
     assert '<meta name="referrer" content="no-referrer">' in page and '<script' not in page
+    # Each console's native-viewer command, run in the directory (the bridge, zstack-console).
+    assert '<code>python3 zstack-console b_web_1</code>' in page and '<code>python3 zstack-console spice-01</code>' in page
 
 
 def test_index_of_no_consoles_says_so():
-    assert '<tr><td colspan="3">No consoles.</td></tr>' in index_html('alice', [])
+    assert '<tr><td colspan="4">No consoles.</td></tr>' in index_html('alice', [])
 
 
 def test_page_launcher_links_the_url_once_and_connects_nowhere_itself():

@@ -121,7 +121,8 @@ def listing(directory):
 
 def test_present_writes_every_operators_files_safely(site, run, monkeypatch):
     # Every write goes to a file that is already 0600 and its owner's; every file is created O_EXCL|O_NOFOLLOW
-    # at 0600 relative to a directory fd; before each rename, every regular file in the directory is 0600.
+    # at 0600 relative to a directory fd; before each rename, every regular file in the directory is 0600 - but the
+    # script zstack-console (no secret in it), 0700 once written.
     creates = []
     real_open, real_write, real_rename = os.open, os.write, os.rename
 
@@ -139,7 +140,8 @@ def test_present_writes_every_operators_files_safely(site, run, monkeypatch):
     def watched_rename(src, dst, *, src_dir_fd=None, dst_dir_fd=None):
         for name in os.listdir(src_dir_fd):
             info = os.stat(name, dir_fd=src_dir_fd, follow_symlinks=False)
-            assert not stat.S_ISREG(info.st_mode) or stat.S_IMODE(info.st_mode) == 0o600, name
+            mode = 0o700 if name == 'zstack-console' or name.startswith('.zstack-console.') else 0o600
+            assert not stat.S_ISREG(info.st_mode) or stat.S_IMODE(info.st_mode) == mode, name
         return real_rename(src, dst, src_dir_fd=src_dir_fd, dst_dir_fd=dst_dir_fd)
 
     monkeypatch.setattr(os, 'open', watched_open)
@@ -154,14 +156,16 @@ def test_present_writes_every_operators_files_safely(site, run, monkeypatch):
     assert creates and all(flags & wanted == wanted and mode == 0o600 and dir_fd is not None and '/' not in path
                            for path, flags, mode, dir_fd in creates)
     assert listing(site['alice']) == ['.zstack-console-files.json', 'index.html', 'web-01.html', 'web-01.json',
-                                      'web-02.html', 'web-02.json']
-    assert listing(site['bob']) == ['.zstack-console-files.json', 'index.html', 'web-02.html', 'web-02.json']
+                                      'web-02.html', 'web-02.json', 'zstack-console']
+    assert listing(site['bob']) == ['.zstack-console-files.json', 'index.html', 'web-02.html', 'web-02.json',
+                                    'zstack-console']
     for who, uid in (('alice', ALICE), ('bob', BOB)):
         info = os.lstat(site[who])
         assert (stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid) == (0o700, uid, uid)
         for name in os.listdir(site[who]):
             info = os.lstat(site[who] / name)
-            assert stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) == 0o600 and info.st_uid == uid
+            mode = 0o700 if name == 'zstack-console' else 0o600  # the script: the operator's, writable by no one else
+            assert stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) == mode and info.st_uid == uid, name
     document = json.loads((site['alice'] / 'web-01.json').read_text())
     assert document['token'] == CONSOLES[0]['token'] and document['expires_at'] == '2099-11-30T16:30:00Z'
     assert CONSOLES[0]['websocket_url'] in (site['alice'] / 'web-01.html').read_text()
@@ -178,6 +182,38 @@ def test_present_writes_every_operators_files_safely(site, run, monkeypatch):
     assert [c['expires_at'] for c in alice['consoles']] == ['2099-11-30T16:30:00Z'] * 2
     assert result['summary'][0].startswith('alice: 2 console(s) in %s/index.html, the first expiring at 2099-' %
                                            site['alice'])
+
+
+def test_the_bridge_script_is_the_operators_own_executable_and_goes_with_the_consoles(site, run):
+    from ansible_collections.zstack.cloud.plugins.module_utils import _console_bridge
+
+    alice = site['alice']
+    alice.mkdir(mode=0o700)
+    os.chown(alice, ALICE, ALICE)
+    os.symlink(site['secret'], alice / 'zstack-console')  # planted: replaced, never written through
+    code, result = run(args(site))
+    assert code == 0, result
+    info = os.lstat(alice / 'zstack-console')
+    assert stat.S_ISREG(info.st_mode) and info.st_nlink == 1 and (info.st_uid, info.st_gid) == (ALICE, ALICE)
+    assert stat.S_IMODE(info.st_mode) == 0o700  # the operator's to run; no one else may write (or read) it
+    with open(_console_bridge.__file__, 'rb') as handle:
+        assert (alice / 'zstack-console').read_bytes() == b'#!/usr/bin/env python3\n' + handle.read()
+    assert site['secret'].read_text() == 'root only\n' and stat.S_IMODE(os.stat(site['secret']).st_mode) == 0o600
+    assert 'zstack-console' in json.loads((alice / '.zstack-console-files.json').read_text())['files']
+    # Its mode put back if changed, like any file's; left alone when nothing changed.
+    os.chmod(alice / 'zstack-console', 0o775)
+    code, result = run(args(site))
+    assert 'zstack-console' in result['operators'][0]['written']
+    assert stat.S_IMODE(os.lstat(alice / 'zstack-console').st_mode) == 0o700
+    code, result = run(args(site))
+    assert result['changed'] is False and 'zstack-console' in result['operators'][0]['unchanged']
+    # No consoles left for bob: the script goes with them; state=absent removes alice's.
+    code, result = run(args(site, operators=[{'name': 'bob', 'vms': []}]))
+    assert code == 0 and 'zstack-console' in result['operators'][0]['removed']
+    assert listing(site['bob']) == ['.zstack-console-files.json', 'index.html']
+    code, result = run(args(site, state='absent', operators=[{'name': 'alice'}]))
+    assert code == 0 and 'zstack-console' in result['operators'][0]['removed']
+    assert listing(alice) == []  # the directory was there before: it stays
 
 
 def test_planted_links_are_replaced_and_their_targets_untouched(site, run):
@@ -212,13 +248,13 @@ def test_second_run_with_the_same_consoles_changes_nothing_and_a_dropped_vm_goes
     assert code == 0 and result['changed'] is False, result
     assert snapshot(site['root']) == before
     assert sorted(result['operators'][0]['unchanged']) == ['index.html', 'web-01.html', 'web-01.json', 'web-02.html',
-                                                           'web-02.json']
+                                                           'web-02.json', 'zstack-console']
     (site['alice'] / 'notes.txt').write_text('mine')
     code, result = run(args(site, operators=[{'name': 'alice', 'vms': ['web-01']}]))
     assert code == 0 and result['changed'] is True
     assert sorted(result['operators'][0]['removed']) == ['web-02.html', 'web-02.json']
     assert listing(site['alice']) == ['.zstack-console-files.json', 'index.html', 'notes.txt', 'web-01.html',
-                                      'web-01.json']
+                                      'web-01.json', 'zstack-console']
 
 
 def test_check_mode_writes_nothing_and_diff_says_what_would_change(site, run):
@@ -230,10 +266,10 @@ def test_check_mode_writes_nothing_and_diff_says_what_would_change(site, run):
     assert snapshot(site['root']) == before
     assert result['operators'][0]['directory'] == 'created'
     assert sorted(result['operators'][0]['written']) == ['index.html', 'web-01.html', 'web-01.json', 'web-02.html',
-                                                         'web-02.json']
+                                                         'web-02.json', 'zstack-console']
     assert result['diff'][0] == {'before_header': str(site['alice']), 'after_header': str(site['alice']), 'before': '',
                                  'after': '.zstack-console-files.json\nindex.html\nweb-01.html\nweb-01.json\n'
-                                          'web-02.html\nweb-02.json\n'}
+                                          'web-02.html\nweb-02.json\nzstack-console\n'}
     assert result['summary'][0].endswith('(check mode: nothing written)')
     # With real consoles after a run: check mode finds nothing to change.
     run(args(site))
@@ -336,7 +372,7 @@ def test_absent_removes_a_directory_it_created_once_empty(site, run):
     assert code == 0 and [o['directory'] for o in result['operators']] == ['removed', 'removed']
     assert not site['alice'].exists() and not site['bob'].exists()
     assert result['diff'][1]['after'] == '' and 'web-02.json\n' in result['diff'][1]['before']
-    assert result['summary'][1] == 'bob: removed 4 file(s) from %s, and the directory' % site['bob']
+    assert result['summary'][1] == 'bob: removed 5 file(s) from %s, and the directory' % site['bob']
     code, result = run(args(site, state='absent'))
     assert code == 0 and result['changed'] is False and result['operators'][0]['directory'] == 'missing'
 
