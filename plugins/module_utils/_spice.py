@@ -3,7 +3,8 @@
 #
 # The spice-html5 SPICE client in one script that sets window.ZStackSpice, for the self-contained console
 # launchers.
-#   package:   Debian spice-html5 0.3.0-2 (its /usr/share/spice-html5/), upstream https://gitlab.freedesktop.org/spice/spice-html5
+#   package:   Debian spice-html5 0.3.0-2 (its /usr/share/spice-html5/)
+#   upstream:  https://gitlab.freedesktop.org/spice/spice-html5
 #   .deb:      https://deb.debian.org/debian/pool/main/s/spice-html5/spice-html5_0.3.0-2_all.deb
 #   sha256:    38b0d9f3c7e0efe0dc6297cef6ed77f0f50f502d9a5c2941b6c0020f969368de
 #   bundler:   esbuild 0.28.2 (--bundle --format=iife --minify), entry tools/spice/entry.js

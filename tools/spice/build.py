@@ -187,7 +187,8 @@ MODULE_TEMPLATE = '''\
 #
 # The spice-html5 SPICE client in one script that sets window.%(global_name)s, for the self-contained console
 # launchers.
-#   package:   Debian %(package)s %(version)s (its /usr/share/spice-html5/), upstream %(homepage)s
+#   package:   Debian %(package)s %(version)s (its /usr/share/spice-html5/)
+#   upstream:  %(homepage)s
 #   .deb:      %(url)s
 #   sha256:    %(sha256)s
 #   bundler:   esbuild %(esbuild)s (--bundle --format=iife --minify), entry tools/spice/entry.js
