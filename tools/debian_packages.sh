@@ -21,7 +21,9 @@ set -euo pipefail
 #   integration: openssl         a CA and a server certificate for the TLS cases of zstack_faults
 #   e2e:         chromium tigervnc-standalone-server novnc x11-xserver-utils (xsetroot) python3 (the operators'
 #                Python on the target, outside root's home) tigervnc-tools (vncpasswd, for a console with a VNC
-#                password; only a Recommends of the server): the browser end-to-end console test
+#                password; only a Recommends of the server): the browser end-to-end console test; qemu-system-x86
+#                (VMs with a real VNC and SPICE display, tests/e2e/displays.py) virt-viewer (remote-viewer) xvfb
+#                x11-apps (xwd) imagemagick (convert): the native-viewer bridge test
 #   node:        nodejs npm      rebuilding the bundled noVNC client (make novnc-check); asked for only when npm
 #                                is not on PATH (a Node.js from elsewhere, with its own npm, will do)
 declare -A GROUPS_PACKAGES=(
@@ -29,7 +31,8 @@ declare -A GROUPS_PACKAGES=(
   [git]="git"
   [sanity]="shellcheck"
   [integration]="openssl"
-  [e2e]="chromium tigervnc-standalone-server novnc x11-xserver-utils python3 tigervnc-tools"
+  [e2e]="chromium tigervnc-standalone-server novnc x11-xserver-utils python3 tigervnc-tools qemu-system-x86 virt-viewer
+         xvfb x11-apps imagemagick"
   [node]="nodejs npm"
 )
 # node is not in the default set: Node.js often comes from elsewhere (with its own npm), and Debian's npm would

@@ -510,17 +510,18 @@ def require_free_tcp_port(host, port):
                 'ZSTACK_E2E_UI_ADDRESS to another 127.x.y.z address' % (host, port, reason), pytrace=False)
 
 
-def start_simulator_on(stack, host, token_dir, console_port, name='simulator'):
+def start_simulator_on(stack, host, token_dir, console_port, name='simulator', timezone=None):
     """The ZStack simulator on ``host`` (a loopback address), writing token files for a proxy at console_port.
 
-    The console proxy it reports is 127.0.0.1:console_port (where start_token_proxy listens). Returns the API port.
+    The console proxy it reports is 127.0.0.1:console_port (where start_token_proxy listens). ``timezone``: the
+    node's zone (--timezone), else this machine's. Returns the API port.
     """
     port_file = stack.workdir / ('%s.port' % name)
     process, log = stack.start(name, [
         sys.executable, str(SIMULATOR_DIR / 'zstack_simulator.py'), '--seed', str(SIMULATOR_DIR / 'seed.json'),
         '--host', host, '--port', '0', '--port-file', str(port_file), '--token-dir', str(token_dir),
         '--console-hostname', '127.0.0.1', '--console-port', str(console_port),
-        '--log-file', str(stack.workdir / ('%s-requests.log' % name))])
+        '--log-file', str(stack.workdir / ('%s-requests.log' % name))] + (['--timezone', timezone] if timezone else []))
     return int(wait_for(name, lambda: port_file.exists() and port_file.read_text().strip(), process=process, log=log))
 
 
