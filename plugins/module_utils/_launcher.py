@@ -54,9 +54,9 @@ _HOSTNAME = re.compile(r'[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?')
 _IPV6 = re.compile(r'[0-9A-Fa-f:.]{2,45}')
 _EXPIRES_AT = re.compile(r'(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d+)?Z')
 _WS_SCHEMES = {'http': 'ws', 'https': 'wss'}
-# How long the page waits for the far end to speak first (VNC) before it takes the silence for SPICE. A VNC server
-# whose greeting comes later still gets noVNC: spice-html5 then reads "RFB " where SPICE's magic should be, and the
-# page starts over with noVNC.
+# How long the page waits for the far end to speak first (VNC) before it takes the silence for SPICE. When
+# spice-html5 then fails before its link is made (a VNC server whose greeting came later, a console declared SPICE
+# that is not, a display that went away), the page probes once more, three times as long, and goes by that.
 PROBE_MS = 1500
 
 
@@ -221,13 +221,13 @@ APP_SCRIPT = r'''
   var password = document.getElementById('password');
   var expires = data.expires_at ? Date.parse(data.expires_at) : NaN;
   var NAMES = {vnc: 'VNC', spice: 'SPICE'};
-  var RFB_MAGIC = 0x20424652;  // "RFB " read as SPICE reads its magic (little-endian): a VNC server after all
   var attempt = 0;             // each connection attempt; callbacks of an older one are ignored
   var client = null;           // {protocol, rfb or spice}
   var connected = false;
   var accepted = false;        // the display answered: it asked for a password
   var failure = null;
   var spicePassword = null;
+  var reprobed = false;        // the one probe after spice-html5 failed early, in this connect()
 
   if (!isNaN(expires)) {
     document.getElementById('expires-local').textContent = '(' + new Date(expires).toLocaleString() + ' your time)';
@@ -298,6 +298,7 @@ APP_SCRIPT = r'''
     connected = false;
     accepted = false;
     screen.textContent = '';
+    screen.style.cssText = '';  // spice-html5 sets the height and the cursor of its screen element
   }
 
   // ---- VNC: noVNC, on the probe's WebSocket (what the display already sent is handed on) or on a new one.
@@ -398,12 +399,9 @@ APP_SCRIPT = r'''
       if (mine !== attempt) { return; }
       var message = String(err && err.message || '');
       var wasConnected = connected;
-      var magic = /magic mismatch: (\d+)/.exec(message);
       stop();  // one outcome per attempt: spice-html5 may report the same close twice
       if (wasConnected) {
         ended();
-      } else if (magic && Number(magic[1]) === RFB_MAGIC) {
-        startVnc(attempt, null, []);  // a VNC server that answered after PROBE_MS
       } else if (message === 'Permission denied.') {
         if (spicePassword) {
           spicePassword = null;
@@ -416,17 +414,21 @@ APP_SCRIPT = r'''
         }
       } else if (message === 'Connection refused.') {
         closedEarly(false, 0, '');  // the WebSocket never opened
-      } else if (message === 'Unexpected protocol mismatch.' || message === 'Connection timed out.' ||
-                 !message) {
-        closedEarly(true, 0, '');
+      } else if (!reprobed) {
+        // Closed, timed out or garbled before the link was made: ask the far end once more what it speaks.
+        reprobed = true;
+        probe(attempt, 3 * data.probe_ms);
       } else {
-        show('error', 'SPICE error', 'The SPICE connection failed: ' + message + '. Connect again to retry.');
+        show('error', 'SPICE error', 'The VM\'s display waits for a client as a SPICE server does, but the SPICE ' +
+          'connection failed' + (message ? ': ' + message : '') + '. Connect again to retry.');
       }
     }
   }
 
   // ---- Which one: a VNC server speaks first; a SPICE server waits for the client's link message.
-  function probe(mine) {
+  // `wait`: how long silence takes to mean SPICE. After spice-html5 failed (reprobed), silence is not taken for
+  // SPICE again.
+  function probe(mine, wait) {
     var ws;
     try {
       ws = new WebSocket(data.url, ['binary']);
@@ -448,8 +450,13 @@ APP_SCRIPT = r'''
       timer = window.setTimeout(function () {
         if (!settle()) { ws.close(); return; }
         ws.close(1000);
-        startSpice(mine);
-      }, data.probe_ms);
+        if (reprobed) {
+          show('error', 'SPICE error', 'The VM\'s display waits for a client as a SPICE server does, but the SPICE ' +
+            'connection failed before it was made. Connect again to retry.');
+        } else {
+          startSpice(mine);
+        }
+      }, wait);
     };
     function unknown(head) {
       ws.close();
@@ -463,7 +470,7 @@ APP_SCRIPT = r'''
       var head = String.fromCharCode.apply(null, bytes.slice(0, 12));
       window.clearTimeout(timer);  // it spoke first: not SPICE
       if (bytes.length < 4) {
-        timer = window.setTimeout(function () { if (settle()) { unknown(head); } }, data.probe_ms);
+        timer = window.setTimeout(function () { if (settle()) { unknown(head); } }, wait);
       } else if (settle()) {
         if (head.slice(0, 4) === 'RFB ') {
           startVnc(mine, ws, received);
@@ -487,11 +494,12 @@ APP_SCRIPT = r'''
       return;
     }
     failure = null;
+    reprobed = false;
     show('connecting', 'Connecting to ' + data.proxy + '\u2026');
     if (data.declared === 'spice') {
       startSpice(attempt);
     } else {
-      probe(attempt);
+      probe(attempt, data.probe_ms);
     }
   }
 
