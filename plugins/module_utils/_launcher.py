@@ -275,15 +275,17 @@ APP_SCRIPT = r'''
     show('refused', 'Refused: token revoked or ended, or display unreachable',
       'The console proxy at ' + data.proxy + ' closed the connection before the VM\'s display answered, so ' +
       'nothing was connected. Either the console\'s token was revoked or has ended (its session was logged ' +
-      'out, or the proxy restarted), or the proxy cannot reach the VM\'s display (the VM is stopped or paused, ' +
+      'out, or ZStack deleted the console), or the proxy cannot reach the VM\'s display (the VM is stopped, ' +
       'or its host is down).' + seen + ' Check the VM\'s state in ZStack (it must be Running) and ask for a ' +
       'new console (run the playbook again). If a new console fails the same way while the VM runs, check its ' +
       'host in ZStack and that the proxy can reach it.');
   }
 
   function ended() {
+    var takenOver = root.getAttribute('data-protocol') === 'spice' ?
+      ', or another client opened this SPICE console: a SPICE display takes one at a time' : '';
     show('disconnected', 'Disconnected', 'The session ended: the console proxy at ' + data.proxy +
-      ' closed the connection (the VM stopped, the proxy restarted or the network dropped).' +
+      ' closed the connection (the VM stopped, the proxy restarted or the network dropped' + takenOver + ').' +
       (expired() ? ' ' + expiredText() : ' Connect again to continue.'));
   }
 

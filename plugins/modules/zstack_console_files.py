@@ -22,10 +22,13 @@ description:
     written, synced and renamed into place, all relative to the directory opened without following links. No file
     ever exists with wider permissions, and a symlink or hard link an operator planted under a file's name is
     replaced, never followed or written through. Files whose content did not change are left alone.
-  - By default the launcher is self-contained - it carries noVNC's client and connects from C(file://) straight to
-    the console proxy's WebSocket, with no web server anywhere. With O(novnc_url) it opens that noVNC page instead.
-  - A console whose proxy speaks something other than VNC (C(target_scheme), for example C(spice)) gets no launcher,
-    only its C(<vm>.json) with the reason, and a warning names the VM.
+  - By default the launcher is self-contained - it carries noVNC's and spice-html5's clients and connects from
+    C(file://) straight to the console proxy's WebSocket, with no web server anywhere. It opens VNC and SPICE
+    consoles alike, and picks the client from what the VM's display speaks, since ZStack may call a SPICE display
+    C(vnc). With O(novnc_url) it opens that noVNC page instead, except for a console whose C(target_scheme) is
+    C(spice), which a noVNC page cannot open.
+  - A console whose proxy speaks something other than VNC or SPICE (C(target_scheme), for example C(http)) gets no
+    launcher, only its C(<vm>.json) with the reason, and a warning names the VM.
   - With O(state=absent) it removes what the manifest lists (only names it would have written), the manifest, the
     operator's record in O(ledger_dir), and the directory if it created it and it is empty. With O(list_sessions)
     it changes nothing and returns the API sessions to end first (see O(revoke)).
@@ -98,7 +101,9 @@ options:
         description: The console's URL on a noVNC page, with the token in it (not used; see O(novnc_url)).
         type: str
       target_scheme:
-        description: Protocol behind the proxy (C(vnc), C(spice)); launchers are written for C(vnc) only.
+        description:
+          - Protocol behind the proxy (C(vnc), C(spice)). Launchers are written for both (and when it is missing);
+            a launcher for C(vnc) still checks what the display speaks, one for C(spice) goes to the SPICE client.
         type: str
       version:
         description: Console proxy version.
@@ -144,7 +149,8 @@ options:
       - Empty (the default) - self-contained launchers, which need no web server.
       - Otherwise the noVNC page the launchers open, with the console's parameters where that page reads them - in
         the query string for ZStack's own C(vnc_auto.html) (the token then reaches that web server's log), in the
-        fragment for noVNC 1.x C(vnc.html) and C(vnc_lite.html).
+        fragment for noVNC 1.x C(vnc.html) and C(vnc_lite.html). A console whose C(target_scheme) is C(spice) gets
+        the self-contained launcher all the same.
     type: str
     default: ''
   novnc_style:

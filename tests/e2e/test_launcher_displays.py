@@ -150,7 +150,7 @@ def test_a_revoked_token_names_both_causes_and_what_to_check(display_stack, brow
         assert page.text_content('#state') == REFUSED
         detail = page.text_content('#detail')
         for words in ('token was revoked or has ended', 'cannot reach the VM\'s display',
-                      'the VM is stopped or paused, or its host is down',
+                      'the VM is stopped, or its host is down',
                       'did not take the connection at all: it refused the token',
                       'Check the VM\'s state in ZStack (it must be Running)', 'ask for a new console'):
             assert words in detail, (words, detail)
