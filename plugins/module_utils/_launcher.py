@@ -166,9 +166,9 @@ def render_launcher(entry):
             'probe_ms': PROBE_MS}
     bundles = _bundles()
     # img-src data: both clients draw JPEG rectangles, and spice-html5 its cursors, through data: images.
+    scripts = (bundles['novnc'][1], bundles['spice'][1], _csp_hash(APP_SCRIPT))
     csp = ("default-src 'none'; script-src %s %s %s; style-src %s; img-src data:; connect-src %s; base-uri 'none';"
-           " form-action 'none'" % (bundles['novnc'][1], bundles['spice'][1], _csp_hash(APP_SCRIPT),
-                                     _csp_hash(STYLE), origin))
+           " form-action 'none'" % (scripts + (_csp_hash(STYLE), origin)))
     return PAGE % {
         'csp': html.escape(csp, quote=False),  # in a double-quoted attribute; no '"' in it
         'name': html.escape(name),
