@@ -210,7 +210,7 @@ spice-check:
 e2e: venv tree
 	@bash tools/debian_packages.sh ensure e2e
 	cd "$(TREE)" && ZSTACK_E2E_OUTPUT_DIR="$(ROOT)/tests/output/e2e" PYTHONPATH="$(COLLECTIONS)" \
-	  "$(VENV_PY)" -m pytest -p no:cacheprovider -ra tests/e2e
+	  "$(VENV_PY)" -m pytest -p no:cacheprovider -ra $(PYTEST_ARGS) tests/e2e
 
 # ---------------------------------------------------------------- lint
 # In the tree copy (exactly the project's files): ansible-lint, production
