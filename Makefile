@@ -6,6 +6,7 @@
 #   make sanity        ansible-test sanity --venv --python 3.11 (offline-safe)
 #   make integration   ansible-test integration against the local simulator
 #   make novnc-check   the bundled noVNC client is what tools/novnc's pinned packages build to
+#   make spice-check   the bundled spice-html5 client is what tools/spice's pinned Debian package builds to
 #   make e2e           the browser end-to-end console test (tests/e2e)
 #   make units-newest, sanity-newest, integration-newest
 #                      the same three on the newest ansible-core (tests/requirements-newest.txt)
@@ -48,7 +49,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := test
 
 # Stages of `make test`, in order. Append new stages here (each one a target).
-TEST_STAGES ?= units sanity novnc-check integration e2e lint docs-check docsite ee release-check demo-check \
+TEST_STAGES ?= units sanity novnc-check spice-check integration e2e lint docs-check docsite ee release-check demo-check \
   units-newest sanity-newest integration-newest
 NEWEST_STAGES := units-newest sanity-newest integration-newest
 
@@ -89,14 +90,14 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export ANSIBLE_NOCOLOR := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: all test test-newest venv venv-newest venv-demo debian-packages tree seed-ansible-test units sanity novnc-check integration \
-  e2e demo demo-stop demo-check lint changelog docs docs-check docsite ee release-check clean help bench $(TEST_STAGES) \
-  $(NEWEST_STAGES)
+.PHONY: all test test-newest venv venv-newest venv-demo debian-packages tree seed-ansible-test units sanity novnc-check \
+  spice-check integration e2e demo demo-stop demo-check lint changelog docs docs-check docsite ee release-check clean help \
+  bench $(TEST_STAGES) $(NEWEST_STAGES)
 
 all: test
 
 help:
-	@sed -n '3,43p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,45p' Makefile | sed 's/^# \{0,1\}//'
 
 # debian-packages first: one apt-get run for every stage (each stage also ensures its own group, so it
 # runs alone too, and under -k a missing package fails only the stages that need it).
@@ -203,6 +204,13 @@ novnc-check:
 	@command -v npm >/dev/null 2>&1 || bash tools/debian_packages.sh ensure node
 	python3 tools/novnc/build.py --check
 
+# ---------------------------------------------------------------- spice-check
+# The spice-html5 client bundled into the launchers (plugins/module_utils/_spice.py) is what the pinned Debian
+# package builds to (tools/spice/README.md): the .deb downloaded and checked against its SHA-256, esbuild from npm.
+spice-check:
+	@command -v npm >/dev/null 2>&1 || bash tools/debian_packages.sh ensure node
+	python3 tools/spice/build.py --check
+
 # ---------------------------------------------------------------- e2e
 # The browser end-to-end test (tests/e2e/README.md): Xvnc, websockify with a token
 # directory, Debian's noVNC and Chromium driven by Playwright, as root. It fails,
@@ -211,7 +219,7 @@ novnc-check:
 e2e: venv tree
 	@bash tools/debian_packages.sh ensure e2e
 	cd "$(TREE)" && ZSTACK_E2E_OUTPUT_DIR="$(ROOT)/tests/output/e2e" PYTHONPATH="$(COLLECTIONS)" \
-	  "$(VENV_PY)" -m pytest -p no:cacheprovider -ra tests/e2e
+	  "$(VENV_PY)" -m pytest -p no:cacheprovider -ra $(PYTEST_ARGS) tests/e2e
 
 # ---------------------------------------------------------------- lint
 # In the tree copy (exactly the project's files): ansible-lint, production

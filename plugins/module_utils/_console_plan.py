@@ -21,7 +21,11 @@ from ansible_collections.zstack.cloud.plugins.module_utils._bridge_files import 
 from ansible_collections.zstack.cloud.plugins.module_utils._console_urls import console_url
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ConsoleFilesError
 from ansible_collections.zstack.cloud.plugins.module_utils._file_names import BRIDGE_NAME, INDEX_NAME, assign_stems
-from ansible_collections.zstack.cloud.plugins.module_utils._launcher import launcher_supported, render_launcher
+from ansible_collections.zstack.cloud.plugins.module_utils._launcher import (
+    declared_client,
+    launcher_supported,
+    render_launcher,
+)
 from ansible_collections.zstack.cloud.plugins.module_utils._ledger import MANAGED_BY, UUID_RE, dumps, token_session
 from ansible_collections.zstack.cloud.plugins.module_utils._pages import index_html, page_launcher_html
 from ansible_collections.zstack.cloud.plugins.module_utils._redact import redact
@@ -147,7 +151,8 @@ def plan_files(operator, consoles, now, novnc_url='', novnc_style='auto', lifeti
         if entry.get('token'):
             # The name as shown: control and format characters (a bell, a right-to-left override) made visible.
             launcher = dict(entry, expires_at=expires_at, vm_instance_name=record['title'])
-            if record['launcher'] and novnc_url:
+            # A noVNC page cannot open a console declared SPICE: it gets the self-contained launcher, which can.
+            if record['launcher'] and novnc_url and not declared_client(entry):
                 launcher_url = console_url(launcher, page_url=novnc_url, style=novnc_style)
                 files[record['launcher']] = page_launcher_html(record, operator, launcher_url).encode('utf-8')
             elif record['launcher']:

@@ -23,10 +23,13 @@ description:
     written, synced and renamed into place, all relative to the directory opened without following links. No file
     ever exists with wider permissions, and a symlink or hard link an operator planted under a file's name is
     replaced, never followed or written through. Files whose content did not change are left alone.
-  - By default the launcher is self-contained - it carries noVNC's client and connects from C(file://) straight to
-    the console proxy's WebSocket, with no web server anywhere. With O(novnc_url) it opens that noVNC page instead.
-  - A console whose proxy speaks something other than VNC (C(target_scheme), for example C(spice)) gets no launcher,
-    only its C(<vm>.json) with the reason, and a warning names the VM.
+  - By default the launcher is self-contained - it carries noVNC's and spice-html5's clients and connects from
+    C(file://) straight to the console proxy's WebSocket, with no web server anywhere. It opens VNC and SPICE
+    consoles alike, and picks the client from what the VM's display speaks, since ZStack may call a SPICE display
+    C(vnc). With O(novnc_url) it opens that noVNC page instead, except for a console whose C(target_scheme) is
+    C(spice), which a noVNC page cannot open.
+  - A console whose proxy speaks something other than VNC or SPICE (C(target_scheme), for example C(http)) gets no
+    launcher, only its C(<vm>.json) with the reason, and a warning names the VM.
   - C(python3 zstack-console <vm>), run by the operator in that directory (Python 3.8 or later, nothing else),
     relays a port on 127.0.0.1 to the console's WebSocket and starts remote-viewer or vncviewer on it; it tells VNC
     from SPICE on the wire, whatever C(target_scheme) says, and C(--vv FILE) writes a virt-viewer file. Each
@@ -85,7 +88,8 @@ options:
       - Empty (the default) - self-contained launchers, which need no web server.
       - Otherwise the noVNC page the launchers open, with the console's parameters where that page reads them - in
         the query string for ZStack's own C(vnc_auto.html) (the token then reaches that web server's log), in the
-        fragment for noVNC 1.x C(vnc.html) and C(vnc_lite.html).
+        fragment for noVNC 1.x C(vnc.html) and C(vnc_lite.html). A console whose C(target_scheme) is C(spice) gets
+        the self-contained launcher all the same.
     type: str
     default: ''
   novnc_style:

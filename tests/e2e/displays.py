@@ -39,7 +39,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.zstack.cloud.plugins.module_utils._consoles import console_entry
+from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import ConsoleEntry
 from ansible_collections.zstack.cloud.plugins.module_utils._timezone import NodeClock, parse_timezone
 
 from e2e_stack import (
@@ -245,7 +245,7 @@ def console_entry_for(stack, name, session_uuid=None):
             raise RuntimeError('the console job of %s did not finish within 30 s' % name)
         time.sleep(0.05)
     # The simulator runs with --timezone UTC: its zone-less expiredDate is UTC.
-    return console_entry(uuid, name, inventory, NodeClock(parse_timezone('UTC')))
+    return ConsoleEntry.from_inventory(uuid, name, inventory, NodeClock(parse_timezone('UTC')))
 
 
 @pytest.fixture(scope='module')

@@ -3,7 +3,8 @@
 # two operators (bob a service account with a nologin shell: nothing becomes an operator), several VMs (a hostile
 # name, a non-ASCII name, two names that make one file name), modes and owners, expiry, no token in the output,
 # stale files removed, check mode writes nothing, a refused directory, a failed VM reported without its token, a
-# SPICE console (its JSON, no launcher, a warning), and state=absent removing everything the role wrote; then revocation:
+# SPICE console (a launcher), a console of another protocol (its JSON, no launcher, a warning), and state=absent
+# removing everything the role wrote; then revocation:
 # state=absent ends the sessions the role opened (once each), keeps a caller's own session and another's session
 # that opened a VM's console first, ends them too with console_files_revoke=all, and none with false.
 set -eux
@@ -281,21 +282,28 @@ sessions ledger "$LEDGER" "$ALICE" none
 [ ! -e "$ALICE_DIR/web-01.json" ]
 unset ZSTACK_HOST ZSTACK_PORT ZSTACK_ACCOUNT_NAME ZSTACK_ACCOUNT_PASSWORD
 
-# 7. A SPICE console (ZStack gives one for a VM whose console mode is SPICE): its JSON with the reason, no launcher,
-# a warning naming the VM.
+# 7. A SPICE console (ZStack gives one for a VM whose console mode is SPICE): a launcher that opens it with
+# spice-html5, no warning; a console of another protocol (ConsoleConstants also knows "http"): its JSON with the
+# reason, no launcher, a warning naming the VM.
 admin POST "$SIM_URL/_sim/config" '{"console_target_scheme": "spice"}'
 run present.yml -e '{"override_operators": [{"name": "'"$BOB"'", "dest": "'"$WORK"'/spice", "vms": ["paused-01"]}]}' "$@" \
-    2>&1 | tee "$WORK/spice.out"  # the warning is on stderr
-admin POST "$SIM_URL/_sim/config" '{"console_target_scheme": "vnc"}'
+    2>&1 | tee "$WORK/spice.out"
 no_token_in "$WORK/spice.out"
-grep -q "VM paused-01: no launcher written" "$WORK/spice.out"
-grep -q "no launcher for paused-01 (see the warnings)" "$WORK/spice.out"
+if grep "no launcher" "$WORK/spice.out"; then echo "a SPICE console got no launcher" >&2; exit 1; fi
+grep -q 'window.ZStackSpice' "$WORK/spice/paused-01.html" && grep -q '"declared": "spice"' "$WORK/spice/paused-01.html"
+admin POST "$SIM_URL/_sim/config" '{"console_target_scheme": "http"}'
+run present.yml -e '{"override_operators": [{"name": "'"$BOB"'", "dest": "'"$WORK"'/spice", "vms": ["paused-01"]}]}' "$@" \
+    2>&1 | tee "$WORK/http.out"  # the warning is on stderr
+admin POST "$SIM_URL/_sim/config" '{"console_target_scheme": "vnc"}'
+no_token_in "$WORK/http.out"
+grep -q "VM paused-01: no launcher written" "$WORK/http.out"
+grep -q "no launcher for paused-01 (see the warnings)" "$WORK/http.out"
 [ -f "$WORK/spice/paused-01.json" ] && [ ! -e "$WORK/spice/paused-01.html" ]
 "$SIM_PYTHON" - "$WORK/spice/paused-01.json" <<'PY'
 import json, sys
 doc = json.load(open(sys.argv[1]))
-assert doc['target_scheme'] == 'spice' and doc['launcher'] is None and 'SPICE client' in doc['no_launcher'], doc
-assert doc['protocol'] == 'spice' and doc['bridge'] == 'python3 zstack-console paused-01', doc
+assert doc['target_scheme'] == 'http' and doc['launcher'] is None and 'VNC and SPICE only' in doc['no_launcher'], doc
+assert doc['protocol'] is None and doc['bridge'] == 'python3 zstack-console paused-01', doc
 PY
 # The native-viewer bridge opens it: the operator's script, not writable by others.
 [ "$(stat -c '%U %a' "$WORK/spice/zstack-console")" = "$BOB 700" ]

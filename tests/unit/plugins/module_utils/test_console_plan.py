@@ -134,17 +134,32 @@ def test_plan_page_launchers_put_parameters_where_the_page_reads_them():
     assert unquote(html_text).count(token) == 1  # escaped once, in the link
 
 
-def test_plan_spice_gets_no_launcher_and_a_warning():
-    plan = plan_files('alice', [console(WEB01, 'web-01', target_scheme='spice'), console(WEB02, 'web-02')], NOW)
+def test_plan_spice_gets_a_self_contained_launcher_even_with_a_novnc_page():
+    """A declared SPICE console opens in the self-contained launcher (spice-html5); a noVNC page could not."""
+    consoles = [console(WEB01, 'web-01', target_scheme='spice'), console(WEB02, 'web-02')]
+    for novnc_url in ('', 'http://bastion:6080/vnc.html'):
+        plan = plan_files('alice', consoles, NOW, novnc_url=novnc_url)
+        assert plan['warnings'] == []
+        spice = plan['files']['web-01.html'].decode('utf-8')
+        assert 'window.ZStackSpice' in spice and '"declared": "spice"' in spice
+        document = json.loads(plan['files']['web-01.json'])
+        assert document['launcher'] == 'web-01.html' and document['launcher_url'] is None
+        assert document['no_launcher'] is None and document['target_scheme'] == 'spice'
+        assert 'href="web-01.html"' in plan['files']['index.html'].decode('utf-8')
+        page_launcher = 'window.location.replace(link.href)' in plan['files']['web-02.html'].decode('utf-8')
+        assert page_launcher is bool(novnc_url)
+
+
+def test_plan_unknown_protocol_gets_no_launcher_and_a_warning():
+    plan = plan_files('alice', [console(WEB01, 'web-01', target_scheme='rdp'), console(WEB02, 'web-02')], NOW)
     assert 'web-01.html' not in plan['files'] and 'web-02.html' in plan['files']
     document = json.loads(plan['files']['web-01.json'])
-    assert document['launcher'] is None and 'spice' in document['no_launcher'].lower()
-    assert document['token']  # the JSON is still written: a SPICE client can use it
+    assert document['launcher'] is None and "'rdp'" in document['no_launcher']
+    assert document['token']  # the JSON is still written
     (warning,) = plan['warnings']
-    assert warning.startswith('operator alice, VM web-01: no launcher written:') and 'SPICE' in warning
+    assert warning.startswith('operator alice, VM web-01: no launcher written:') and 'VNC and SPICE only' in warning
     index = plan['files']['index.html'].decode('utf-8')
     assert 'No launcher:' in index and 'href="web-01.html"' not in index
-
 
 def test_plan_in_check_mode_has_no_content_for_token_files():
     plan = plan_files('alice', [console(WEB01, 'web-01', token=False)], NOW)

@@ -285,8 +285,17 @@ def test_outside_check_mode_entries_need_tokens(site, run):
     assert not site['alice'].exists()
 
 
-def test_spice_console_gets_json_and_a_warning_but_no_launcher(site, run):
+def test_spice_console_gets_a_launcher(site, run):
     consoles = [console(WEB01, 'web-01', target_scheme='spice'), console(WEB02, 'web-02')]
+    code, result = run(args(site, consoles=consoles))
+    assert code == 0, result
+    assert {'web-01.html', 'web-01.json'} <= set(listing(site['alice']))
+    assert not [w for w in warnings(result) if 'launcher' in w]
+    assert 'window.ZStackSpice' in (site['alice'] / 'web-01.html').read_text()
+
+
+def test_unknown_console_protocol_gets_json_and_a_warning_but_no_launcher(site, run):
+    consoles = [console(WEB01, 'web-01', target_scheme='rdp'), console(WEB02, 'web-02')]
     code, result = run(args(site, consoles=consoles))
     assert code == 0, result
     assert 'web-01.html' not in listing(site['alice']) and 'web-01.json' in listing(site['alice'])
