@@ -379,13 +379,88 @@ def test_logout_and_valid(sim, token_dir):
     assert query(sim, oauth(session), {}).json()["error"]["code"] == "ID.1001"
 
 
-def test_admin_expire_session_kills_its_consoles(sim, token_dir):
+def test_expired_session_is_logged_out_when_used(sim, token_dir):
+    """Expiry alone ends nothing: Session.checkSessionExpired, on the next API call with the session, logs it out
+    through Session.logout, whose SessionLogoutExtensionPoint (ConsoleManagerImpl.sessionLogout) deletes its
+    consoles (zstackio/zstack: identity/src/main/java/org/zstack/identity/Session.java)."""
     session = login(sim, OPS)
     token = console(sim, oauth(session), WEB02).json()["inventory"]["token"]
     assert call(None, "POST", sim.base_url + "/_sim/sessions/%s/expire" % session).status_code == 200
-    assert not os.path.exists(os.path.join(token_dir, token))
+    assert os.path.exists(os.path.join(token_dir, token))
+    assert [s["expired"] for s in sim.state["sessions"]] == [True]
     assert query(sim, oauth(session), {}).json()["error"]["code"] == "ID.1001"
+    assert not os.path.exists(os.path.join(token_dir, token))
+    assert sim.state["counters"]["consoles_deleted"] == {"session_expired": 1}
     assert call(None, "POST", sim.base_url + "/_sim/sessions/%s/expire" % session).status_code == 404
+
+
+def test_valid_logs_an_expired_session_out(sim, token_dir):
+    """AccountManagerImpl.handle(APIValidateSessionMsg) is Session.checkSessionExpired: it logs out (hook included)."""
+    session = login(sim, OPS)
+    console(sim, oauth(session), WEB02)
+    sim.expire_session(session)
+    assert call(None, "GET", sim.base_url + "/zstack/v1/accounts/sessions/%s/valid" % session).json() == {"valid": False}
+    assert os.listdir(token_dir) == [] and sim.state["sessions"] == []
+
+
+def test_sweep_deletes_expired_sessions_without_the_logout_hook(sim, token_dir):
+    """Session.startCleanUpStaleSessionTask: every session.cleanup.interval a bulk "delete from SessionVO" of the
+    expired sessions, no SessionLogoutExtensionPoint: their consoles live on until their own expiry."""
+    sim.configure(token_lifetime=1.0)
+    session = login(sim, OPS)
+    token = console(sim, oauth(session), WEB02).json()["inventory"]["token"]
+    sim.expire_session(session)
+    reply = call(None, "POST", sim.base_url + "/_sim/sessions/sweep")
+    assert reply.status_code == 200 and reply.json() == {"swept": [session]}
+    state = sim.state
+    assert state["sessions"] == [] and state["counters"]["sessions_ended"] == {"swept": 1}
+    assert os.listdir(token_dir) == [token] and [c["token"] for c in state["consoles"]] == [token]
+    assert query(sim, oauth(session), {}).json()["error"]["code"] == "ID.1001"
+    assert os.listdir(token_dir) == [token]  # the session is gone: nothing left to log out
+    wait_for(lambda: not os.listdir(token_dir), timeout=3)
+    assert sim.state["counters"]["consoles_deleted"] == {"expired": 1}
+
+
+def test_periodic_sweep_runs_every_cleanup_interval(sim, token_dir):
+    sim.configure(session_timeout=0.2, session_cleanup_interval=0.3, token_lifetime=30)
+    session = login(sim, OPS)
+    console(sim, oauth(session), WEB02)
+    wait_for(lambda: sim.state["sessions"] == [], timeout=3)
+    assert sim.state["counters"]["sessions_ended"] == {"swept": 1}
+    assert len(os.listdir(token_dir)) == 1 and len(sim.state["consoles"]) == 1
+
+
+def test_max_sessions_counts_expired_sessions_not_yet_swept(sim):
+    """Session.login counts the SessionVO rows of the user, expired ones the cleanup has not deleted included."""
+    sim.configure(max_sessions=1)
+    first = login(sim, OPS)
+    sim.expire_session(first)
+    reply = call(None, "PUT", sim.base_url + LOGIN_PATH, json=login_body(*OPS))
+    assert reply.status_code == 503 and reply.json()["error"]["code"] == "ID.1006"
+    sim.sweep_sessions()
+    login(sim, OPS)
+
+
+def test_unique_session_logs_out_the_users_other_sessions(sim, token_dir):
+    """identity enable.unique.session (default false, conf/globalConfig/identity.xml): Session.login first calls
+    Session.logout for each session of the same user uuid, the logout hook included, so their consoles go."""
+    first = login(sim, OPS)
+    second = login(sim, OPS)  # off by default: both live
+    assert query(sim, oauth(first), {"limit": "1"}).status_code == 200
+    call(None, "DELETE", sim.base_url + "/zstack/v1/accounts/sessions/" + second)
+    assert call(None, "POST", sim.base_url + "/_sim/config", json={"unique_session": True}).json()["unique_session"] is True
+    token = console(sim, oauth(first), WEB01).json()["inventory"]["token"]
+    admin_session = login(sim, ADMIN)
+    user_body = {"logInByUser": {"accountName": "console-ops", "userName": "vnc-viewer", "password": zs.password_hash("Vnc-Viewer!1")}}
+    assert call(None, "PUT", sim.base_url + "/zstack/v1/accounts/users/login", json=user_body).status_code == 200
+    assert os.listdir(token_dir) == [token]  # another user (the admin, an IAM user of the account) changes nothing
+    newest = login(sim, OPS)
+    assert os.listdir(token_dir) == []
+    assert query(sim, oauth(first), {}).json()["error"]["code"] == "ID.1001"
+    assert query(sim, oauth(newest), {"limit": "1"}).status_code == 200
+    assert query(sim, oauth(admin_session), {"limit": "1"}).status_code == 200
+    counters = sim.state["counters"]
+    assert counters["consoles_deleted"] == {"unique_session": 1} and counters["sessions_ended"]["unique_session"] == 1
 
 
 # ------------------------------------------------------------------------------------------------
@@ -437,7 +512,7 @@ def test_query_inventory_shape(sim):
 
 
 @pytest.mark.parametrize("params, status, fragment", [
-    ({"q": "nosuchfield=1"}, 503, "SYS.1007"),
+    ({"q": "nosuchfield=1"}, 503, "SYS.1000"),
     ({"limit": "ten"}, 400, "'limit' must be an integer"),
     ({"start": "x"}, 400, "'start' must be an integer"),
     ({"q": "name"}, 400, "doesn't contain any query operator"),
@@ -478,7 +553,7 @@ def test_console_happy_path(sim, token_dir):
     assert inventory["token"] == "%s_%s" % (session, WEB01)
     assert inventory["port"] == 4900 and isinstance(inventory["port"], int)
     assert (inventory["scheme"], inventory["hostname"], inventory["targetScheme"]) == ("http", "127.0.0.1", "vnc")
-    assert inventory["version"] == "4.8.0" and re.match(JAVA_DATE_RE, inventory["expiredDate"])
+    assert inventory["version"] == zs.DEFAULT_ZSTACK_VERSION and re.match(JAVA_DATE_RE, inventory["expiredDate"])
     path = os.path.join(token_dir, inventory["token"])
     with open(path, encoding="utf-8") as handle:
         assert handle.read() == "%s: 127.0.0.1:5900" % inventory["token"]
@@ -652,6 +727,236 @@ def test_admin_delete_console(sim, token_dir):
     assert call(None, "DELETE", sim.base_url + "/_sim/consoles/" + token).status_code == 200
     assert os.listdir(token_dir) == []
     assert call(None, "DELETE", sim.base_url + "/_sim/consoles/" + token).status_code == 404
+
+
+# ------------------------------------------------------------------------------------------------
+# the node's version, console schemes, direct consoles, console addresses
+# ------------------------------------------------------------------------------------------------
+
+VERSION_PATH = "/zstack/v1/management-nodes/actions"
+
+
+def test_get_version_needs_no_credentials(sim):
+    """APIGetVersionMsg: @SuppressCredentialCheck, an APISyncCallMessage on PUT /management-nodes/actions; the reply
+    maps every field of APIGetVersionReply (fieldsTo all), written as gson writes ApiResponse, a HashMap
+    (zstackio/zstack: header/src/main/java/org/zstack/header/managementnode/APIGetVersionMsg.java,
+    portal/src/main/java/org/zstack/portal/apimediator/ApiMediatorImpl.java: dbf.getDbVersion())."""
+    reply = call(None, "PUT", sim.base_url + VERSION_PATH, json={"getVersion": {}})
+    assert reply.status_code == 200 and reply.text == '{"success":true,"version":"5.2.1"}'
+    sim.configure(zstack_version="3.10.38")
+    assert call(None, "PUT", sim.base_url + VERSION_PATH, json={"getVersion": {}}).json()["version"] == "3.10.38"
+    reply = call(None, "PUT", sim.base_url + VERSION_PATH, json={"getVersions": {}})
+    assert reply.status_code == 400
+    assert reply.text == "the body doesn't contain action mapping to the URL[/v1/management-nodes/actions]"
+    reply = call(None, "PUT", sim.base_url + VERSION_PATH, data=b"")  # gson: null; m.containsKey: a message-less NPE
+    assert reply.status_code == 500 and reply.text == ""
+    assert sim.state["sessions"] == []
+
+
+@pytest.mark.parametrize("value", ["4", "4.x", "v4.8.0", "4.8.0-rc1", "", None])
+def test_bad_zstack_version_is_refused(sim, value):
+    with pytest.raises(ValueError):
+        sim.configure(zstack_version=value)
+
+
+@pytest.mark.parametrize("options", [{"console_scheme": "https"}, {"console_scheme": "wss"}])
+def test_a_proxied_console_is_always_http(sim, options):
+    """ManagementServerConsoleProxyBackend.getConsoleProxy sets scheme "http" for every proxied console; a
+    certificate on the proxy (console_proxy_agent.py starts websockify with --cert, which then takes ws and wss on
+    the same port) does not show in the reply: the simulator cannot be told to answer https."""
+    assert console(sim, oauth(login(sim, OPS)), WEB01).json()["inventory"]["scheme"] == "http"
+    with pytest.raises(ValueError, match="http"):
+        zs.Simulator(SEED, **options)
+    reply = call(None, "POST", sim.base_url + "/_sim/config", json=options)
+    assert reply.status_code == 400 and "always" in reply.json()["error"]
+
+
+CONSOLE_KEYS = ["scheme", "targetScheme", "hostname", "port", "token", "version", "expiredDate"]
+
+
+@pytest.mark.parametrize("version, keys, suffixed", [
+    ("3.10.38", ["scheme", "hostname", "port", "token"], True),
+    ("4.0.0", ["scheme", "hostname", "port", "token"], True),
+    ("4.1.0", ["scheme", "targetScheme", "hostname", "port", "token"], True),
+    ("4.3.12", CONSOLE_KEYS[:-1], True),
+    ("4.8.18", CONSOLE_KEYS[:-1], True),
+    ("5.0.0", CONSOLE_KEYS, False),
+    ("5.2.1", CONSOLE_KEYS, False),
+])
+def test_console_inventory_follows_the_node_version(sim, token_dir, version, keys, suffixed):
+    """ConsoleInventory on the release branches: targetScheme from 4.1, version (the database version) from
+    4.3.12, expiredDate from 5.0; before 5.0 the token is the console proxy agent's "<session>_<vm>_<expiry>"
+    (zstack-utility consoleproxy/consoleproxy/console_proxy_agent.py, ConsoleTokenFile)."""
+    sim.configure(zstack_version=version)
+    session = login(sim, OPS)
+    before = time.time()
+    inventory = console(sim, oauth(session), WEB01).json()["inventory"]
+    assert list(inventory) == keys and inventory["scheme"] == "http" and inventory["port"] == 4900
+    if "version" in inventory:
+        assert inventory["version"] == version
+    if suffixed:
+        prefix, stamp = inventory["token"].rsplit("_", 1)
+        assert prefix == "%s_%s" % (session, WEB01) and re.fullmatch(r"\d{10}\.\d{1,2}", stamp)
+        assert before + 1800 - 1 < float(stamp) < time.time() + 1800 + 1
+    else:
+        assert inventory["token"] == "%s_%s" % (session, WEB01)
+    assert os.listdir(token_dir) == [inventory["token"]]
+
+
+def test_before_5_0_the_agent_reuses_a_live_token_and_renames_an_expired_one(sim, token_dir):
+    """4.8: the agent hands back a live token file unchanged (same name, same expiry); once its timer deleted the
+    file, the ConsoleProxyVO (no expiry column before 5.0) is still there, and the next request gets a new file
+    with the same "<session>_<vm>" prefix, the first session's, whoever asks."""
+    sim.configure(zstack_version="4.8.0", token_lifetime=0.6)
+    first_session = login(sim, OPS)
+    first = console(sim, oauth(first_session), DB01).json()["inventory"]["token"]
+    expiry = sim.state["consoles"][0]["expiry"]
+    again = console(sim, oauth(login(sim, OPS)), DB01).json()["inventory"]["token"]
+    assert again == first and sim.state["consoles"][0]["expiry"] == expiry
+    wait_for(lambda: not os.listdir(token_dir), timeout=3)
+    assert sim.state["consoles"][0]["stale"] is True
+    renewed = console(sim, oauth(login(sim, OPS)), DB01).json()["inventory"]["token"]
+    assert renewed != first and renewed.startswith("%s_%s_" % (first_session, DB01))
+    assert os.listdir(token_dir) == [renewed] and sim.state["counters"]["consoles_created"] == 1
+    call(None, "DELETE", sim.base_url + "/zstack/v1/accounts/sessions/" + first_session)
+    assert os.listdir(token_dir) == [] and sim.state["consoles"] == []
+
+
+DIRECT_URL = "wss://ESX-01.example.test:443/ticket/5f3a%2Bb?session=x"
+
+
+def test_direct_console(sim, token_dir):
+    """ConsoleProxyBase.doEstablishDirectConsoleConnection: scheme and targetScheme the URL's scheme, hostname and
+    port its host and port, token URI.getPath() (decoded, no query), version the URL's own; no proxy, no token file."""
+    reply = call(None, "POST", sim.base_url + "/_sim/vms/" + WEB01,
+                 json={"directConsoleUrl": DIRECT_URL, "directConsoleVersion": "7.0.3"})
+    assert reply.status_code == 200 and reply.json()["directConsoleUrl"] == DIRECT_URL
+    inventory = console(sim, oauth(login(sim, OPS)), WEB01).json()["inventory"]
+    assert {k: v for k, v in inventory.items() if k != "expiredDate"} == {
+        "scheme": "wss", "targetScheme": "wss", "hostname": "ESX-01.example.test", "port": 443, "token": "/ticket/5f3a+b",
+        "version": "7.0.3"}
+    assert re.match(JAVA_DATE_RE, inventory["expiredDate"])
+    assert os.listdir(token_dir) == [] and sim.state["consoles"] == []
+    call(None, "POST", sim.base_url + "/_sim/vms/" + WEB01,
+         json={"directConsoleUrl": "wss://[fd00::5]:8443/t/1", "directConsoleVersion": None})
+    inventory = console(sim, oauth(login(sim, OPS)), WEB01).json()["inventory"]
+    assert (inventory["hostname"], inventory["port"], inventory["token"]) == ("[fd00::5]", 8443, "/t/1")
+    assert "version" not in inventory
+
+
+def test_direct_console_without_a_port_fails_and_older_nodes_proxy(sim):
+    call(None, "POST", sim.base_url + "/_sim/vms/" + WEB01, json={"directConsoleUrl": "wss://esx-01.example.test/ticket/1"})
+    final = console(sim, oauth(login(sim, OPS)), WEB01)
+    assert final.status_code == 503
+    assert final.json()["error"] == {"code": "SYS.1006", "description": "An operation failed",
+                                     "details": "establish VNC: unexpected uri: wss://esx-01.example.test/ticket/1"}
+    sim.configure(zstack_version="4.3.10")  # no direct consoles before 4.3.12: the proxy as always
+    assert console(sim, oauth(login(sim, OPS)), WEB01).json()["inventory"]["scheme"] == "http"
+    assert call(None, "POST", sim.base_url + "/_sim/vms/" + WEB01, json={"consoleProtocol": "rdp"}).status_code == 400
+
+
+def test_console_addresses_and_a_spice_vm(sim, token_dir):
+    """APIGetVmConsoleAddressMsg names the protocol; RequestConsoleAccess does not: KVMConsoleHypervisorBackend
+    builds vnc://<host ip>:<port>/ for every VM, the port being the VNC port or else the SPICE port
+    (zstack-utility kvmagent/kvmagent/plugins/vm_plugin.py, get_console_port), so targetScheme is "vnc"."""
+    headers = oauth(login(sim, OPS))
+    url = sim.base_url + "/zstack/v1/vm-instances/%s/console-addresses"
+    reply = call(None, "GET", url % WEB01, headers=headers)
+    assert reply.status_code == 200 and reply.json() == {
+        "hostIp": "127.0.0.1", "port": 5900, "protocol": "vnc", "vdiPortInfo": {"vncPort": 5900}, "success": True}
+    call(None, "POST", sim.base_url + "/_sim/vms/" + WEB02,
+         json={"consoleProtocol": "spice", "vncPort": None, "spicePort": 5911, "spiceTlsPort": 5912})
+    reply = call(None, "GET", url % WEB02, headers=headers).json()
+    assert (reply["protocol"], reply["port"], reply["vdiPortInfo"]) == ("spice", 5911, {"spicePort": 5911, "spiceTlsPort": 5912})
+    inventory = console(sim, headers, WEB02).json()["inventory"]
+    assert inventory["targetScheme"] == "vnc"
+    with open(os.path.join(token_dir, inventory["token"]), encoding="utf-8") as handle:
+        assert handle.read().endswith(":5911")
+    reply = call(None, "GET", url % PAUSED01, headers=headers)
+    assert reply.status_code == 503
+    error = reply.json()["error"]
+    assert error["code"] == "SYS.1006" and error["cause"]["code"] == "VM.1010"
+    assert "current vm instance state[Paused] doesn't allow to proceed message" in error["details"]
+    assert call(None, "GET", url % ADMIN01, headers=headers).json()["error"]["code"] == "ID.1002"
+    assert call(None, "GET", url % ("f" * 32), headers=headers).json()["error"]["code"] == "SYS.1003"
+    assert call(None, "GET", url % WEB01).status_code == 400  # not without credentials
+
+
+# ------------------------------------------------------------------------------------------------
+# ZQL: quotes and unknown fields fail as ZStack's query language fails
+# ------------------------------------------------------------------------------------------------
+
+def test_java_hash_set_order():
+    # The orders ZStack's QueryFacadeImpl produced (java.util.HashSet<String>), printed by a Java run of it.
+    assert zs.java_hash_set_order(["name in ('web-01','bob\\'s vm')", "state != 'Destroyed'"]) == [
+        "state != 'Destroyed'", "name in ('web-01','bob\\'s vm')"]
+    assert zs.java_hash_set_order(["name = 'bob\\'s vm'", "state = 'Running'"]) == ["name = 'bob\\'s vm'", "state = 'Running'"]
+    assert zs.java_hash_set_order(["name != '\\',\\\\a,'", "uuid = ' '"]) == ["uuid = ' '", "name != '\\',\\\\a,'"]
+    assert zs.java_hash_set_order(["version", "success", "error"]) == ["success", "error", "version"]
+
+
+# Each details string is what ZStack's own generated ZQLLexer/ZQLParser (ANTLR 4.7.2 runtime) threw for the text
+# QueryFacadeImpl builds, wrapped as RuntimeException(cause) does.
+QUOTE_CASES = [
+    (["name=bob's vm"], "error token recognition error at: '' limit 1000' at line 1:40, 'bob\\'s vm' limit 10"),
+    (["name=bob's vm", "state=Running"], "error token recognition error at: '' limit 1000' at line 1:62, = 'Running' limit 10"),
+    (["state!=Destroyed", "name?=web-01,bob's vm"],
+     "error extraneous input 's' expecting {',', ')'} at line 1:72, 01','bob\\'s vm') lim"),
+    (["name?=bob's vm"], "error mismatched input 's' expecting {',', ')'} at line 1:38, in ('bob\\'s vm') lim"),
+    (["name~=bob's%"], "error token recognition error at: '' limit 1000' at line 1:41, e 'bob\\'s%' limit 10"),
+    (["name=a''b"], "error token recognition error at: '\\' at line 1:34, ame = 'a\\'\\'b' limit"),
+    (["name=o'neil's"], "error token recognition error at: '\\' at line 1:38, = 'o\\'neil\\'s' limit"),
+    (["name=a'-x\\b", "name?=x-", "uuid?=a a'"], "error mismatched input '-' expecting {<EOF>, ';'} at line 1:34, ame = 'a\\'-x\\\\b' and"),
+]
+
+
+@pytest.mark.parametrize("conditions, details", QUOTE_CASES)
+def test_a_quote_in_a_query_value_fails_with_sys1000(sim, conditions, details):
+    """QueryFacadeImpl.toZQLConditionString escapes ' as \\', which ZQL.g4's STRING rule ('' only) does not know: the
+    ZQL fails to parse, a ParseCancellationException, SYS.1000 from @MessageSafe, 503 on the REST path."""
+    reply = query(sim, oauth(login(sim)), [("q", c) for c in conditions])
+    assert reply.status_code == 503 and "Content-Type" not in reply.headers
+    assert reply.json() == {"error": {"code": "SYS.1000", "description": "An internal error happened in system",
+                                      "details": "org.antlr.v4.runtime.misc.ParseCancellationException: " + details}}
+
+
+def test_a_vm_named_with_a_quote_is_found_only_by_a_pattern(sim):
+    headers = oauth(login(sim, OPS))
+    call(None, "POST", sim.base_url + "/_sim/vms/" + WEB02, json={"name": "bob's vm"})
+    assert query(sim, headers, {"q": "name=bob's vm"}).json()["error"]["code"] == "SYS.1000"
+    assert query(sim, headers, [("q", "name?=db-01,bob's vm")]).json()["error"]["code"] == "SYS.1000"  # the batch fails whole
+    found = query(sim, headers, {"q": "name~=bob_s vm"}).json()["inventories"]
+    assert [vm["uuid"] for vm in found] == [WEB02]
+    reply = call(None, "GET", sim.base_url + "/zstack/v1/vm-instances/it's", headers=headers)  # the uuid goes the same way
+    assert reply.status_code == 503 and reply.json()["error"]["code"] == "SYS.1000"
+
+
+def test_quotes_on_older_nodes(sim):
+    """4.0 to 4.6.30 quote values as they are ('%s') and ZQL.g4 already knows '': a doubled quote parses and JPQL
+    reads it as one; 3.x's ZQL.g4 STRING has no '' at all."""
+    headers = oauth(login(sim, OPS))
+    call(None, "POST", sim.base_url + "/_sim/vms/" + WEB02, json={"name": "bob's vm"})
+    sim.configure(zstack_version="4.4.0")
+    assert [vm["uuid"] for vm in query(sim, headers, {"q": "name=bob''s vm"}).json()["inventories"]] == [WEB02]
+    assert query(sim, headers, {"q": "name=bob's vm"}).json()["error"]["code"] == "SYS.1000"
+    sim.configure(zstack_version="3.10.38")
+    assert query(sim, headers, {"q": "name=bob''s vm"}).json()["error"]["code"] == "SYS.1000"
+    sim.configure(zstack_version="4.6.31")
+    assert query(sim, headers, {"q": "name=bob''s vm"}).json()["error"]["code"] == "SYS.1000"
+
+
+def test_unknown_query_fields_are_sys1000(sim):
+    """On the ZQL path an unknown field is a CloudRuntimeException, so SYS.1000, not SYS.1007: the fields first
+    (InventoryMetadata.errorIfNoField, its ${selfInventoryClass} never filled), then the conditions
+    (FieldChainQuery.verify) (zstackio/zstack: search/src/main/java/org/zstack/zql/ast/ZQLMetadata.java)."""
+    headers = oauth(login(sim))
+    error = query(sim, headers, {"q": "nosuchfield=1"}).json()["error"]
+    assert error["code"] == "SYS.1000" and error["details"] == (
+        "org.zstack.header.exception.CloudRuntimeException: inventory class[class org.zstack.header.vm.VmInstanceInventory]"
+        " not having field[nosuchfield]")
+    error = query(sim, headers, {"fields": "uuid,nosuchfield", "q": "other=1"}).json()["error"]
+    assert error["code"] == "SYS.1000" and error["details"] == (
+        "org.zstack.header.exception.CloudRuntimeException: inventory[${selfInventoryClass}] has no field[nosuchfield]")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -946,13 +1251,17 @@ def test_command_line_port_file_and_sigterm(tmp_path):
     log_file = tmp_path / "sim.log"
     process = subprocess.Popen([sys.executable, SCRIPT, "--seed", SEED, "--port", "0", "--port-file", str(port_file),
                                 "--token-dir", str(tmp_path / "tokens"), "--job-delay", "0", "--console-port", "4999",
-                                "--log-file", str(log_file)],
+                                "--zstack-version", "4.8.0", "--unique-session", "--session-cleanup-interval", "5",
+                                "--console-scheme", "http", "--log-file", str(log_file)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         wait_for(port_file.exists, timeout=10)
         port = int(port_file.read_text().strip())
         base = "http://127.0.0.1:%d" % port
         assert call(None, "GET", base + "/_sim/health").status_code == 200
+        assert call(None, "PUT", base + VERSION_PATH, json={"getVersion": {}}).json()["version"] == "4.8.0"
+        config = call(None, "GET", base + "/_sim/config").json()
+        assert config["unique_session"] is True and config["session_cleanup_interval"] == 5
         session = call(None, "PUT", base + LOGIN_PATH, json=login_body(*OPS)).json()
         headers = oauth(session["inventory"]["uuid"])
         location = call(None, "POST", base + "/zstack/v1/consoles", json={"params": {"vmInstanceUuid": WEB01}}, headers=headers).json()["location"]
@@ -966,3 +1275,11 @@ def test_command_line_port_file_and_sigterm(tmp_path):
     assert not port_file.exists()
     assert os.listdir(tmp_path / "tokens") == []
     assert "POST /zstack/v1/consoles" in log_file.read_text()
+
+
+@pytest.mark.parametrize("argument", [["--console-scheme", "https"], ["--zstack-version", "four"]])
+def test_command_line_refuses_what_zstack_cannot_be(tmp_path, argument):
+    process = subprocess.run([sys.executable, SCRIPT, "--seed", SEED, "--port", "0"] + argument,
+                             capture_output=True, text=True, timeout=30, check=False)
+    assert process.returncode == 2
+    assert process.stderr.startswith("zstack_simulator: ") and "Traceback" not in process.stderr

@@ -46,6 +46,29 @@ CONTEXT_PATH = "/zstack"
 API_PREFIX = CONTEXT_PATH + "/v1"
 ADMIN_PREFIX = "/_sim"
 
+# The node's version, as APIGetVersionMsg answers it: DatabaseFacadeImpl.getDbVersion, the highest version in the
+# schema_version table, which each release branch of zstackio/zstack tops with its own number (3.10.38's newest
+# schema file is V3.10.38__schema.sql, 4.8.18's V4.8.18). The default is the version of the source the simulator
+# was written from (zstackio/zstack 5a29293, newest schema V5.2.1): every default behaviour here is that tree's.
+DEFAULT_ZSTACK_VERSION = "5.2.1"
+# The first version that has each behaviour, from zstackio/zstack's release branches (docs/zstack-api-notes.md,
+# "Versions"): a version compares as a tuple of numbers.
+RELEASE_FEATURES = {
+    # ConsoleInventory.targetScheme (header/src/main/java/org/zstack/header/console/ConsoleInventory.java; absent in 4.0.x)
+    "target_scheme": (4, 1, 0),
+    # ConsoleInventory.version and ConsoleProxyBase.doEstablishDirectConsoleConnection (commit 10fe0b9f56, V4.3.12 schema)
+    "console_version": (4, 3, 12),
+    "direct_console": (4, 3, 12),
+    # ZQL.g4's STRING accepts '' inside '...' (search/src/main/antlr4/ZQL.g4; 3.10.x: '\'' (~'\'')* '\'' only)
+    "zql_doubled_quote": (4, 0, 0),
+    # QueryFacadeImpl.toZQLConditionString escapes ' as \' and \ as \\ (commit e66c4fdc57; branches 4.6.31, 4.7.0 on)
+    "zql_escape": (4, 6, 31),
+    # ConsoleInventory.expiredDate, and the token is ZStack's "<session>_<vm>"; before, the console proxy agent
+    # named the token "<session>_<vm>_<expiry>" and ConsoleProxyBase took it from its reply (commit a24fe80241)
+    "console_expiry": (5, 0, 0),
+}
+VERSION_RE = re.compile(r"\d+(?:\.\d+){1,3}")
+
 # ConsoleApiInterceptor.consoleAvailableStates, in its order (the error message prints the list).
 CONSOLE_STATES = ("Running", "Crashed", "VolumeRecovering", "Paused", "NoState")
 # PortalSystemTags.VALIDATION_ONLY = new EphemeralSystemTag("validationOnly"): its format is "ephemeral::validationOnly"
@@ -56,7 +79,7 @@ VM_INVENTORY_CLASS = "org.zstack.header.vm.VmInstanceInventory"
 PARAM_VALIDATOR_CLASS = "org.zstack.header.message.ApiMessageParamValidator"
 REQUEST_SKEW_SECONDS = 15 * 60          # RestConstants.REQUEST_DURATION_MINUTES
 MAX_BODY_BYTES = 8 * 1024 * 1024
-TOKEN_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]*")
+TOKEN_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_.-]*")  # also "<session>_<vm>_<expiry>" before 5.0
 
 # RestServer.QUERY_OP_MAPPING: the order matters (an operator contained in another comes later).
 QUERY_OPS = (
@@ -76,6 +99,7 @@ ERROR_DESCRIPTIONS = {
     "ID.1001": "The session is invalid, either wrong session id or the session has been expired",
     "ID.1002": "The user doesn't have permission to perform the operation",
     "ID.1006": "Max number of active sessions exceeded",
+    "VM.1010": "VM is not in state that allows required operation",
 }
 
 # VmInstanceInventory fields in declaration order (gson writes them in this order, nulls left out).
@@ -205,6 +229,18 @@ def gson_dumps(value, html_safe=True):
     return text
 
 
+def python2_str_float(value):
+    """Python 2's str(float): 12 significant digits, '.0' kept for a whole number (the console proxy agent's
+    token suffix; which Python an agent runs is not in the source, Python 2 is what ZStack 3.x and 4.x ship)."""
+    text = "%.12g" % value
+    return text if ("." in text or "e" in text) else text + ".0"
+
+
+def java_hash_map(values):
+    """A dict in the iteration order of a java.util.HashMap with these keys (gson writes a HashMap in that order)."""
+    return {key: values[key] for key in java_hash_set_order(list(values))}
+
+
 def java_list(items):
     """Java's List.toString()."""
     return "[%s]" % ", ".join(str(item) for item in items)
@@ -311,8 +347,15 @@ class AccessKey:
     user_uuid: str
 
 
+CONSOLE_PROTOCOLS = ("vnc", "spice", "vncAndSpice")
+
+
 @dataclasses.dataclass
 class Vm:
+    """A VM. Its graphics are what libvirt gave it: a VNC port, SPICE ports, or both (console_protocol as kvmagent's
+    get_vdi_connect_port names it). direct_console_url marks a VM whose hypervisor backend answers a URL to connect
+    to directly (ConsoleUrl.needConsoleProxy false; no open-source backend does, VMware's is closed source)."""
+
     uuid: str
     name: str
     state: str
@@ -320,7 +363,18 @@ class Vm:
     host_uuid: str | None = None
     last_host_uuid: str | None = None
     vnc_port: int | None = None
+    spice_port: int | None = None
+    spice_tls_port: int | None = None
+    console_protocol: str = "vnc"
+    direct_console_url: str | None = None
+    direct_console_version: str | None = None
     extra: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def console_port(self):
+        """kvmagent's /vm/getvncport answers the VNC port, else the SPICE port (zstackio/zstack-utility:
+        kvmagent/kvmagent/plugins/vm_plugin.py, get_console_port): the port the console proxy forwards to."""
+        return self.vnc_port if self.vnc_port is not None else self.spice_port
 
 
 @dataclasses.dataclass
@@ -336,8 +390,10 @@ class Session:
 
 @dataclasses.dataclass
 class Console:
-    """A ConsoleProxyVO: one live console per VM, whatever session asked for it."""
+    """A ConsoleProxyVO: one live console per VM, whatever session asked for it. prefix is "<session>_<vm>";
+    the token is the prefix, or before 5.0 the console proxy agent's "<prefix>_<expiry>"."""
 
+    prefix: str
     token: str
     session_uuid: str
     vm_uuid: str
@@ -348,6 +404,7 @@ class Console:
     system_tags: list = dataclasses.field(default_factory=list)
     user_tags: list = dataclasses.field(default_factory=list)
     token_file: str | None = None
+    stale: bool = False  # before 5.0: the token expired, the ConsoleProxyVO stays
 
 
 @dataclasses.dataclass
@@ -482,7 +539,9 @@ class Config:
     console_port: int | None = None
     console_scheme: str | None = None
     console_target_scheme: str | None = None
-    console_version: str | None = None
+    zstack_version: str | None = None
+    unique_session: bool = False
+    session_cleanup_interval: float = 3600.0
     api_timeout_ms: int = 1800000
     check_time_zone: bool = False
     timezone: str | None = None
@@ -498,8 +557,9 @@ class Config:
 
     RUNTIME_KEYS = ("job_delay", "job_ttl", "session_timeout", "max_sessions", "token_lifetime", "latency_ms",
                     "advertise_host", "advertise_port", "console_hostname", "console_port", "console_scheme",
-                    "console_target_scheme", "console_version", "api_timeout_ms", "check_time_zone",
-                    "timezone", "tz_offset_minutes", "date_style", "access_key_failure_status", "case_insensitive_query")
+                    "console_target_scheme", "zstack_version", "unique_session", "session_cleanup_interval",
+                    "api_timeout_ms", "check_time_zone", "timezone", "tz_offset_minutes", "date_style",
+                    "access_key_failure_status", "case_insensitive_query")
 
     def zone(self):
         """The node JVM's zone: a tzinfo, or None for this process's local zone. timezone and tz_offset_minutes
@@ -511,10 +571,21 @@ class Config:
         return None
 
     def validate(self):
-        for key in ("job_delay", "job_ttl", "session_timeout", "token_lifetime", "latency_ms"):
+        for key in ("job_delay", "job_ttl", "session_timeout", "token_lifetime", "latency_ms", "session_cleanup_interval"):
             value = getattr(self, key)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
                 raise ValueError("%s must be a non-negative number" % key)
+        if self.session_cleanup_interval <= 0:
+            raise ValueError("session_cleanup_interval must be more than 0 seconds")
+        if not isinstance(self.zstack_version, str) or not VERSION_RE.fullmatch(self.zstack_version):
+            raise ValueError("zstack_version must be a version such as 4.8.0 or 3.10.38, got %r" % (self.zstack_version,))
+        if not isinstance(self.unique_session, bool):
+            raise ValueError("unique_session must be true or false")
+        if self.console_scheme != "http":
+            # ManagementServerConsoleProxyBackend.getConsoleProxy sets scheme "http" for every proxied console; a
+            # proxy with a certificate (websockify --cert) takes ws:// and wss:// alike and changes nothing here.
+            raise ValueError("console_scheme must be 'http': ZStack's console proxy backend answers http always, "
+                             "with or without a certificate on the proxy, got %r" % (self.console_scheme,))
         for key in ("max_sessions", "advertise_port", "console_port", "api_timeout_ms", "access_key_failure_status"):
             value = getattr(self, key)
             if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
@@ -568,6 +639,8 @@ API_ROUTES = (
     Route("GET", API_PREFIX + "/accounts/sessions/{uuid}/valid", "api_validate_session"),
     Route("GET", API_PREFIX + "/vm-instances", "api_query_vms"),
     Route("GET", API_PREFIX + "/vm-instances/{uuid}", "api_get_vm"),
+    Route("GET", API_PREFIX + "/vm-instances/{uuid}/console-addresses", "api_console_address"),
+    Route("PUT", API_PREFIX + "/management-nodes/actions", "api_management_node_action"),
     Route("POST", API_PREFIX + "/consoles", "api_request_console"),
     Route("GET", API_PREFIX + "/api-jobs/{uuid}", "api_poll_job"),
 )
@@ -582,6 +655,7 @@ ADMIN_ROUTES = (
     Route("DELETE", ADMIN_PREFIX + "/faults", "admin_clear_faults"),
     Route("POST", ADMIN_PREFIX + "/reset", "admin_reset"),
     Route("POST", ADMIN_PREFIX + "/sessions/{uuid}/expire", "admin_expire_session"),
+    Route("POST", ADMIN_PREFIX + "/sessions/sweep", "admin_sweep_sessions"),
     Route("DELETE", ADMIN_PREFIX + "/consoles/{token}", "admin_delete_console"),
     Route("POST", ADMIN_PREFIX + "/vms/{uuid}", "admin_update_vm"),
 )
@@ -610,7 +684,7 @@ class Request:
 class Query:
     conditions: list = dataclasses.field(default_factory=list)
     limit: int = 1000
-    start: int = 0
+    start: int | None = None  # APIQueryMessage.start: null unless given
     count: bool = False
     reply_with_count: bool = False
     sort_by: str | None = None
@@ -637,6 +711,23 @@ def parse_seed_date(value):
     if isinstance(value, (int, float)):
         return float(value)
     return datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00")).timestamp()
+
+
+# Seed and admin keys of a VM's console, which are not inventory fields -> Vm attributes.
+VM_SIMULATED_FIELDS = {"vncPort": "vnc_port", "spicePort": "spice_port", "spiceTlsPort": "spice_tls_port",
+                       "consoleProtocol": "console_protocol", "directConsoleUrl": "direct_console_url",
+                       "directConsoleVersion": "direct_console_version"}
+
+
+def set_vm_console(vm, fields):
+    """Apply the console keys of VM_SIMULATED_FIELDS found in fields (a seed item or an admin update) to vm."""
+    for key, attribute in VM_SIMULATED_FIELDS.items():
+        if key in fields:
+            setattr(vm, attribute, fields[key])
+    if vm.console_protocol not in CONSOLE_PROTOCOLS:
+        raise ValueError("consoleProtocol must be one of %s, got %r" % (", ".join(CONSOLE_PROTOCOLS), vm.console_protocol))
+    if vm.direct_console_url is not None and not isinstance(vm.direct_console_url, str):
+        raise ValueError("directConsoleUrl must be a URL string or null")
 
 
 class World:
@@ -670,14 +761,15 @@ class World:
             self.hosts[item["uuid"]] = dict(item)
         admin = next((a for a in self.accounts.values() if a.admin), None)
         defaults = dict(seed.get("vmDefaults", {}))
-        internal = {"uuid", "name", "state", "owner", "hostUuid", "lastHostUuid", "vncPort"}
+        internal = {"uuid", "name", "state", "owner", "hostUuid", "lastHostUuid"} | set(VM_SIMULATED_FIELDS)
         for item in seed.get("vms", []):
             owner = account_by_name[item["owner"]] if item.get("owner") else admin
             extra = dict(defaults)
             extra.update({k: v for k, v in item.items() if k not in internal})
             vm = Vm(uuid=item["uuid"], name=item["name"], state=item["state"], owner_uuid=owner.uuid if owner else "",
                     host_uuid=item.get("hostUuid"), last_host_uuid=item.get("lastHostUuid") or item.get("hostUuid"),
-                    vnc_port=item.get("vncPort"), extra=extra)
+                    extra=extra)
+            set_vm_console(vm, item)
             self.vms[vm.uuid] = vm
         self.account_by_name = account_by_name
         self.user_by_name = user_by_name
@@ -839,6 +931,281 @@ def _parse_condition(cond):
 
 
 # --------------------------------------------------------------------------------------------------
+# ZQL: the text a REST query becomes, and where ZStack's ZQL lexer and parser fail on it
+# --------------------------------------------------------------------------------------------------
+# RestServer.handleQueryApi makes an APIQueryMessage; QueryFacadeImpl.handle(APIQueryMessage) turns it into ZQL
+# text (queryUseZQL, toZQLConditionString) and ZQL.getResultList lexes and parses it with the ANTLR 4.7 lexer and
+# parser generated from search/src/main/antlr4/ZQL.g4, whose ThrowingErrorListener throws a
+# ParseCancellationException at the first error. handle(APIQueryMessage) wraps it in a CloudRuntimeException, the
+# @MessageSafe aspect turns that into SYS.1000 with the exception's message as details (MessageSafeAspect.aj,
+# ErrorFacadeImpl.throwableToInternalError), and RestServer answers 503 (zstackio/zstack:
+# search/src/main/java/org/zstack/query/QueryFacadeImpl.java, search/src/main/java/org/zstack/zql/ZQL.java).
+# The messages below were reproduced with ZStack's own generated ZQLLexer/ZQLParser and the ANTLR 4.7.2 runtime.
+
+ZQL_LIST_OPS = ("in", "not in")
+ZQL_PUNCTUATION = ("!=", ">=", "<=", "--", "=", ">", "<", "(", ")", ",", ".", ";", "*", "/", "%", "+", "-", "{", "}")
+PARSE_CANCELLATION = "org.antlr.v4.runtime.misc.ParseCancellationException"
+CLOUD_RUNTIME_EXCEPTION = "org.zstack.header.exception.CloudRuntimeException"
+
+
+def version_key(version):
+    """'4.8.10' -> (4, 8, 10): versions compare as numbers."""
+    return tuple(int(part) for part in str(version).split("."))
+
+
+def release_has(version, feature):
+    return version_key(version) >= RELEASE_FEATURES[feature]
+
+
+def java_string_hash(text):
+    """java.lang.String.hashCode (over UTF-16 code units), as an unsigned 32-bit number."""
+    data = text.encode("utf-16-be")
+    value = 0
+    for index in range(0, len(data), 2):
+        value = (31 * value + (data[index] << 8 | data[index + 1])) & 0xFFFFFFFF
+    return value
+
+
+def java_hash_set_order(items):
+    """The iteration order of a java.util.HashSet filled with these strings in this order (JDK 8 HashMap: 16
+    buckets, doubled past a load of 0.75; hash ^ hash >>> 16 picks the bucket, which keeps insertion order)."""
+    unique = list(dict.fromkeys(items))
+    capacity = 16
+    while len(unique) > capacity * 3 // 4:
+        capacity *= 2
+
+    def bucket(text):
+        code = java_string_hash(text)
+        return (code ^ (code >> 16)) & (capacity - 1)
+    return sorted(unique, key=bucket)  # a stable sort keeps insertion order inside a bucket
+
+
+def java_split_commas(text):
+    """Java's String.split(","): trailing empty strings dropped, a string without a comma kept whole."""
+    if "," not in text:
+        return [text]
+    parts = text.split(",")
+    while parts and parts[-1] == "":
+        parts.pop()
+    return parts
+
+
+def _zql_escape(text):
+    return text.replace("\\", "\\\\").replace("'", "\\'")
+
+
+def zql_value_items(value, op, version):
+    """The quoted ZQL items of a condition value as QueryFacadeImpl.toZQLConditionString writes them, and whether
+    they form a list ('(' item ',' item ')')."""
+    listed = op in ZQL_LIST_OPS
+    if release_has(version, "zql_escape"):
+        # Each ' becomes \', each \ becomes \\, and in a list each ',' closes one item and opens the next.
+        items = value.split(",") if listed else [value]
+        return ["'%s'" % _zql_escape(item) for item in items], listed
+    if listed:  # older: every piece quoted as it is, through a HashSet; none at all -> ''
+        return java_hash_set_order(["'%s'" % item for item in java_split_commas(value)]) or ["''"], True
+    return ["'%s'" % value], False
+
+
+def _zql_conditions(query, version):
+    """Each condition as QueryFacadeImpl writes it, in the order of the HashSet<String> queryUseZQL collects them in:
+    [(text, (name, op, value), layout)], layout None without a value, else (offset of the value, items, listed)."""
+    rendered = {}
+    for name, op, value in query.conditions:
+        if value is None:
+            rendered.setdefault("%s %s" % (name, op), ((name, op, value), None))
+            continue
+        items, listed = zql_value_items(value, op, version)
+        prefix = "%s %s %s" % (name, op, "(" if listed else "")
+        text = prefix + ",".join(items) + (")" if listed else "")
+        rendered.setdefault(text, ((name, op, value), (len(prefix), items, listed)))
+    return [(text,) + rendered[text] for text in java_hash_set_order(list(rendered))]
+
+
+def zql_text(query, version):
+    """QueryFacadeImpl.queryUseZQL's text for a VM query -> (text, values): values holds, per condition with a value,
+    in text order, [(start, end) of each quoted item] and whether it is a list."""
+    text = " ".join(["count" if query.count else "query",
+                     "vminstance" + ("." + ",".join(query.fields) if query.fields else "")])
+    values = []
+    for index, (condition, _condition, layout) in enumerate(_zql_conditions(query, version)):
+        text += " and " if index else " where "
+        if layout is not None:
+            offset, items, listed = layout
+            spans, position = [], len(text) + offset
+            for item in items:
+                spans.append((position, position + len(item)))
+                position += len(item) + 1
+            values.append((spans, listed))
+        text += condition
+    tail = []
+    if not query.count and query.reply_with_count:
+        tail.append("return with (total)")
+    if query.sort_by is not None:
+        tail.append("order by %s %s" % (query.sort_by, "desc" if query.sort_desc else "asc"))
+    tail.append("limit %s" % query.limit)
+    if query.start is not None:
+        tail.append("offset %s" % query.start)
+    return text + " " + " ".join(tail), values
+
+
+def zql_field_error(query, version, known):
+    """SYS.1000 details for the first field the ZQL visitors do not find, or None: the query's fields first
+    (InventoryMetadata.errorIfNoField, whose message keeps a Groovy-style ${selfInventoryClass} that String.format
+    never fills), then the conditions in text order (FieldChainQuery.verify), each wrapped by
+    handle(APIQueryMessage) in a CloudRuntimeException (search/src/main/java/org/zstack/zql/ast/ZQLMetadata.java,
+    search/src/main/java/org/zstack/zql/ast/visitors/plugin/AbstractQueryVisitorPlugin.java)."""
+    for name in query.fields or []:
+        if name not in known:
+            return "%s: inventory[${selfInventoryClass}] has no field[%s]" % (CLOUD_RUNTIME_EXCEPTION, name)
+    for _text, (name, _op, _value), _layout in _zql_conditions(query, version):
+        if name not in known:
+            return "%s: inventory class[class %s] not having field[%s]" % (CLOUD_RUNTIME_EXCEPTION, VM_INVENTORY_CLASS, name)
+    return None
+
+
+class ZqlLexError(Exception):
+    """ZQLLexer met a character no token rule matches; ``text`` is what ANTLR shows (from the token's start)."""
+
+    def __init__(self, position, text):
+        super().__init__(text)
+        self.position = position
+        self.text = text
+
+
+def _zql_string_end(text, start, doubled_quote):
+    """The end of the STRING token starting at text[start] (a quote), or ZqlLexError if none ends anywhere.
+
+    ANTLR's lexer takes the longest match: a quote may close the string or, with ZQL.g4's '' rule, begin a pair;
+    if the pair leads nowhere, the string is the one that the last closing quote ended.
+    """
+    quote = text[start]
+    index = start + 1
+    last_end = None
+    while index < len(text):
+        if text[index] == quote:
+            last_end = index + 1
+            if quote == "'" and doubled_quote and text[index + 1:index + 2] == "'":
+                index += 2
+                continue
+            return last_end
+        index += 1
+    if last_end is None:
+        raise ZqlLexError(start, text[start:])
+    return last_end
+
+
+def zql_next_token(text, start, doubled_quote):
+    """The next token of ZQL.g4's lexer at or after ``start`` -> (start, end), (len, len) at the end, or ZqlLexError."""
+    index = start
+    while index < len(text) and text[index] in " \t\r\n":
+        index += 1
+    if index == len(text):
+        return index, index
+    char = text[index]
+    if char in "'\"":
+        return index, _zql_string_end(text, index, doubled_quote)
+    if char.isascii() and (char.isalnum() or char == "_"):
+        end = index
+        while end < len(text) and text[end].isascii() and (text[end].isalnum() or text[end] == "_"):
+            end += 1
+        return index, end
+    for token in ZQL_PUNCTUATION:
+        if text.startswith(token, index):
+            return index, index + len(token)
+    # No rule matches: ANTLR shows the text from the token's start to the character that failed.
+    raise ZqlLexError(index, text[index:index + 2] if char == "!" else char)
+
+
+def _antlr_display(text):
+    return text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+
+
+def zql_error_details(text, position, message):
+    """ZQL.ThrowingErrorListener's message, wrapped by new CloudRuntimeException(e) (RuntimeException(cause))."""
+    line_number = text.count("\n", 0, position) + 1
+    column = position - (text.rfind("\n", 0, position) + 1)
+    line = text.split("\n")[line_number - 1]
+    start = max(column - 10, 0)
+    end = len(line) - 1 if column + 10 >= len(line) else column + 10
+    return "%s: error %s at line %d:%d, %s" % (PARSE_CANCELLATION, message, line_number, column, line[start:end])
+
+
+def zql_syntax_error(query, version):
+    """None if ZStack's ZQL parses the query's text, else the SYS.1000 details it fails with.
+
+    A quoted item is broken when the STRING token that starts at its opening quote does not end at its closing
+    quote: any ' on a node that escapes it as \' (ZQL.g4 knows only ''), any ' but a doubled '' on 4.0 to 4.6.30,
+    any ' on 3.x. What ANTLR reports first depends on the token X after the broken string (the parser asks the lexer
+    for tokens as it goes): a character no lexer rule matches at X; in a list, "extraneous input X" after an earlier
+    item, and after the first item "extraneous" if the token after X is ',' or ')', else "mismatched"; after a
+    single value, an ID or '(' (a condition could start there) makes the parser's prediction read on to the first
+    character the lexer cannot match, anything else is "mismatched input X expecting {<EOF>, ';'}" once the token
+    after X lexes (single-token deletion looks at it; "extraneous" if it is <EOF> or ';'). Each branch was
+    checked against ZStack's generated ZQLLexer/ZQLParser (ANTLR 4.7.2 runtime); when the prediction reads on and
+    finds no lexer error (a 3.x node), the parser's own message is not reproduced word for word.
+    """
+    doubled_quote = release_has(version, "zql_doubled_quote")
+    text, values = zql_text(query, version)
+
+    def lexer_error(err):
+        return zql_error_details(text, err.position, "token recognition error at: '%s'" % _antlr_display(err.text))
+
+    def token_after(position):
+        start, end = zql_next_token(text, position, doubled_quote)
+        return start, end, _antlr_display(text[start:end]) or "<EOF>"
+
+    first_lex_error = None
+    position = 0
+    while position < len(text):
+        try:
+            position = zql_next_token(text, position, doubled_quote)[1]
+        except ZqlLexError as err:
+            first_lex_error = err
+            break
+    broken = None
+    for spans, listed in values:
+        for index, (start, end) in enumerate(spans):
+            try:
+                closes_at = _zql_string_end(text, start, doubled_quote)
+            except ZqlLexError:
+                closes_at = None
+            if closes_at != end:
+                broken = (start, closes_at, listed, index)
+                break
+        if broken:
+            break
+    if broken is None or (first_lex_error is not None and first_lex_error.position < broken[0]):
+        return None if first_lex_error is None else lexer_error(first_lex_error)
+    start, closes_at, listed, index = broken
+    if closes_at is None:  # the string never closes: the lexer fails on it
+        return lexer_error(ZqlLexError(start, text[start:]))
+    try:
+        x_start, x_end, shown = token_after(closes_at)
+        if listed:
+            kind = "extraneous"
+            if index == 0:  # DefaultErrorStrategy.singleTokenDeletion looks one token further
+                kind = "extraneous" if token_after(x_end)[2] in (",", ")") else "mismatched"
+            return zql_error_details(text, x_start, "%s input '%s' expecting {',', ')'}" % (kind, shown))
+        starts_condition = shown == "(" or re.fullmatch(r"[A-Za-z0-9_]+", shown) is not None
+        if starts_condition and first_lex_error is not None:
+            return lexer_error(first_lex_error)
+        kind = "extraneous" if token_after(x_end)[2] in ("<EOF>", ";") else "mismatched"
+    except ZqlLexError as err:
+        return lexer_error(err)
+    return zql_error_details(text, x_start, "%s input '%s' expecting {<EOF>, ';'}" % (kind, shown))
+
+
+def zql_unescape(query, version):
+    """The values the database compares once the ZQL parsed: on 4.0 to 4.6.30 a doubled '' inside a quoted value
+    reaches JPQL as it is, where it stands for one quote (SQLConditionBuilder puts the text into the query)."""
+    if not release_has(version, "zql_doubled_quote") or release_has(version, "zql_escape"):
+        return query
+    return dataclasses.replace(query, conditions=[
+        (name, op, value.replace("''", "'") if value is not None else None) for name, op, value in query.conditions])
+
+
+# --------------------------------------------------------------------------------------------------
 # The simulator
 # --------------------------------------------------------------------------------------------------
 
@@ -868,9 +1235,14 @@ class Simulator:
         config = Config(**copy.deepcopy(self._options))
         proxy = self._seed.get("consoleProxy", {})
         node = self._seed.get("managementNode", {})
+        if "version" in proxy:
+            raise ValueError("seed: consoleProxy.version is gone: a console's version is the node's version "
+                             "(managementNode.version or --zstack-version)")
+        # consoleProxyPort (CoreGlobalProperty, default 4900) is the proxy's port; the hostname is
+        # consoleProxyOverriddenIp or the management node's IP (ConsoleManagerImpl, overriddenConsoleProxyIP).
         defaults = {"console_hostname": proxy.get("hostname", "127.0.0.1"), "console_port": proxy.get("port", 4900),
                     "console_scheme": proxy.get("scheme", "http"), "console_target_scheme": proxy.get("targetScheme", "vnc"),
-                    "console_version": proxy.get("version")}
+                    "zstack_version": node.get("version", DEFAULT_ZSTACK_VERSION)}
         for key, value in defaults.items():
             if getattr(config, key) is None:
                 setattr(config, key, value)
@@ -892,7 +1264,8 @@ class Simulator:
         self._faults = copy.deepcopy(self._initial_faults)
         self._console_requests = collections.deque(maxlen=500)
         self._counters = {"total": 0, "requests": {}, "logins": 0, "login_failures": 0, "logouts": 0,
-                          "jobs_created": 0, "consoles_created": 0, "consoles_deleted": {}}
+                          "sessions_ended": {}, "jobs_created": 0, "consoles_created": 0, "consoles_deleted": {}}
+        self._next_sweep = time.time() + self.config.session_cleanup_interval
 
     def start(self):
         """Bind and serve in background threads; returns self."""
@@ -993,16 +1366,27 @@ class Simulator:
                 raise ValueError("not a runtime option: %s" % ", ".join(unknown))
             candidate = dataclasses.replace(self.config, **values)
             candidate.validate()
+            if candidate.session_cleanup_interval != self.config.session_cleanup_interval:
+                # Session.setupGlobalConfig: a new session.cleanup.interval restarts the cleanup task.
+                self._next_sweep = time.time() + candidate.session_cleanup_interval
             self.config = candidate
             return candidate.public()
 
     def expire_session(self, session_uuid):
+        """The session's expiredDate becomes now. Like on a node, nothing else happens yet: the next API call that
+        uses it, its /valid or its logout logs it out through the logout hook (its consoles go), while the
+        periodic cleanup deletes it without the hook (its consoles stay). False if it is not in the table."""
         with self._lock:
             session = self._sessions.get(session_uuid)
             if session is None:
                 return False
-            self._end_session(session, "session_expired")
+            session.expires = min(session.expires, time.time())
             return True
+
+    def sweep_sessions(self):
+        """Run the periodic cleanup of expired sessions now; returns the UUIDs it deleted."""
+        with self._lock:
+            return self._sweep_sessions(time.time())
 
     def delete_console(self, token):
         with self._lock:
@@ -1013,20 +1397,22 @@ class Simulator:
             return False
 
     def update_vm(self, vm_uuid, **fields):
-        """Change a VM (state, hostUuid, vncPort); leaving the console states deletes its console."""
+        """Change a VM (state, name, hostUuid and the console keys of VM_SIMULATED_FIELDS); leaving the console
+        states deletes its console."""
         with self._lock:
             vm = self._world.vms.get(vm_uuid)
             if vm is None:
                 raise KeyError(vm_uuid)
-            unknown = sorted(set(fields) - {"state", "hostUuid", "vncPort", "name"})
+            unknown = sorted(set(fields) - {"state", "hostUuid", "name"} - set(VM_SIMULATED_FIELDS))
             if unknown:
                 raise ValueError("cannot update %s" % ", ".join(unknown))
+            set_vm_console(copy.copy(vm), fields)  # refuses bad values before anything changes
+            set_vm_console(vm, fields)
             vm.state = fields.get("state", vm.state)
             vm.name = fields.get("name", vm.name)
             if "hostUuid" in fields:
                 vm.host_uuid = fields["hostUuid"]
                 vm.last_host_uuid = fields["hostUuid"] or vm.last_host_uuid
-            vm.vnc_port = fields.get("vncPort", vm.vnc_port)
             console = self._consoles.get(vm.uuid)
             if console is not None and vm.state not in CONSOLE_STATES:
                 self._delete_console(console, "vm_state")
@@ -1119,40 +1505,79 @@ class Simulator:
             elif "/accounts/sessions/" in request.path:
                 session_uuid = args.get("uuid")
             session = self._sessions.get(session_uuid) if session_uuid else None
-            if session is not None:
-                self._end_session(session, "session_expired")
+            if session is not None:  # expired now; the request then finds it so, as on a node
+                session.expires = min(session.expires, time.time())
 
     # ---- clock: jobs, sessions, consoles --------------------------------------------------------
 
     def _settle(self, now=None):
-        """Bring the state up to now: finish due jobs, expire sessions, consoles and old jobs."""
+        """Bring the state up to now: finish due jobs, run the session cleanup when due, expire consoles and old jobs.
+
+        An expired session stays until it is used or swept (Session.checkSessionExpired, startCleanUpStaleSessionTask).
+        """
         now = time.time() if now is None else now
         for job in list(self._jobs.values()):
             if not job.done and job.due is not None and job.due <= now:
                 self._complete_job(job, job.due)
-        for session in list(self._sessions.values()):
-            if session.expires <= now:
-                self._end_session(session, "session_expired")
+        if now >= self._next_sweep:
+            self._sweep_sessions(now)
+            self._next_sweep = now + self.config.session_cleanup_interval
         for console in list(self._consoles.values()):
-            if console.expires <= now:
-                self._delete_console(console, "expired")
+            if console.expires <= now and not console.stale:
+                self._expire_console(console)
         for job in list(self._jobs.values()):
             if job.done and job.expires is not None and job.expires <= now:
                 del self._jobs[job.uuid]
 
-    def _end_session(self, session, reason):
-        """Log a session out: ConsoleManagerImpl.sessionLogout deletes the consoles whose token starts with it."""
+    def _release(self, feature):
+        return release_has(self.config.zstack_version, feature)
+
+    def _expire_console(self, console):
+        """A console's token expires. From 5.0 the console goes (the agent deletes the token file at expiredDate and
+        grantConsoleAccess replaces the expired ConsoleProxyVO). Before 5.0 the ConsoleProxyVO has no expiry: only
+        the agent's timer deletes the token file (console_proxy_agent.py, submit_delete_token_task), and the next
+        request for the VM gets a new token with the same "<session>_<vm>" prefix."""
+        if self._release("console_expiry"):
+            self._delete_console(console, "expired")
+        else:
+            self._remove_token_file(console)
+            console.stale = True
+            self._count("consoles_deleted", "token_file_expired")
+
+    def _count(self, counter, reason):
+        counts = self._counters[counter]
+        counts[reason] = counts.get(reason, 0) + 1
+
+    def _sweep_sessions(self, now):
+        """Session.startCleanUpStaleSessionTask, every identity.session.cleanup.interval (3600 s): a bulk
+        "delete from SessionVO" of the expired sessions that runs no SessionLogoutExtensionPoint, so their consoles
+        live on until their own expiry (zstackio/zstack: identity/src/main/java/org/zstack/identity/Session.java)."""
+        swept = [session for session in self._sessions.values() if session.expires <= now]
+        for session in swept:
+            self._forget_session(session)
+            self._count("sessions_ended", "swept")
+        return [session.uuid for session in swept]
+
+    def _forget_session(self, session):
         self._sessions.pop(session.uuid, None)
         if session.access_key_id and self._key_sessions.get(session.access_key_id) == session.uuid:
             del self._key_sessions[session.access_key_id]
+
+    def _end_session(self, session, reason):
+        """Session.logout: every SessionLogoutExtensionPoint runs before the row goes, and
+        ConsoleManagerImpl.sessionLogout deletes the consoles whose token is LIKE '<session uuid>%'."""
+        self._forget_session(session)
+        self._count("sessions_ended", reason)
         for console in list(self._consoles.values()):
             if console.token.startswith(session.uuid):
                 self._delete_console(console, reason)
 
     def _delete_console(self, console, reason):
         self._consoles.pop(console.vm_uuid, None)
-        deleted = self._counters["consoles_deleted"]
-        deleted[reason] = deleted.get(reason, 0) + 1
+        self._count("consoles_deleted", reason)
+        self._remove_token_file(console)
+
+    def _remove_token_file(self, console):
         if console.token_file:
             try:
                 os.remove(console.token_file)
@@ -1182,8 +1607,18 @@ class Simulator:
     def _date(self, timestamp):
         return java_date(timestamp, self.config.zone(), self.config.date_style)
 
+    def _login(self, account_uuid, user_uuid):
+        """Session.login: with identity enable.unique.session (default false, conf/globalConfig/identity.xml), first
+        Session.logout of each session of the same user, the logout hook included (their consoles go); then the
+        session.maxConcurrent check and the new session (zstackio/zstack: identity/src/main/java/org/zstack/identity/Session.java)."""
+        if self.config.unique_session:
+            for session in [s for s in self._sessions.values() if s.user_uuid == user_uuid]:
+                self._end_session(session, "unique_session")
+        return self._create_session(account_uuid, user_uuid)
+
     def _create_session(self, account_uuid, user_uuid, access_key_id=None):
         now = time.time()
+        # q(SessionVO).eq(userUuid).count(): rows, expired ones the cleanup has not deleted yet included.
         live = sum(1 for s in self._sessions.values() if s.user_uuid == user_uuid)
         if live >= self.config.max_sessions:
             raise ApiError("ID.1006", "Login sessions hit limit of max allowed concurrent login sessions")
@@ -1246,6 +1681,9 @@ class Simulator:
         if principal.access_key_id is not None:
             key = self._world.access_keys[principal.access_key_id]
             session = self._sessions.get(self._key_sessions.get(key.key_id, ""))
+            if session is not None and session.expires <= now:
+                self._end_session(session, "session_expired")
+                session = None
             if session is None:
                 session = self._create_session(key.account_uuid, key.user_uuid, access_key_id=key.key_id)
                 self._key_sessions[key.key_id] = session.uuid
@@ -1263,6 +1701,11 @@ class Simulator:
     def _account_name(self, account_uuid):
         account = self._world.accounts.get(account_uuid)
         return account.name if account else None
+
+    def _denied(self, session, vm):
+        return ("operation denied. The resource[uuid: %s, type: VmInstanceVO,ownerAccountName:%s, ownerAccountUuid:%s]"
+                " doesn't belong to the account[uuid: %s]"
+                % (vm.uuid, self._account_name(vm.owner_uuid), vm.owner_uuid, session.account_uuid))
 
     def _can_access(self, session, vm):
         account = self._world.accounts.get(session.account_uuid)
@@ -1327,7 +1770,7 @@ class Simulator:
                 account = self._world.account_by_name.get(str(params["accountName"]))
                 if account is None or not hmac.compare_digest(str(params["password"]), account.password_hash):
                     raise ApiError("ID.1000", "wrong account name or password")
-                session = self._create_session(account.uuid, account.uuid)
+                session = self._login(account.uuid, account.uuid)
             except ApiError:
                 self._counters["login_failures"] += 1
                 raise
@@ -1346,7 +1789,7 @@ class Simulator:
                 user = self._world.user_by_name.get((account.uuid, str(params["userName"]))) if account else None
                 if user is None or not hmac.compare_digest(str(params["password"]), user.password_hash):
                     raise ApiError("ID.1000", "wrong account or username or password")
-                session = self._create_session(account.uuid, user.uuid)
+                session = self._login(account.uuid, user.uuid)
             except ApiError:
                 self._counters["login_failures"] += 1
                 raise
@@ -1364,10 +1807,16 @@ class Simulator:
         return Reply.api(200, {})
 
     def api_validate_session(self, request, args, rule):
+        """AccountManagerImpl.handle(APIValidateSessionMsg): Session.checkSessionExpired, which logs an expired
+        session out (the logout hook runs) before answering false."""
         self._json_body(request)
         with self._lock:
             self._settle()
-            return Reply.api(200, {"valid": args["uuid"] in self._sessions})
+            session = self._sessions.get(args["uuid"])
+            if session is not None and session.expires <= time.time():
+                self._end_session(session, "session_expired")
+                session = None
+            return Reply.api(200, {"valid": session is not None})
 
     def api_query_vms(self, request, args, rule):
         self._json_body(request)
@@ -1385,6 +1834,53 @@ class Simulator:
             self._settle()
             session = self._check_session(principal)
             return Reply.api(200, self._run_query(session, Query(conditions=[("uuid", "=", args["uuid"])])))
+
+    def api_console_address(self, request, args, rule):
+        """APIGetVmConsoleAddressMsg, GET /vm-instances/{uuid}/console-addresses, synchronous: the VM's graphics as
+        its host's kvmagent reports them, protocol "vnc", "spice" or "vncAndSpice" and port the VNC port, else the
+        SPICE one (header/src/main/java/org/zstack/header/vm/APIGetVmConsoleAddressMsg.java, APIGetVmConsoleAddressReply
+        with fieldsTo all; plugin/kvm/src/main/java/org/zstack/kvm/KVMHost.java, GetVmConsoleAddressFromHostMsg;
+        zstack-utility kvmagent/kvmagent/plugins/vm_plugin.py, get_vdi_connect_port). Only Running and Crashed VMs
+        (AbstractVmInstance.allowedOperations), else SYS.1006 caused by VM.1010 (validateOperationByState)."""
+        self._json_body(request)
+        principal = self._authenticate(request)
+        with self._lock:
+            self._settle()
+            session = self._check_session(principal)
+            vm = self._world.vms.get(args["uuid"])
+            if vm is None:
+                raise ApiError("SYS.1003", "invalid field[uuid], resource[uuid:%s, type:VmInstanceVO] not found" % args["uuid"])
+            if not self._can_access(session, vm):
+                raise ApiError("ID.1002", self._denied(session, vm))
+            if vm.state not in ("Running", "Crashed"):
+                details = ("current vm instance state[%s] doesn't allow to proceed message[org.zstack.header.vm.APIGetVmConsoleAddressMsg],"
+                           " allowed states are %s" % (vm.state, java_list(java_hash_set_order(["Running", "Crashed"]))))
+                raise ApiError("SYS.1006", details, cause=error_dict("VM.1010", details))
+            host = self._world.hosts.get(vm.host_uuid) or {}
+            ports = {"vncPort": vm.vnc_port, "spicePort": vm.spice_port, "spiceTlsPort": vm.spice_tls_port}
+            return Reply.api(200, java_hash_map({
+                "hostIp": host.get("managementIp"), "port": vm.console_port, "protocol": vm.console_protocol,
+                "vdiPortInfo": {key: value for key, value in ports.items() if value is not None}, "success": True}))
+
+    def api_management_node_action(self, request, args, rule):
+        """PUT /v1/management-nodes/actions is shared by several action APIs: RestServer.handleNonUniqueApi picks the
+        one whose action name is a key of the body, else 400. APIGetVersionMsg is @SuppressCredentialCheck (no
+        Authorization) and an APISyncCallMessage (answered at once): ApiMediatorImpl.handle(APIGetVersionMsg) replies
+        dbf.getDbVersion(), and APIGetVersionReply's @RestResponse(fieldsTo = {"all"}) maps every field of the reply
+        that is not @APINoSee, so 200 {"success": true, "version": "..."} (error null, left out) (zstackio/zstack:
+        header/src/main/java/org/zstack/header/managementnode/APIGetVersionMsg.java, APIGetVersionReply.java,
+        portal/src/main/java/org/zstack/portal/apimediator/ApiMediatorImpl.java, rest/.../RestServer.java,
+        header/src/main/java/org/zstack/header/rest/RestResponseWrapper.java). Only getVersion is simulated."""
+        text = request.body.decode("utf-8", errors="replace").strip()
+        if text in ("", "null"):
+            # JSONObjectUtil.toObject answers null, m.containsKey throws a NullPointerException, whose message is
+            # null on Java 8: RestServer.handle answers 500 with an empty body.
+            raise HttpError(500, "")
+        body = self._json_body(request)
+        if "getVersion" not in body:
+            raise HttpError(400, "the body doesn't contain action mapping to the URL[%s]" % request.path[len(CONTEXT_PATH):])
+        with self._lock:
+            return Reply.api(200, java_hash_map({"version": self.config.zstack_version, "success": True}))
 
     def api_request_console(self, request, args, rule):
         body = self._json_body(request)
@@ -1432,9 +1928,7 @@ class Simulator:
             raise ApiError("SYS.1003", "invalid field[vmInstanceUuid], resource[uuid:%s, type:VmInstanceVO] not found" % vm_uuid)
         session = self._check_session(principal)
         if not self._can_access(session, vm):
-            raise ApiError("ID.1002", "operation denied. The resource[uuid: %s, type: VmInstanceVO,ownerAccountName:%s, ownerAccountUuid:%s]"
-                                      " doesn't belong to the account[uuid: %s]"
-                           % (vm.uuid, self._account_name(vm.owner_uuid), vm.owner_uuid, session.account_uuid))
+            raise ApiError("ID.1002", self._denied(session, vm))
         if vm.state not in CONSOLE_STATES:
             raise ApiError("SYS.1006", "vm[uuid:%s] is not in state of %s, current state is %s" % (vm.uuid, java_list(CONSOLE_STATES), vm.state))
         return vm, session
@@ -1447,7 +1941,9 @@ class Simulator:
         else:
             vm = self._world.vms.get(job.vm_uuid)
             host = self._world.hosts.get(vm.host_uuid) if vm and vm.host_uuid else None
-            if vm is None or host is None or vm.state not in CONSOLE_STATES:
+            if vm is not None and vm.direct_console_url and self._release("direct_console") and vm.state in CONSOLE_STATES:
+                job.status, job.body = self._direct_console(vm, now)
+            elif vm is None or host is None or vm.state not in CONSOLE_STATES:
                 job.status = 503
                 job.body = {"error": error_dict("SYS.1006", "cannot find host IP of the vm[uuid:%s], is the vm running???" % job.vm_uuid)}
             else:
@@ -1457,26 +1953,83 @@ class Simulator:
         job.expires = now + self.config.job_ttl
 
     def _grant_console(self, job, vm, vnc_host, now):
-        """AbstractConsoleProxyBackend.grantConsoleAccess: reuse the VM's live console (its token too), else make one."""
+        """AbstractConsoleProxyBackend.grantConsoleAccess: reuse the VM's live console (its token too), else make one.
+
+        From 5.0 the token is "<session>_<vm>" (ManagementServerConsoleProxyBackend.getConsoleProxy) and each request
+        moves expiredDate on. Before 5.0 ConsoleProxyBase took the token from the console proxy agent, which names
+        the token file "<session>_<vm>_<expiry>" (Python's str of time.time() + vncTokenTimeout) and, while that file
+        lives, hands the same name back without moving its expiry (zstackio/zstack-utility branch 4.8.18:
+        consoleproxy/consoleproxy/console_proxy_agent.py, _establish_new_vnc_proxy, ConsoleTokenFile).
+        """
+        suffixed = not self._release("console_expiry")
         console = self._consoles.get(vm.uuid)
-        if console is not None and (console.expires <= now or (console.vnc_host, console.vnc_port) != (vnc_host, vm.vnc_port)):
-            self._delete_console(console, "expired" if console.expires <= now else "host_changed")
+        if console is not None and (console.vnc_host, console.vnc_port) != (vnc_host, vm.console_port):
+            self._delete_console(console, "host_changed")
+            console = None
+        elif console is not None and console.expires <= now and not suffixed:
+            self._delete_console(console, "expired")
             console = None
         if console is None:
-            console = Console(token="%s_%s" % (job.session_uuid, vm.uuid), session_uuid=job.session_uuid, vm_uuid=vm.uuid,
-                              created=now, expires=now, vnc_host=vnc_host, vnc_port=vm.vnc_port)
+            prefix = "%s_%s" % (job.session_uuid, vm.uuid)
+            console = Console(prefix=prefix, token=prefix, session_uuid=job.session_uuid, vm_uuid=vm.uuid, created=now,
+                              expires=now, vnc_host=vnc_host, vnc_port=vm.console_port, stale=suffixed)
             self._consoles[vm.uuid] = console
             self._counters["consoles_created"] += 1
-        console.expires = now + self.config.token_lifetime
+        if not suffixed:
+            console.expires = now + self.config.token_lifetime
+        elif console.stale or console.expires <= now:
+            self._remove_token_file(console)
+            console.expires = now + self.config.token_lifetime
+            console.token = "%s_%s" % (console.prefix, python2_str_float(console.expires))
+            console.stale = False
         console.system_tags, console.user_tags = job.system_tags, job.user_tags
         self._write_token_file(console)
         return console
 
+    def _direct_console(self, vm, now):
+        """ConsoleProxyBase.doEstablishDirectConsoleConnection, for a console URL that needs no proxy: scheme and
+        targetScheme are the URL's scheme (wss), hostname and port its host and port, token its path (URI.getPath:
+        decoded, without the query), version the URL's own (a third-party platform's version, not ZStack's). No
+        proxy, no token file, no ConsoleProxyVO that outlives the request here. Without host or port the job fails
+        with operr "establish VNC: unexpected uri". ConsoleManagerImpl overrides the hostname only for scheme http.
+        -> (status, body) of the job."""
+        url = vm.direct_console_url
+        scheme, _sep, rest = url.partition("://")
+        authority, slash, path_and_query = rest.partition("/")
+        authority = authority.rpartition("@")[2]
+        if authority.startswith("["):
+            host, _sep, port_text = authority[1:].partition("]")
+            host, port_text = "[%s]" % host, port_text[1:]  # java.net.URI.getHost keeps an IPv6 literal's brackets
+        else:
+            host, _sep, port_text = authority.partition(":")
+        if not host or not port_text.isdigit():
+            return 503, {"error": error_dict("SYS.1006", "establish VNC: unexpected uri: %s" % url)}
+        path = urllib.parse.unquote((slash + path_and_query).split("?", 1)[0].split("#", 1)[0])
+        # expiredDate: the open-source code leaves it null and the column is "timestamp NOT NULL"
+        # (conf/db/upgrade/V5.0.0__schema.sql), which MySQL/MariaDB fill with the insert time: already expired.
+        inventory = {"scheme": scheme, "targetScheme": scheme, "hostname": host, "port": int(port_text), "token": path,
+                     "version": vm.direct_console_version, "expiredDate": self._date(now)}
+        return 200, {"inventory": self._for_release(inventory)}
+
     def _console_inventory(self, console):
+        """ConsoleInventory.valueOf(ConsoleProxyVO). scheme: "http" always (ManagementServerConsoleProxyBackend);
+        targetScheme: the scheme of KVMConsoleHypervisorBackend's console URL, "vnc://<host ip>:<port>/" for every
+        KVM VM, a SPICE one too (its port is then the SPICE port); version: DatabaseFacade.getDbVersion, the node's
+        version (KVMConsoleHypervisorBackend.generateConsoleUrl); hostname and port: consoleProxyOverriddenIp or
+        the management IP, and consoleProxyPort (CoreGlobalProperty, 4900)."""
         cfg = self.config
-        return {"scheme": cfg.console_scheme, "targetScheme": cfg.console_target_scheme, "hostname": cfg.console_hostname,
-                "port": cfg.console_port, "token": console.token, "version": cfg.console_version,
-                "expiredDate": self._date(console.expires)}
+        return self._for_release({
+            "scheme": cfg.console_scheme, "targetScheme": cfg.console_target_scheme, "hostname": cfg.console_hostname,
+            "port": cfg.console_port, "token": console.token, "version": cfg.zstack_version,
+            "expiredDate": self._date(console.expires)})
+
+    def _for_release(self, inventory):
+        """ConsoleInventory's fields on this node's version: targetScheme from 4.1, version from 4.3.12, expiredDate
+        from 5.0 (header/src/main/java/org/zstack/header/console/ConsoleInventory.java on the release branches)."""
+        for key, feature in (("targetScheme", "target_scheme"), ("version", "console_version"), ("expiredDate", "console_expiry")):
+            if not self._release(feature):
+                inventory.pop(key, None)
+        return inventory
 
     def api_poll_job(self, request, args, rule):
         with self._lock:
@@ -1506,22 +2059,30 @@ class Simulator:
         return strip_nulls(inventory)
 
     def _run_query(self, session, query):
+        """QueryFacadeImpl.handle(APIQueryMessage) on the ZQL path: the text must parse, then every field must exist;
+        either failure is SYS.1000 (an internal error), not SYS.1007 (see the ZQL section above)."""
+        version = self.config.zstack_version
+        details = zql_syntax_error(query, version)
+        if details is not None:
+            raise ApiError("SYS.1000", details)
+        query = zql_unescape(query, version)
         account = self._world.accounts.get(session.account_uuid)
         inventories = [self._vm_inventory(vm) for vm in self._world.vms.values()
                        if account and (account.admin or vm.owner_uuid == account.uuid)]
         known = set(VM_FIELDS)
         for inventory in inventories:
             known.update(inventory)
-        for name in (condition[0] for condition in query.conditions):
-            if name not in known:
-                raise ApiError("SYS.1007", "condition name[%s] is invalid, no such field on inventory class[%s]" % (name, VM_INVENTORY_CLASS))
+        details = zql_field_error(query, version, known)
+        if details is not None:
+            raise ApiError("SYS.1000", details)
         matched = [inv for inv in inventories if all(self._condition_holds(inv, cond) for cond in query.conditions)]
         if query.count:
             return {"total": len(matched), "schema": {}}
         if query.sort_by:
             matched.sort(key=lambda inv: (inv.get(query.sort_by) is not None, self._sort_key(query.sort_by, inv.get(query.sort_by))),
                          reverse=query.sort_desc)
-        page = matched[max(query.start, 0):max(query.start, 0) + max(query.limit, 0)]
+        first = max(query.start or 0, 0)
+        page = matched[first:first + max(query.limit, 0)]
         if query.fields:
             page = [{k: inv[k] for k in query.fields if k in inv} for inv in page]
         result = {"inventories": page}
@@ -1624,6 +2185,9 @@ class Simulator:
             return Reply.admin(404, {"error": "no live session %s" % args["uuid"]})
         return Reply.admin(200, {"expired": args["uuid"]})
 
+    def admin_sweep_sessions(self, args, body):
+        return Reply.admin(200, {"swept": self.sweep_sessions()})
+
     def admin_delete_console(self, args, body):
         if not self.delete_console(args["token"]):
             return Reply.admin(404, {"error": "no live console with token %s" % args["token"]})
@@ -1638,22 +2202,26 @@ class Simulator:
             return Reply.admin(404, {"error": "no VM %s" % args["uuid"]})
 
     def _vm_summary(self, vm):
-        return {"uuid": vm.uuid, "name": vm.name, "state": vm.state, "hostUuid": vm.host_uuid, "vncPort": vm.vnc_port,
-                "owner": self._account_name(vm.owner_uuid)}
+        summary = {"uuid": vm.uuid, "name": vm.name, "state": vm.state, "hostUuid": vm.host_uuid,
+                   "owner": self._account_name(vm.owner_uuid)}
+        summary.update({key: getattr(vm, attribute) for key, attribute in VM_SIMULATED_FIELDS.items()})
+        return summary
 
     def _snapshot(self):
+        now = time.time()
         users = self._world.users
         sessions = [{
             "uuid": s.uuid, "account": self._account_name(s.account_uuid), "accountUuid": s.account_uuid,
             "user": users[s.user_uuid].name if s.user_uuid in users else None, "userUuid": s.user_uuid,
             "created": s.created, "last_used": s.last_used, "expires": s.expires, "access_key": s.access_key_id,
+            "expired": s.expires <= now,
         } for s in self._sessions.values()]
         vms = self._world.vms
         consoles = [{
             "token": c.token, "session": c.session_uuid, "vm_uuid": c.vm_uuid,
             "vm_name": vms[c.vm_uuid].name if c.vm_uuid in vms else None, "created": c.created, "expiry": c.expires,
             "vnc_host": c.vnc_host, "vnc_port": c.vnc_port, "system_tags": list(c.system_tags), "user_tags": list(c.user_tags),
-            "token_file": c.token_file,
+            "token_file": c.token_file, "stale": c.stale,
         } for c in self._consoles.values()]
         jobs = [{
             "uuid": j.uuid, "done": j.done, "status": j.status, "vm_uuid": j.vm_uuid, "session": j.session_uuid,
@@ -1846,7 +2414,14 @@ def build_parser():
     parser.add_argument("--advertise-port", type=int, help="port in async job locations (default 8080)")
     parser.add_argument("--console-hostname", help="console proxy hostname reported (default from seed)")
     parser.add_argument("--console-port", type=int, help="console proxy port reported (default from seed, 4900)")
-    parser.add_argument("--console-scheme", help="console proxy scheme reported (default from seed, http)")
+    parser.add_argument("--console-scheme", help="deprecated: a proxied console's scheme is always http on ZStack, "
+                                                 "whatever certificate the proxy has; any other value is refused")
+    parser.add_argument("--zstack-version", help="the node's version, as GetVersion answers it and as its console "
+                                                 "replies and queries behave (default from seed, else %s)" % DEFAULT_ZSTACK_VERSION)
+    parser.add_argument("--unique-session", action="store_true", default=None,
+                        help="identity enable.unique.session=true: a login logs out the same user's other sessions")
+    parser.add_argument("--session-cleanup-interval", type=float,
+                        help="seconds between sweeps of expired sessions (identity session.cleanup.interval, default 3600)")
     parser.add_argument("--faults", type=fault_rules, help="fault rules for the whole run: JSON or @file")
     parser.add_argument("--check-time-zone", action="store_true", default=None,
                         help="compare access-key Date headers with their zone (rest.checkTimeZone=true)")
@@ -1877,7 +2452,8 @@ def main(argv=None):
         logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     names = ("token_dir", "latency_ms", "job_delay", "job_ttl", "session_timeout", "max_sessions", "token_lifetime",
              "tls_cert", "tls_key", "advertise_host", "advertise_port", "console_hostname", "console_port",
-             "console_scheme", "faults", "check_time_zone", "timezone", "tz_offset_minutes", "date_style")
+             "console_scheme", "zstack_version", "unique_session", "session_cleanup_interval", "faults",
+             "check_time_zone", "timezone", "tz_offset_minutes", "date_style")
     options = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
     try:
         simulator = Simulator(args.seed, host=args.host, port=args.port, **options)
