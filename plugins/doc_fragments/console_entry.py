@@ -53,6 +53,16 @@ options:
         description:
         - Protocol behind the proxy, when the server sends it.
         type: str
+      protocol:
+        description:
+        - The display protocol the server declares for the console, C(vnc) or C(spice) (from its C(targetScheme)), when
+          it declares one of them.
+        - Only a declaration - open-source ZStack declares C(vnc) for every VM, SPICE ones included; the launchers and
+          the C(zstack-console) bridge of M(zstack.cloud.zstack_console_files) look at what the display speaks.
+        type: str
+        choices:
+        - vnc
+        - spice
       version:
         description:
         - Console proxy version, when the server sends it.

@@ -19,8 +19,6 @@ from ansible_collections.zstack.cloud.plugins.module_utils._io import FILE_MODE
 
 BRIDGE_MODE = 0o700
 SHEBANG = '#!/usr/bin/env python3\n'
-# The protocols a server can declare for a console (targetScheme); anything else declares none.
-PROTOCOLS = ('vnc', 'spice')
 
 
 def file_mode(name):
@@ -36,16 +34,6 @@ def script_bytes():
         raise ZStackError('the source of the zstack-console script (module_utils/_console_bridge.py) is not in this '
                           'copy of the collection')
     return (SHEBANG + source).encode('utf-8')
-
-
-def declared_protocol(entry):
-    """The console's protocol as the server declares it (``target_scheme``: vnc or spice), else None.
-
-    Only a declaration: open-source ZStack declares vnc for every VM, SPICE ones included, so the bridge (and a
-    launcher) look at what the display speaks.
-    """
-    target = str(entry.get('target_scheme') or '').lower()
-    return target if target in PROTOCOLS else None
 
 
 def bridge_command(stem):

@@ -59,6 +59,13 @@ FIELDS = (
           CREATED, TOKEN_SAMPLE, secret=True),
     Field('target_scheme', 'str', 'Protocol behind the proxy, when the server sends it.',
           'when the server sends it', 'vnc'),
+    Field('protocol', 'str',
+          ['The display protocol the server declares for the console, C(vnc) or C(spice) (from its C(targetScheme)),'
+           ' when it declares one of them.',
+           'Only a declaration - open-source ZStack declares C(vnc) for every VM, SPICE ones included; the launchers'
+           ' and the C(zstack-console) bridge of M(zstack.cloud.zstack_console_files) look at what the display'
+           ' speaks.'],
+          'when the server declares vnc or spice', 'vnc', choices=('vnc', 'spice')),
     Field('version', 'str', 'Console proxy version, when the server sends it.', 'when the server sends it', '1'),
     Field('expired_date', 'raw',
           'When the token expires, as the server wrote it - in the management node\'s local time, without a zone.',
@@ -97,6 +104,14 @@ FIELDS = (
           'token=%s&title=web-01' % TOKEN_SAMPLE, secret=True),
 )
 FIELD_NAMES = tuple(field.name for field in FIELDS)
+# The display protocols a server can declare for a console (targetScheme); anything else declares none.
+PROTOCOLS = ('vnc', 'spice')
+
+
+def declared_protocol(entry):
+    """The protocol an entry's server declares (its ``target_scheme``, else ``protocol``): vnc, spice or None."""
+    declared = str(entry.get('target_scheme') or entry.get('protocol') or '').lower()
+    return declared if declared in PROTOCOLS else None
 
 # A VM that got no console: an item of ``failures``.
 FAILURE_FIELDS = (
@@ -176,6 +191,8 @@ class ConsoleEntry:
                                ('expiredDate', 'expired_date')):
             if inventory.get(source) is not None:
                 entry[target] = inventory[source]
+        if declared_protocol(entry):
+            entry['protocol'] = declared_protocol(entry)
         expires_at = (node_clock or NodeClock()).expires_at(inventory.get('expiredDate'))
         if expires_at is not None:
             entry['expires_at'] = expires_at

@@ -222,13 +222,14 @@ class ConsoleFiles:
     def present(self):
         self.open_ledger(create=False)  # to read it; created below, once every directory is known to be usable
         consoles = [c for c in self.params['consoles'] if isinstance(c, dict)]
-        plans = []
+        plans, missed = [], []
         owned = set()
         for operator in self.operators:  # sessions any operator's record says the role opened
             owned.update(uuid for uuid, entry in ledger_sessions(self._ledger_document(operator)).items()
                          if entry['owned'])
         for operator in self.operators:
-            chosen = pick_consoles(operator['name'], operator['vms'], consoles)
+            chosen, no_console = pick_consoles(operator['name'], operator['vms'], consoles, self.params['failures'])
+            missed.append(no_console)
             if not self.check and any(not c.get('token') for c in chosen):
                 raise ConsoleFilesError('operator %r: a console entry has no token (zstack_console_access in check '
                                         'mode gives none): pass the entries it returns outside check mode'
@@ -256,10 +257,16 @@ class ConsoleFiles:
                 if not self.check:
                     self._write(self.ledger, ledger_name(operator['uid']), dumps(new), 0, 0)
 
-        results = []
-        for operator, plan, directory in zip(self.operators, plans, directories):
-            results.append(self._present_one(operator, plan, directory))
-        return {'operators': results, 'summary': [r.pop('_summary') for r in results]}
+        results, summary = [], []
+        for operator, plan, directory, no_console in zip(self.operators, plans, directories, missed):
+            result = self._present_one(operator, plan, directory)
+            result['no_console'] = no_console
+            results.append(result)
+            # One line for the operator, and one for each of their VMs that got no console.
+            summary.append(result.pop('_summary'))
+            summary.extend('%s: VM %s got no console: %s' % (operator['name'], item['vm'], item['msg'])
+                           for item in no_console)
+        return {'operators': results, 'summary': summary}
 
     def _present_one(self, operator, plan, directory):
         uid, gid = operator['uid'], operator['gid']
@@ -314,29 +321,45 @@ class ConsoleFiles:
                 'sessions_owned': owned, 'sessions_other': other, '_summary': summary}
 
     # ---------------------------------------------------------------- state=absent
+    def _token_documents(self, operator, directory):
+        """``(path, document)`` of the JSON files the manifest in the operator's directory lists."""
+        old = read_manifest(self._read(directory, MANIFEST_NAME, owner=operator['uid']))
+        documents = []
+        for name in (old['files'] if old else []):
+            if name.endswith('.json'):
+                document = loads(self._read(directory, name, owner=operator['uid']))
+                if document:
+                    documents.append((posixpath.join(directory.path, name), document))
+        return documents
+
+    def _sessions(self, directories):
+        """The sessions behind the tokens written for the operators, from root's record and their JSON files, and
+        which ``revoke`` ends (``_ledger.sessions_to_end``)."""
+        ledgers, documents = [], []
+        for operator, directory in zip(self.operators, directories):
+            ledgers.append(self._ledger_document(operator))
+            documents.extend(self._token_documents(operator, directory))
+        return sessions_to_end(ledgers, documents, self.params['revoke'])
+
     def sessions(self):
         """Nothing changes: the sessions behind the tokens, from root's record and the operators' JSON files."""
         self.open_ledger(create=False)
-        ledgers, documents = [], []
-        for operator in self.operators:
-            ledgers.append(self._ledger_document(operator))
-            directory = self.open_operator(operator, create=False)
-            old = read_manifest(self._read(directory, MANIFEST_NAME, owner=operator['uid']))
-            for name in (old['files'] if old else []):
-                if name.endswith('.json'):
-                    document = loads(self._read(directory, name, owner=operator['uid']))
-                    if document:
-                        documents.append((posixpath.join(directory.path, name), document))
-        sessions = sessions_to_end(ledgers, documents, self.params['revoke'])
+        sessions = self._sessions([self.open_operator(operator, create=False) for operator in self.operators])
         return {'operators': [], 'sessions': sessions, 'summary': [],
                 'revocation': revocation_summary(sessions, self.params['revoke'])}
 
     def absent(self):
         self.open_ledger(create=False)
         results, summary = [], []
-        for operator in self.operators:
-            directory = self.open_operator(operator, create=False)
+        directories = [self.open_operator(operator, create=False) for operator in self.operators]
+        # The sessions revoke ends, decided as for list_sessions (the role ended them just before). Root's record
+        # keeps each operator's others, so that a later run with revoke=all can still end them.
+        ended = set(session['session_uuid'] for session in self._sessions(directories) if session['end'])
+        for operator, directory in zip(self.operators, directories):
             uid = operator['uid']
+            kept = {session['session_uuid']: session['owned'] for session in sessions_to_end(
+                [self._ledger_document(operator)], self._token_documents(operator, directory), 'none')
+                if session['session_uuid'] not in ended}
             old = read_manifest(self._read(directory, MANIFEST_NAME, owner=uid))
             present = [name for name in (old['files'] if old else []) + [MANIFEST_NAME]
                        if directory.fd is not None and _io.exists(directory.fd, name)]
@@ -351,11 +374,7 @@ class ConsoleFiles:
                 else:
                     directory.close()
                     status = 'removed' if self._remove_dir(directory.path) else 'kept'
-            ledger_file = ledger_name(uid)
-            if self.ledger and self.ledger.fd is not None and _io.exists(self.ledger.fd, ledger_file):
-                self.changed = True
-                if not self.check:
-                    self._remove(self.ledger, ledger_file)
+            self._keep_in_ledger(operator, kept)
             self.changed |= bool(removed) or status == 'removed'
             results.append({'name': operator['name'], 'dest': directory.path, 'directory': status,
                             'consoles': [], 'written': [], 'removed': removed, 'unchanged': [],
@@ -364,6 +383,28 @@ class ConsoleFiles:
                 operator['name'], 'would remove' if self.check else 'removed', len(removed), directory.path,
                 ', and the directory' if status == 'removed' else ''))
         return {'operators': results, 'summary': summary}
+
+    def _keep_in_ledger(self, operator, kept):
+        """Root's record of the operator after state=absent: only the sessions ``kept`` (uuid: owned), else none."""
+        ledger_file = ledger_name(operator['uid'])
+        if not self.ledger or self.ledger.fd is None:
+            if kept:  # a session whose token was written (an operator's file names it) but root never recorded
+                self.open_ledger(create=True)
+            else:
+                return
+        old = self._ledger_document(operator)
+        if kept:
+            still = [entry for entry in old.get('sessions') or []
+                     if isinstance(entry, dict) and str(entry.get('uuid') or '').lower() in kept]
+            new = merge_ledger(dict(old, sessions=still), kept, operator['name'], operator['uid'], self.now)
+            if new != old:
+                self.changed = True
+                if not self.check:
+                    self._write(self.ledger, ledger_file, dumps(new), 0, 0)
+        elif self.ledger.fd is not None and _io.exists(self.ledger.fd, ledger_file):
+            self.changed = True
+            if not self.check:
+                self._remove(self.ledger, ledger_file)
 
     def _remove_dir(self, path):
         parent_path, base = posixpath.split(path)

@@ -17,7 +17,8 @@ from __future__ import annotations
 import unicodedata
 from datetime import datetime, timedelta
 
-from ansible_collections.zstack.cloud.plugins.module_utils._bridge_files import bridge_command, declared_protocol, script_bytes
+from ansible_collections.zstack.cloud.plugins.module_utils._bridge_files import bridge_command, script_bytes
+from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import declared_protocol
 from ansible_collections.zstack.cloud.plugins.module_utils._console_urls import console_url
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ConsoleFilesError
 from ansible_collections.zstack.cloud.plugins.module_utils._file_names import BRIDGE_NAME, INDEX_NAME, assign_stems
@@ -94,25 +95,33 @@ def _matching(ref, consoles):
     return [c for c in consoles if c.get('vm_instance_name') == ref][:1], ref
 
 
-def pick_consoles(operator, vms, consoles):
-    """The console entries for ``operator``'s VM references (UUIDs, names, query items), each VM once, in order."""
-    chosen = []
+def pick_consoles(operator, vms, consoles, failures=()):
+    """The console entries for ``operator``'s VM references (UUIDs, names, query items), each VM once, in order, and
+    the VMs among them that got no console.
+
+    ``failures`` are zstack_console_access's items for VMs that got no console (with allow_partial): such a VM gets
+    no files, and is returned in the second list ``[{'vm', 'msg'}]`` (its reason, tokens taken out) for the play
+    to say so. A reference with neither a console nor a failure is an error.
+    """
+    chosen, missed = [], []
     for ref in vms or []:
         matches, label = _matching(ref, consoles)
+        failed, _label = _matching(ref, [f for f in failures if isinstance(f, dict)])
         if label is None:
             continue  # an empty reference
-        if not matches:
+        if not matches and not failed:
             raise ConsoleFilesError('operator %r: no console was given for VM %r (every host of the play must list '
                                     'the same operators: the role asks ZStack once)' % (operator, label))
+        for failure in failed:
+            vm = str(failure.get('vm_instance_name') or failure.get('vm_instance_uuid') or label)
+            if all(item['vm'] != vm for item in missed):
+                missed.append({'vm': vm, 'msg': redact(failure.get('msg') or 'no console')})
         for console in matches:
-            if console.get('failed'):
-                raise ConsoleFilesError('operator %r: VM %r failed: %s'
-                                        % (operator, label, redact(console.get('msg') or '')))
             if not UUID_RE.match(str(console.get('vm_instance_uuid') or '')):
                 raise ConsoleFilesError('operator %r: the console for VM %r has no vm_instance_uuid' % (operator, label))
             if all(c['vm_instance_uuid'].lower() != console['vm_instance_uuid'].lower() for c in chosen):
                 chosen.append(console)  # the same VM by name, by UUID or by a query: one set of files
-    return chosen
+    return chosen, missed
 
 
 # ------------------------------------------------------------------ the plan of one operator's files

@@ -43,12 +43,11 @@ from ansible_collections.zstack.cloud.plugins.module_utils._novnc import VERSION
 from ansible_collections.zstack.cloud.plugins.module_utils._novnc import script as novnc_script
 from ansible_collections.zstack.cloud.plugins.module_utils._spice import VERSION as SPICE_VERSION
 from ansible_collections.zstack.cloud.plugins.module_utils._spice import script as spice_script
+from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import PROTOCOLS, declared_protocol
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError
 
 # The console protocols a launcher opens: VNC (noVNC) and SPICE (spice-html5). A declared 'vnc' is not trusted
 # (see the module's docstring); a declared 'spice' is.
-SUPPORTED_TARGET_SCHEMES = ('vnc', 'spice')
-DECLARED_CLIENTS = {'spice': 'spice'}
 # A host name or IPv4 address, or an IPv6 literal: nothing else may reach the page's CSP or URL.
 _HOSTNAME = re.compile(r'[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?')
 _IPV6 = re.compile(r'[0-9A-Fa-f:.]{2,45}')
@@ -66,7 +65,7 @@ def launcher_supported(entry):
     ``why`` is one sentence for the operator and never carries the token.
     """
     target = entry.get('target_scheme')
-    if target not in (None, '') and str(target).lower() not in SUPPORTED_TARGET_SCHEMES:
+    if target not in (None, '') and str(target).lower() not in PROTOCOLS:
         # targetScheme is the scheme of the console URL behind the proxy (zstackio/zstack:
         # console/src/main/java/org/zstack/console/ConsoleProxyBase.java); ConsoleConstants knows "vnc" and "http".
         return False, ('the console behind the proxy speaks %r, and a launcher speaks VNC and SPICE only: open it'
@@ -146,7 +145,7 @@ def _bundles():
 
 def declared_client(entry):
     """``'spice'`` when the entry's ``target_scheme`` says SPICE, else None: the page finds out itself."""
-    return DECLARED_CLIENTS.get(str(entry.get('target_scheme') or '').lower())
+    return 'spice' if declared_protocol(entry) == 'spice' else None
 
 
 def render_launcher(entry):

@@ -36,30 +36,29 @@ def _dig(value, path):
 def failure_message(result, what='zstack_console_access', item_label=None):
     """A one-paragraph failure message from a failed task result, with no token in it.
 
-    Knows the module's result (msg, per-VM zstack_consoles entries with failed and msg, the API error code) and
+    Knows the module's result (msg, the ``failures`` items of the VMs that got no console, the API error code) and
     loop results (results[] with failed and msg). A loop item is named by its label, or, under no_log (which hides
     the label), by ``item_label``: dotted paths into the item, joined by ': '.
     """
     if not isinstance(result, dict):
         return redact('%s failed: %s' % (what, result))
-    entries = [e for e in result.get('zstack_consoles') or [] if isinstance(e, dict)]
-    failed_vms = [e for e in entries if e.get('failed')]
-    if failed_vms:
+    failures = [f for f in result.get('failures') or [] if isinstance(f, dict)]
+    if failures:
         reasons = []
-        for entry in failed_vms:
-            vm = str(entry.get('vm_instance_name') or entry.get('vm_instance_uuid') or '?')
-            text = str(entry.get('msg') or 'failed')
+        for failure in failures:
+            vm = str(failure.get('vm_instance_name') or failure.get('vm_instance_uuid') or '?')
+            text = str(failure.get('msg') or 'failed')
             prefix = 'VM %s: ' % vm
             text = text[len(prefix):] if text.startswith(prefix) else text
-            code = entry['error'].get('code') if isinstance(entry.get('error'), dict) else None
+            code = failure['error'].get('code') if isinstance(failure.get('error'), dict) else None
             if code and str(code) not in text:
                 text += ' [%s]' % code
             reasons.append((vm, text))
-        count = 'all %d' % len(entries) if len(failed_vms) == len(entries) else '%d of %d' % (len(failed_vms), len(entries))
-        if len(set(reason for _vm, reason in reasons)) == 1 and len(failed_vms) > 1:
-            message = '%s failed for %s VMs (%s): %s' % (what, count, ', '.join(vm for vm, _r in reasons), reasons[0][1])
+        count = '%d VM%s' % (len(failures), '' if len(failures) == 1 else 's')
+        if len(set(reason for _vm, reason in reasons)) == 1 and len(failures) > 1:
+            message = '%s failed for %s (%s): %s' % (what, count, ', '.join(vm for vm, _r in reasons), reasons[0][1])
         else:
-            message = '%s failed for %s VMs: %s' % (what, count, '; '.join('VM %s: %s' % pair for pair in reasons))
+            message = '%s failed for %s: %s' % (what, count, '; '.join('VM %s: %s' % pair for pair in reasons))
         return redact(message)
     message = '%s failed' % what
     msg = result.get('msg')

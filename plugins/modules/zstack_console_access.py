@@ -291,6 +291,15 @@ zstack_consoles:
       returned: when the server sends it
       type: str
       sample: vnc
+    protocol:
+      description:
+      - The display protocol the server declares for the console, C(vnc) or C(spice) (from its C(targetScheme)), when
+        it declares one of them.
+      - Only a declaration - open-source ZStack declares C(vnc) for every VM, SPICE ones included; the launchers and
+        the C(zstack-console) bridge of M(zstack.cloud.zstack_console_files) look at what the display speaks.
+      returned: when the server declares vnc or spice
+      type: str
+      sample: vnc
     version:
       description:
       - Console proxy version, when the server sends it.

@@ -114,6 +114,8 @@ options:
     description:
       - Which sessions RV(sessions) marks to end - V(owned) those root's record says the console module opened
         itself (never a session given to it), V(all) every one, V(none) none.
+      - With O(state=absent) (and no O(list_sessions)), the sessions this choice does not end stay in root's record
+        (O(ledger_dir)) when the files go, so that a later run with V(all) can still end them.
     type: str
     choices: [owned, all, none]
     default: owned

@@ -113,16 +113,30 @@ rc_refused=$?
 run present.yml -e '{"override_operators": [{"name": "'"$ALICE"'", "vms": ["web-01"], "dest": "'"$WORK"'/no/such"}]}' "$@" \
     > "$WORK/orphan.out" 2>&1
 rc_orphan=$?
-run present.yml -e '{"override_operators": [{"name": "'"$ALICE"'", "vms": ["web-01", "app-01", "no-such-vm"]}]}' "$@" \
-    > "$WORK/failed.out" 2>&1
+run present.yml -e '{"override_operators": [{"name": "'"$ALICE"'", "dest": "'"$WORK"'/strict", "vms": ["web-01", "app-01", "no-such-vm"]}]}' \
+    -e console_files_allow_partial=false "$@" > "$WORK/failed.out" 2>&1
 rc_failed=$?
 set -e
 cat "$WORK/refused.out" "$WORK/orphan.out" "$WORK/failed.out"
 [ "$rc_refused" -ne 0 ] && [ "$rc_orphan" -ne 0 ] && [ "$rc_failed" -ne 0 ]
 grep -q "exists but is owned by uid 0, not by $ALICE" "$WORK/refused.out"
 grep -q "the parent of $WORK/no/such does not exist" "$WORK/orphan.out"
-[ ! -e "$WORK/no" ]
-grep -q "zstack_console_access failed for 2 of 3 VMs: VM app-01: .*current state is Stopped; VM no-such-vm: No VM named 'no-such-vm'" "$WORK/failed.out"
+[ ! -e "$WORK/no" ] && [ ! -e "$WORK/strict" ]
+grep -q "zstack_console_access failed for 2 VMs: VM app-01: .*current state is Stopped.*; VM no-such-vm: No VM named 'no-such-vm'" "$WORK/failed.out"
+# 4a. The same VMs with the role's default (console_files_allow_partial): an incident is partial. The files for
+#     web-01, one line for each VM that got none, with the server's reason; no token in the output.
+run present.yml -e '{"override_operators": [{"name": "'"$ALICE"'", "dest": "'"$WORK"'/partial", "vms": ["web-01", "app-01", "no-such-vm"]}]}' \
+    "$@" | tee "$WORK/partial.out"
+no_token_in "$WORK/partial.out"
+grep -q "$ALICE: VM app-01 got no console: VM app-01: ZStack API error SYS.1006: .*current state is Stopped" "$WORK/partial.out"
+grep -q "$ALICE: VM no-such-vm got no console: No VM named 'no-such-vm' that is not Destroyed" "$WORK/partial.out"
+grep -q "$ALICE: 1 console(s) in $WORK/partial/index.html" "$WORK/partial.out"
+[ -f "$WORK/partial/web-01.html" ] && [ -f "$WORK/partial/web-01.json" ] && ! ls "$WORK/partial" | grep -q '^app-01'
+# (console_files_revoke=none: the session behind web-01's console is the first run's, still in use by the files
+# of steps 1 and 2.)
+run absent.yml -e '{"override_operators": [{"name": "'"$ALICE"'", "dest": "'"$WORK"'/partial"}]}' \
+    -e console_files_revoke=none "$@" > /dev/null
+[ ! -e "$WORK/partial" ]
 # A ledger directory root does not own alone is refused before anything is written.
 set +e
 run present.yml -e console_files_ledger_dir="$WORK/bob-consoles" "$@" > "$WORK/ledger-refused.out" 2>&1
@@ -156,6 +170,26 @@ PY
 grep -q "Ended 1 API session(s) behind the tokens" "$WORK/absent.out"
 sessions ledger "$LEDGER" "$ALICE" none  # root's records go with the files
 sessions ledger "$LEDGER" "$BOB" none
+
+# 5a. The files cannot be written (a refused ledger directory) after the consoles were asked for, in a session this
+# run opened (no console is live any more): that session is ended, and with it the consoles nobody got.
+install -d -o "$BOB" -m 0700 "$WORK/not-roots"
+set +e
+run present.yml -e console_files_ledger_dir="$WORK/not-roots" "$@" > "$WORK/refused-late.out" 2>&1
+rc_late=$?
+set -e
+cat "$WORK/refused-late.out"
+[ "$rc_late" -ne 0 ]
+grep -q "(the consoles asked for were revoked: their session was ended)" "$WORK/refused-late.out"
+no_token_in "$WORK/refused-late.out"
+admin GET "$SIM_URL/_sim/state" > "$WORK/state-late.json"
+"$SIM_PYTHON" - "$WORK/state-late.json" <<'PY'
+import json, sys
+state = json.load(open(sys.argv[1]))
+assert state['consoles'] == [], 'consoles left after a refused run: %d' % len(state['consoles'])
+live = [s for s in state['sessions'] if not s['expired']]
+assert live == [], 'live sessions left after a refused run: %d' % len(live)
+PY
 
 # 5b. The endpoint and the account only in module_defaults for group/zstack.cloud.zstack (issue 20): no
 # console_files_* connection variable and no ZSTACK_* variable. The role's console request and, with state=absent,
@@ -224,7 +258,7 @@ grep -q "their tokens embed 0 API session(s) the role opened .* and 2 it did not
 run revoke.yml -e "$bob_ops" -e state=absent "$@" | tee "$WORK/r-absent-bob.out"
 grep -q "Ended 0 API session(s) behind the tokens .*; kept 2 session(s) the role did not open, whose tokens still work ($BOB_DIR/" "$WORK/r-absent-bob.out"
 sessions expect own=live caller=live own:consoles=2 caller:consoles=1 logouts=+0
-sessions ledger "$LEDGER" "$BOB" none
+sessions ledger "$LEDGER" "$BOB" caller=other,own=other  # kept: a later console_files_revoke=all can end them
 [ ! -e "$BOB_DIR" ]
 
 # 6b. Both operators, in check mode: the one session of the role's would be ended; nothing is, nothing is removed.
@@ -243,14 +277,23 @@ run revoke.yml -e "$both_ops" -e state=absent "$@" | tee "$WORK/r-absent.out"
 grep -q "Ended 1 API session(s) behind the tokens (sessions the role opened, console_files_revoke=owned); kept 1 session(s)" "$WORK/r-absent.out"
 sessions expect own=ended caller=live own:consoles=0 caller:consoles=1 logouts=+1
 sessions ledger "$LEDGER" "$ALICE" none
-sessions ledger "$LEDGER" "$BOB" none
+sessions ledger "$LEDGER" "$BOB" caller=other
 [ ! -e "$BOB_DIR" ] && [ ! -e "$ALICE_DIR/web-01.json" ]
 
-# 6d. Again: no files, no record - nothing to end, nothing changed.
+# 6d. Again: no files; root's record still names the caller's session, kept - nothing ended, nothing changed, and
+# the same advice.
 run revoke.yml -e "$both_ops" -e state=absent "$@" | tee "$WORK/r-again.out"
-grep -q "Ended 0 API session(s)" "$WORK/r-again.out"
+grep -q "Ended 0 API session(s) behind the tokens .*; kept 1 session(s) the role did not open, whose tokens still work (no file left; console_files_revoke=all ends them too)" "$WORK/r-again.out"
 grep -qE 'bastion +: ok=[0-9]+ +changed=0 ' "$WORK/r-again.out"
 sessions expect caller=live caller:consoles=1 logouts=+0
+
+# 6d'. The advice followed as printed, the files long gone: console_files_revoke=all ends the caller's session, and
+# root's record forgets it.
+run revoke.yml -e "$both_ops" -e state=absent -e console_files_revoke=all "$@" | tee "$WORK/r-advised.out"
+grep -q "Ended 1 API session(s) behind the tokens (every session, console_files_revoke=all)" "$WORK/r-advised.out"
+sessions expect caller=ended caller:consoles=0 logouts=+1
+sessions ledger "$LEDGER" "$BOB" none
+sessions login caller  # a new caller's session for 6e
 
 # 6e. console_files_revoke: all ends the caller's session too.
 run revoke.yml -e "$bob_ops" -e @"$WORK/caller.json" "$@" > "$WORK/r-bob3.out"
@@ -276,10 +319,15 @@ sessions ledger "$LEDGER" "$ALICE" own2=owned
 # console_files_revoke: false (a YAML boolean through incident_revoke, the value of earlier releases) is none: it
 # ends nothing; the files and the record go.
 run zstack.cloud.incident_end -e incident_operator="$ALICE" -e '{"incident_revoke": false}' "$@" | tee "$WORK/r-false.out"
-grep -q "Ended 0 API session(s) behind the tokens (revocation off, console_files_revoke=none)" "$WORK/r-false.out"
+grep -q "Ended 0 API session(s) behind the tokens (revocation off, console_files_revoke=none); kept 1 session(s) not ended, whose tokens still work (.*; console_files_revoke=all ends them too)" "$WORK/r-false.out"
 sessions expect own2=live own2:consoles=2 logouts=+0
-sessions ledger "$LEDGER" "$ALICE" none
+sessions ledger "$LEDGER" "$ALICE" own2=owned
 [ ! -e "$ALICE_DIR/web-01.json" ]
+# As it advises, word for word (-e console_files_revoke=all): the files are gone, root's record is not.
+run zstack.cloud.incident_end -e incident_operator="$ALICE" -e console_files_revoke=all "$@" | tee "$WORK/r-advised2.out"
+grep -q "Ended 1 API session(s) behind the tokens (every session, console_files_revoke=all)" "$WORK/r-advised2.out"
+sessions expect own2=ended own2:consoles=0 logouts=+1
+sessions ledger "$LEDGER" "$ALICE" none
 unset ZSTACK_HOST ZSTACK_PORT ZSTACK_ACCOUNT_NAME ZSTACK_ACCOUNT_PASSWORD
 
 # 7. A SPICE console (ZStack gives one for a VM whose console mode is SPICE): a launcher that opens it with

@@ -38,11 +38,17 @@ def test_built_from_the_inventory_with_the_node_zone():
     entry = ConsoleEntry.from_inventory(VM, 'web-01', INVENTORY, NodeClock(parse_timezone('+08:00')))
     assert entry == {
         'vm_instance_uuid': VM, 'vm_instance_name': 'web-01', 'scheme': 'http', 'hostname': '10.0.0.5',
-        'port': 4900, 'token': INVENTORY['token'], 'target_scheme': 'vnc', 'version': '1',
+        'port': 4900, 'token': INVENTORY['token'], 'target_scheme': 'vnc', 'protocol': 'vnc', 'version': '1',
         'expired_date': 'Nov 28, 2026 5:21:20 PM', 'expires_at': '2026-11-28T09:21:20Z',
         'websocket_url': 'ws://10.0.0.5:4900/?token=%s' % INVENTORY['token'],
     }
     assert set(entry) <= set(FIELD_NAMES)
+
+
+@pytest.mark.parametrize('target, protocol', [('vnc', 'vnc'), ('SPICE', 'spice'), ('http', None), (None, None)])
+def test_protocol_only_when_the_server_declares_vnc_or_spice(target, protocol):
+    entry = ConsoleEntry.from_inventory(VM, None, dict(INVENTORY, targetScheme=target))
+    assert entry.get('protocol') == protocol
 
 
 def test_an_empty_inventory_is_the_vm_alone():
@@ -118,7 +124,7 @@ def test_console_entry_https_gives_wss_and_name():
                                                        'token': TOKEN, 'targetScheme': 'vnc', 'version': '1',
                                                        'expiredDate': 'Nov 28, 2026 5:21:20 PM'}, NodeClock(parse_timezone('UTC')))
     assert entry == {'vm_instance_uuid': VM, 'vm_instance_name': 'web-01', 'scheme': 'https',
-                     'hostname': 'proxy.example.test', 'port': 4443, 'token': TOKEN, 'target_scheme': 'vnc',
+                     'hostname': 'proxy.example.test', 'port': 4443, 'token': TOKEN, 'target_scheme': 'vnc', 'protocol': 'vnc',
                      'version': '1', 'expired_date': 'Nov 28, 2026 5:21:20 PM', 'expires_at': '2026-11-28T17:21:20Z',
                      'websocket_url': 'wss://proxy.example.test:4443/?token=' + TOKEN}
 

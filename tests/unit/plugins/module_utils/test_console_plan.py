@@ -61,24 +61,36 @@ def test_expiry_from_the_entry_else_from_the_lifetime():
 
 def test_pick_consoles_by_uuid_and_name_each_vm_once():
     consoles = [console(WEB01, 'web-01'), console(WEB02)]
-    chosen = pick_consoles('alice', ['web-01', WEB01.upper(), ' ', WEB02], consoles)
-    assert [c['vm_instance_uuid'] for c in chosen] == [WEB01, WEB02]
+    chosen, missed = pick_consoles('alice', ['web-01', WEB01.upper(), ' ', WEB02], consoles)
+    assert [c['vm_instance_uuid'] for c in chosen] == [WEB01, WEB02] and missed == []
 
 
 def test_pick_consoles_by_query_item_every_vm_it_selected():
     query = ['hostUuid=' + 'c' * 32]
     consoles = [console(WEB01, 'web-01'), dict(console(WEB02, 'web-02'), vm_query=query),
                 dict(console(WEB01, 'web-01'), vm_query=query)]
-    chosen = pick_consoles('alice', [{'query': query}, 'web-01'], consoles)
+    chosen, _missed = pick_consoles('alice', [{'query': query}, 'web-01'], consoles)
     assert [c['vm_instance_uuid'] for c in chosen] == [WEB02, WEB01]
     with pytest.raises(ConsoleFilesError, match="no console was given for VM 'query name=x'"):
         pick_consoles('alice', [{'query': ['name=x']}], consoles)
 
 
+def test_pick_consoles_names_the_vms_that_got_none_with_their_reason():
+    query = ['hostUuid=' + 'c' * 32]
+    consoles = [console(WEB01, 'web-01'), dict(console(WEB02, 'web-02'), vm_query=query)]
+    failures = [{'vm_instance_name': 'app-01', 'msg': 'No VM named %r that is not Destroyed' % 'app-01'},
+                {'vm_instance_uuid': 'd' * 32, 'vm_instance_name': 'db-09', 'vm_query': query,
+                 'msg': 'VM db-09: ZStack API error SYS.1006: current state is Stopped, session %s' % SESSION}]
+    chosen, missed = pick_consoles('alice', ['web-01', 'app-01', {'query': query}, 'app-01'], consoles, failures)
+    assert [c['vm_instance_uuid'] for c in chosen] == [WEB01, WEB02]
+    # Each VM once, its reason with any session UUID taken out.
+    assert missed == [{'vm': 'app-01', 'msg': "No VM named 'app-01' that is not Destroyed"},
+                      {'vm': 'db-09', 'msg': 'VM db-09: ZStack API error SYS.1006: current state is Stopped, '
+                                             'session <redacted>'}]
+
+
 @pytest.mark.parametrize('consoles, message', [
     ([], r"operator 'alice': no console was given for VM 'web-01' \(every host"),
-    ([{'vm_instance_name': 'web-01', 'failed': True, 'msg': 'boom %s_%s' % (SESSION, WEB01)}],
-     "operator 'alice': VM 'web-01' failed: boom <redacted>"),
     ([{'vm_instance_name': 'web-01'}], 'has no vm_instance_uuid'),
 ])
 def test_pick_consoles_refuses(consoles, message):
@@ -160,6 +172,7 @@ def test_plan_unknown_protocol_gets_no_launcher_and_a_warning():
     assert warning.startswith('operator alice, VM web-01: no launcher written:') and 'VNC and SPICE only' in warning
     index = plan['files']['index.html'].decode('utf-8')
     assert 'No launcher:' in index and 'href="web-01.html"' not in index
+
 
 def test_plan_in_check_mode_has_no_content_for_token_files():
     plan = plan_files('alice', [console(WEB01, 'web-01', token=False)], NOW)

@@ -17,18 +17,17 @@ TOKEN = '%s_%s' % (SESSION, WEB01)
 
 
 def test_failure_message_names_failed_vms_without_tokens():
-    result = {'msg': 'Console access failed for 2 of 3 VMs', 'zstack_consoles': [
-        {'vm_instance_name': 'app-01', 'failed': True, 'msg': 'VM app-01: current state is Stopped',
-         'error': {'code': 'SYS.1006'}},
-        {'vm_instance_uuid': WEB01, 'vm_instance_name': 'web-01', 'scheme': 'http', 'hostname': '10.0.0.5', 'port': 4900,
-         'token': TOKEN, 'websocket_url': 'ws://10.0.0.5:4900/?token=' + TOKEN, 'target_scheme': 'vnc',
-         'session_owned': True, 'expires_at': '2026-11-30T16:30:00Z'},
-        {'vm_instance_uuid': WEB02, 'failed': True, 'msg': 'VM %s: Session[uuid:%s] expired' % (WEB02, SESSION)}]}
-    assert failure_message(result) == ('zstack_console_access failed for 2 of 3 VMs: VM app-01: current state is '
-                                       'Stopped [SYS.1006]; VM %s: Session[uuid:<redacted>] expired' % WEB02)
-    same = {'zstack_consoles': [{'vm_instance_name': n, 'failed': True, 'msg': 'VM %s: Login failed' % n}
-                                for n in ('a', 'b')]}
-    assert failure_message(same) == 'zstack_console_access failed for all 2 VMs (a, b): Login failed'
+    result = {'msg': 'Console access failed for 2 of 3 VMs', 'failures': [
+        {'vm_instance_name': 'app-01', 'msg': 'VM app-01: current state is Stopped', 'error': {'code': 'SYS.1006'}},
+        {'vm_instance_uuid': WEB02, 'msg': 'VM %s: Session[uuid:%s] expired, token %s' % (WEB02, SESSION, TOKEN)}]}
+    assert failure_message(result) == ('zstack_console_access failed for 2 VMs: VM app-01: current state is '
+                                       'Stopped [SYS.1006]; VM %s: Session[uuid:<redacted>] expired, token <redacted>'
+                                       % WEB02)
+    same = {'failures': [{'vm_instance_name': n, 'msg': 'VM %s: Login failed' % n} for n in ('a', 'b')]}
+    assert failure_message(same) == 'zstack_console_access failed for 2 VMs (a, b): Login failed'
+    # Without failures (a failure of the whole task): its message.
+    assert failure_message({'msg': 'Login as account ops failed', 'failures': []}) == (
+        'zstack_console_access failed: Login as account ops failed')
 
 
 def test_failure_message_plain_and_loops():

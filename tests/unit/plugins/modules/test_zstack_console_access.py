@@ -188,7 +188,8 @@ def test_single_vm_by_uuid(run, server):
     assert result['session_created'] is True
     assert result['validate_only'] is False
     expected = {'vm_instance_uuid': VM1, 'scheme': 'http', 'hostname': '10.0.0.5', 'port': 4900,
-                'token': token(VM1), 'target_scheme': 'vnc', 'expired_date': EXPIRED_DATE, 'expires_at': EXPIRES_AT,
+                'token': token(VM1), 'target_scheme': 'vnc', 'protocol': 'vnc', 'expired_date': EXPIRED_DATE,
+                'expires_at': EXPIRES_AT,
                 'websocket_url': 'ws://10.0.0.5:4900/?token=' + token(VM1), 'session_owned': True,
                 'token_session': 'opened',
                 'console_url': 'http://%s:5000/thirdparty/vnc_auto.html?host=10.0.0.5&port=4900&token=%s&title=%s'
