@@ -6,22 +6,34 @@
 #   make sanity        ansible-test sanity --venv --python 3.11 (offline-safe)
 #   make integration   ansible-test integration against the local simulator
 #   make novnc-check   the bundled noVNC client is what tools/novnc's pinned packages build to
+#   make spice-check   the bundled spice-html5 client is what tools/spice's pinned Debian package builds to
 #   make e2e           the browser end-to-end console test (tests/e2e)
 #   make units-newest, sanity-newest, integration-newest
 #                      the same three on the newest ansible-core (tests/requirements-newest.txt)
 #                      and Python 3.12, in .venv-newest and build/newest; make test-newest runs them
-#   make demo          build + install the collection, run playbooks/demo.yml
-#                      against a simulator started (and always stopped) here; needs only
-#                      ansible-core and requests (.venv-demo)
-#   make lint          ansible-lint (production profile), yamllint, antsibull-changelog lint
+#   make demo          build + install the collection, run playbooks/demo.yml against a
+#                      simulator started here and left running, print the lines that try the
+#                      collection by hand (source build/demo-env.sh); needs only ansible-core and
+#                      requests (.venv-demo). make demo-stop stops the simulator
+#   make demo-check    the user guide's try-it lines (make demo, source, ansible, make demo-stop),
+#                      run exactly as written
+#   make lint          ansible-lint (production profile), yamllint, antsibull-changelog lint, and
+#                      CHANGELOG.rst + changelogs/changelog.yaml are what the fragments produce
+#   make changelog     (re)produce the release galaxy.yml names in changelogs/changelog.yaml and
+#                      CHANGELOG.rst from changelogs/fragments/ (antsibull-changelog; docs/releasing.md);
+#                      RELEASE_DATE=YYYY-MM-DD sets its date
 #   make docs          write the console entry's docs from its type (tools/console_entry_docs.py), then
 #                      regenerate docs/reference/ from the plugins' docs (antsibull-docs)
 #   make docs-check    those and docs/reference/ up to date, antsibull-docs lint, ansible-doc warnings,
 #                      the README's content table
+#   make docsite       the documentation site: antsibull-docs' pages and the user docs, built to
+#                      HTML by Sphinx in build/docsite/html, then opened in Chromium (tests/docsite):
+#                      every page renders, no internal link is broken, external links allowed
 #   make ee            execution environment: ansible-builder introspect + create, the example
 #                      EE's build context with the tarball
-#   make release-check build the tarball, check its files, install it into an empty
-#                      path, run the demo playbook from the installed copy
+#   make release-check build the tarball, check its files, run the README's install instructions
+#                      as written (tarball, git checkout, requirements.yml), run the demo playbook
+#                      from the installed copy
 #   make bench         benchmark (not a test): consoles for 1, 50, 200 VMs from a
 #                      simulator with 20 ms per request, and the console_files role for
 #                      1, 10, 50 VMs and two operators next to the module alone (as root;
@@ -30,14 +42,14 @@
 #   make clean         remove build/ and the virtual environments
 #
 # Knobs: PYTHON (Python 3.11 for .venv), NEWEST_PYTHON (Python 3.12 for .venv-newest),
-# PYTEST_ARGS, SANITY_ARGS, INTEGRATION_ARGS, TEST_STAGES, BENCH_ARGS.
+# PYTEST_ARGS, SANITY_ARGS, INTEGRATION_ARGS, TEST_STAGES, BENCH_ARGS, RELEASE_DATE.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := test
 
 # Stages of `make test`, in order. Append new stages here (each one a target).
-TEST_STAGES ?= units sanity novnc-check integration e2e lint docs-check ee release-check \
+TEST_STAGES ?= units sanity novnc-check spice-check integration e2e lint docs-check docsite ee release-check demo-check \
   units-newest sanity-newest integration-newest
 NEWEST_STAGES := units-newest sanity-newest integration-newest
 
@@ -78,13 +90,14 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export ANSIBLE_NOCOLOR := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: all test test-newest venv venv-newest venv-demo debian-packages tree seed-ansible-test units sanity novnc-check integration \
-  e2e demo lint docs docs-check ee release-check clean help bench $(TEST_STAGES) $(NEWEST_STAGES)
+.PHONY: all test test-newest venv venv-newest venv-demo debian-packages tree seed-ansible-test units sanity novnc-check \
+  spice-check integration e2e demo demo-stop demo-check lint changelog docs docs-check docsite ee release-check clean help \
+  bench $(TEST_STAGES) $(NEWEST_STAGES)
 
 all: test
 
 help:
-	@sed -n '3,33p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,45p' Makefile | sed 's/^# \{0,1\}//'
 
 # debian-packages first: one apt-get run for every stage (each stage also ensures its own group, so it
 # runs alone too, and under -k a missing package fails only the stages that need it).
@@ -170,23 +183,19 @@ integration: venv tree seed-ansible-test
 	"$(VENV_BIN)/ansible-test" integration --local --allow-destructive --python-interpreter "$(VENV_PY)" $(INTEGRATION_ARGS)
 
 # ---------------------------------------------------------------- demo
-# Build and install the collection like a user would, start the simulator on a
-# free port, run playbooks/demo.yml against it, and always stop the simulator.
+# Build and install the collection like a user would, start the simulator on a free port, run playbooks/demo.yml
+# against it, and leave the simulator running with build/demo-env.sh, which sets up a shell to try the collection
+# by hand (tools/demo.sh prints the lines; docs/user-guide.md has them too). `make demo-stop` stops it.
 # Only what the collection needs at run time: .venv-demo has ansible-core and requests.
 demo: venv-demo
-	rm -rf "$(DIST)" "$(DEMO_COLLECTIONS)"
-	"$(DEMO_VENV)/bin/ansible-galaxy" collection build --force --output-path "$(DIST)" .
-	ANSIBLE_COLLECTIONS_PATH="$(DEMO_COLLECTIONS)" \
-	  "$(DEMO_VENV)/bin/ansible-galaxy" collection install --offline --force \
-	  -p "$(DEMO_COLLECTIONS)" "$(DIST)"/zstack-cloud-*.tar.gz
-	export SIMULATOR_PYTHON="$(DEMO_VENV)/bin/python"; \
-	trap 'bash tools/simulator.sh stop' EXIT; trap 'exit 130' INT TERM; \
-	bash tools/simulator.sh start; \
-	zstack_env=$$(bash tools/simulator.sh env); eval "$$zstack_env"; \
-	export ANSIBLE_COLLECTIONS_PATH="$(DEMO_COLLECTIONS)"; \
-	export ANSIBLE_PYTHON_INTERPRETER="$(DEMO_VENV)/bin/python" ANSIBLE_LOCALHOST_WARNING=False ANSIBLE_INVENTORY_UNPARSED_WARNING=False; \
-	echo "demo: simulator at $$ZSTACK_SCHEME://$$ZSTACK_HOST:$$ZSTACK_PORT as $$ZSTACK_ACCOUNT_NAME"; \
-	"$(DEMO_VENV)/bin/ansible-playbook" playbooks/demo.yml -e demo_consoles_dest="$(BUILD)/demo-consoles"
+	bash tools/demo.sh run "$(DEMO_VENV)" "$(BUILD)"
+
+demo-stop:
+	bash tools/demo.sh stop "$(BUILD)"
+
+# The user guide's "Try it without a ZStack cloud" lines, run as written from the repository root (tools/demo_check.sh).
+demo-check:
+	bash tools/demo_check.sh "$(BUILD)/demo-check"
 
 # ---------------------------------------------------------------- novnc-check
 # The noVNC client bundled into the launchers (plugins/module_utils/_novnc.py) is what the pinned npm packages
@@ -194,6 +203,13 @@ demo: venv-demo
 novnc-check:
 	@command -v npm >/dev/null 2>&1 || bash tools/debian_packages.sh ensure node
 	python3 tools/novnc/build.py --check
+
+# ---------------------------------------------------------------- spice-check
+# The spice-html5 client bundled into the launchers (plugins/module_utils/_spice.py) is what the pinned Debian
+# package builds to (tools/spice/README.md): the .deb downloaded and checked against its SHA-256, esbuild from npm.
+spice-check:
+	@command -v npm >/dev/null 2>&1 || bash tools/debian_packages.sh ensure node
+	python3 tools/spice/build.py --check
 
 # ---------------------------------------------------------------- e2e
 # The browser end-to-end test (tests/e2e/README.md): Xvnc, websockify with a token
@@ -214,6 +230,15 @@ lint: venv tree
 	  "$(VENV_BIN)/ansible-lint" --offline --profile production --strict
 	cd "$(TREE)" && "$(VENV_BIN)/yamllint" --strict .
 	cd "$(TREE)" && "$(VENV_BIN)/antsibull-changelog" lint
+	cd "$(TREE)" && "$(VENV_BIN)/antsibull-changelog" lint-changelog-yaml changelogs/changelog.yaml
+	PATH="$(VENV_BIN):$$PATH" "$(VENV_PY)" tools/changelog.py check "$(TREE)"
+
+# ---------------------------------------------------------------- changelog
+# The release galaxy.yml names, produced afresh from changelogs/fragments/ by antsibull-changelog (in a copy of the
+# tree: the fragments stay) into changelogs/changelog.yaml and CHANGELOG.rst; run it again after adding a fragment.
+RELEASE_DATE ?=
+changelog: venv tree
+	PATH="$(VENV_BIN):$$PATH" "$(VENV_PY)" tools/changelog.py generate "$(TREE)" $(if $(RELEASE_DATE),--date $(RELEASE_DATE))
 
 # ---------------------------------------------------------------- docs
 # docs/reference/ is generated (antsibull-docs) and committed: `make docs`
@@ -230,13 +255,23 @@ docs-check: venv tree
 	PYTHONPATH="$(COLLECTIONS)" "$(VENV_PY)" tools/console_entry_docs.py --check
 	PATH="$(VENV_BIN):$$PATH" bash tools/docs.sh check "$(COLLECTIONS)"
 
+# ---------------------------------------------------------------- docsite
+# The documentation site (tools/docsite.sh): antsibull-docs' pages of every plugin and role, and the user docs
+# (README.md, docs/*.md, the role's README, CHANGELOG.rst, included as pages), built by Sphinx to
+# build/docsite/html, offline, warnings as errors; then tests/docsite opens it in headless Chromium: every page
+# renders, no internal link or anchor is broken, external links are well-formed and on an allow-list.
+docsite: venv tree
+	@bash tools/debian_packages.sh ensure docsite
+	PATH="$(VENV_BIN):$$PATH" bash tools/docsite.sh "$(COLLECTIONS)" "$(BUILD)/docsite"
+	cd "$(TREE)" && DOCSITE_HTML="$(BUILD)/docsite/html" "$(VENV_PY)" -m pytest -p no:cacheprovider -ra tests/docsite
+
 # ---------------------------------------------------------------- ee
 # meta/execution-environment.yml, seen by ansible-builder in an installed copy.
 ee: venv
 	PATH="$(VENV_BIN):$$PATH" bash tools/ee_check.sh "$(BUILD)/ee"
 
 # ---------------------------------------------------------------- release-check
-# What a release ships, installed alone, runs the demo (tools/release_check.sh).
+# What a release ships, installed the README's ways, runs the demo (tools/release_check.sh).
 release-check: venv
 	@bash tools/debian_packages.sh ensure git
 	PATH="$(VENV_BIN):$$PATH" bash tools/release_check.sh "$(BUILD)/release-check"
@@ -251,5 +286,6 @@ bench: venv tree
 # ---------------------------------------------------------------- clean
 clean:
 	-bash tools/simulator.sh stop
+	-bash tools/demo.sh stop "$(BUILD)"
 	rm -rf "$(BUILD)" "$(VENV)" "$(ROOT)/.venv-newest" "$(DEMO_VENV)" tests/output .pytest_cache .hypothesis
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +

@@ -48,8 +48,11 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SIMULATOR = os.path.join(ROOT, 'tests', 'simulator', 'zstack_simulator.py')
-SEED = os.path.join(ROOT, 'tests', 'simulator', 'seed.json')
+sys.path.insert(0, os.path.join(ROOT, 'tests', 'simulator'))
+
+import simulator_process  # noqa: E402  pylint: disable=wrong-import-position
+
+SEED = simulator_process.SEED
 ACCOUNT, PASSWORD = 'console-ops', 'C0nsole-Ops!'
 FLEET = 200
 
@@ -168,40 +171,16 @@ def make_seed(path):
     return [vm['uuid'] for vm in fleet], [vm['name'] for vm in fleet]
 
 
-class Simulator:
-    def __init__(self, work, seed, latency_ms, job_delay):
-        self.port_file = os.path.join(work, 'sim.port')
-        self.log = open(os.path.join(work, 'simulator.out'), 'w', encoding='utf-8')  # pylint: disable=consider-using-with
-        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
-            [sys.executable, SIMULATOR, '--seed', seed, '--host', '127.0.0.1', '--port', '0',
-             '--port-file', self.port_file, '--latency-ms', str(latency_ms), '--job-delay', str(job_delay)],
-            stdout=self.log, stderr=subprocess.STDOUT)
-        for _attempt in range(150):
-            if os.path.exists(self.port_file):
-                break
-            if self.process.poll() is not None:
-                raise SystemExit('bench: the simulator exited during start-up; see %s' % self.log.name)
-            time.sleep(0.1)
-        else:
-            self.stop()
-            raise SystemExit('bench: the simulator did not start within 15 s')
-        with open(self.port_file, encoding='ascii') as handle:
-            self.port = int(handle.read().strip())
-        self.url = 'http://127.0.0.1:%d' % self.port
+def start_simulator(work, seed, latency_ms, job_delay):
+    """The simulator with a fixed latency per request, in work/simulator/; SystemExit with one line if it fails.
 
-    def admin(self, method, path):
-        request = urllib.request.Request(self.url + path, method=method)
-        with urllib.request.urlopen(request, timeout=30) as reply:
-            return json.loads(reply.read().decode('utf-8'))
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.log.close()
+    No request log (--log-level WARNING): a line per request would be part of what is measured.
+    """
+    try:
+        return simulator_process.start(os.path.join(work, 'simulator'), '--seed', seed, '--latency-ms', str(latency_ms),
+                                       '--job-delay', str(job_delay), '--log-level', 'WARNING')
+    except simulator_process.LaunchError as exc:
+        raise SystemExit('bench: simulator: %s' % exc) from None
 
 
 class Bench:
@@ -222,9 +201,15 @@ class Bench:
                          'localhost ansible_connection=local ansible_python_interpreter=%s\n'
                          % (sys.executable, sys.executable))
 
+    def admin(self, method, path):
+        """A call of the simulator's admin API (/_sim/...)."""
+        request = urllib.request.Request(self.sim.url + path, method=method)
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            return json.loads(reply.read().decode('utf-8'))
+
     def run(self, playbook, vms, extra=None):
         """One ansible-playbook run from a reset simulator: (wall seconds, simulator state after)."""
-        self.sim.admin('POST', '/_sim/reset')
+        self.admin('POST', '/_sim/reset')
         extra = dict({'sim_port': self.sim.port, 'account': ACCOUNT, 'password': PASSWORD, 'vms': vms}, **(extra or {}))
         if self.args.workers:
             extra['workers'] = self.args.workers
@@ -238,7 +223,7 @@ class Bench:
                                     os.path.join(self.work, playbook), '-e', '@' + extra_file],
                                    stdout=out, stderr=subprocess.STDOUT, env=self.env, cwd=self.work)
         wall = time.monotonic() - started
-        state = self.sim.admin('GET', '/_sim/state')
+        state = self.admin('GET', '/_sim/state')
         if code != 0 and playbook != 'start.yml':
             with open(log, encoding='utf-8') as handle:
                 sys.stderr.write(handle.read()[-3000:])
@@ -271,9 +256,10 @@ class Bench:
         for name in self.operators:
             written = os.listdir(os.path.join(files, name))
             uid = pwd.getpwnam(name).pw_uid
-            if len(written) != 2 * len(vms) + 2 or os.stat(os.path.join(files, name)).st_uid != uid:
+            # A launcher and a JSON file per VM, the index, the manifest and the bridge script zstack-console.
+            if len(written) != 2 * len(vms) + 3 or os.stat(os.path.join(files, name)).st_uid != uid:
                 raise SystemExit('bench: the role wrote %d files for %s, expected %d'
-                                 % (len(written), name, 2 * len(vms) + 2))
+                                 % (len(written), name, 2 * len(vms) + 3))
         return wall
 
 
@@ -318,7 +304,7 @@ def main(argv=None):
     work = tempfile.mkdtemp(prefix='zstack-bench-')
     bench = Bench(args, work)
     uuids, names = make_seed(os.path.join(work, 'seed.json'))
-    bench.sim = Simulator(work, os.path.join(work, 'seed.json'), args.latency_ms, args.job_delay)
+    bench.sim = start_simulator(work, os.path.join(work, 'seed.json'), args.latency_ms, args.job_delay)
     rows, role_rows = [], []
     try:
         if role_sizes:

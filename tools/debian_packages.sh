@@ -22,7 +22,10 @@ set -euo pipefail
 #   e2e:         chromium tigervnc-standalone-server novnc x11-xserver-utils (xsetroot) python3 (the operators'
 #                Python on the target, outside root's home) tigervnc-tools (vncpasswd, for a console with a VNC
 #                password; only a Recommends of the server) openssl (certificates of the TLS cases): the browser
-#                end-to-end console test
+#                end-to-end console test; qemu-system-x86
+#                (VMs with a real VNC and SPICE display, tests/e2e/displays.py) virt-viewer (remote-viewer) xvfb
+#                x11-apps (xwd) imagemagick (convert): the native-viewer bridge test
+#   docsite:     chromium        the documentation site test (make docsite) opens the site in it
 #   node:        nodejs npm      rebuilding the bundled noVNC client (make novnc-check); asked for only when npm
 #                                is not on PATH (a Node.js from elsewhere, with its own npm, will do)
 declare -A GROUPS_PACKAGES=(
@@ -30,12 +33,14 @@ declare -A GROUPS_PACKAGES=(
   [git]="git"
   [sanity]="shellcheck"
   [integration]="openssl"
-  [e2e]="chromium tigervnc-standalone-server novnc x11-xserver-utils python3 tigervnc-tools openssl"
+  [e2e]="chromium tigervnc-standalone-server novnc x11-xserver-utils python3 tigervnc-tools qemu-system-x86 virt-viewer
+         xvfb x11-apps imagemagick openssl"
+  [docsite]="chromium"
   [node]="nodejs npm"
 )
 # node is not in the default set: Node.js often comes from elsewhere (with its own npm), and Debian's npm would
 # fight it; `make novnc-check` asks for the group only when npm is missing.
-ALL_GROUPS=(venv git sanity integration e2e)
+ALL_GROUPS=(venv git sanity integration e2e docsite)
 
 die() { echo "debian_packages: $*" >&2; exit 1; }
 

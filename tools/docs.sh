@@ -8,6 +8,12 @@
 #                                                   collection linter or ansible-doc complains, or if
 #                                                   tools/check_docs.py does (the README's content table, facts
 #                                                   read as top-level variables in examples)
+#   tools/docs.sh config COLLECTION_URL             print the antsibull-docs configuration of the generated pages:
+#                                                   their link to the collection is COLLECTION_URL (the README's
+#                                                   install section: the collection is not on Galaxy, antsibull-docs'
+#                                                   default), the install command is for the tarball `ansible-galaxy
+#                                                   collection build` makes of this version (tools/docsite.sh uses it
+#                                                   too)
 #
 # COLLECTIONS_DIR holds ansible_collections/zstack/cloud (the tree of `make tree`). antsibull-docs, ansible-doc
 # and python come from PATH (make puts .venv/bin first).
@@ -15,6 +21,21 @@ set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
 cmd=${1:-}
+
+# config COLLECTION_URL: antsibull-docs' configuration file (its syntax: antsibull-docs sphinx-init writes one).
+config() {
+    local version
+    version=$(sed -n 's/^version:[[:space:]]*//p' "$src/galaxy.yml" | tr -d "\"' ")
+    printf '%s\n' '# Written by tools/docs.sh config.' \
+        'collection_url = {' "  * = \"$1\"" '}' \
+        'collection_install = {' "  * = \"ansible-galaxy collection install zstack-cloud-$version.tar.gz\"" '}'
+}
+if [ "$cmd" = config ]; then
+    [ $# -eq 2 ] || { echo "usage: $0 config COLLECTION_URL" >&2; exit 2; }
+    config "$2"
+    exit 0
+fi
+
 collections=${2:-}
 [ -n "$collections" ] || { echo "usage: $0 generate|check COLLECTIONS_DIR [DEST]" >&2; exit 2; }
 collections=$(cd "$collections" && pwd)
@@ -23,10 +44,16 @@ export ANSIBLE_COLLECTIONS_PATH=$collections ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=F
 
 generate() {
     local dest=$1
+    local cfg
     mkdir -p "$dest"
+    cfg=$(mktemp)
+    # From docs/reference/<page>.rst, the README is ../../README.md.
+    config ../../README.md#install >"$cfg"
     # simplified-rst: plain RST pages that GitHub and GitLab render; no Sphinx site needed.
-    antsibull-docs collection --use-current --fail-on-error --output-format simplified-rst --squash-hierarchy \
-        --no-add-antsibull-docs-version --no-breadcrumbs --cleanup everything --dest-dir "$dest" zstack.cloud
+    antsibull-docs --config-file "$cfg" collection --use-current --fail-on-error --output-format simplified-rst \
+        --squash-hierarchy --no-add-antsibull-docs-version --no-breadcrumbs --cleanup everything --dest-dir "$dest" \
+        zstack.cloud
+    rm -f "$cfg"
 }
 
 case "$cmd" in

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Release check: build the collection as a release would, check exactly what the tarball holds, install it into an
-# empty collections path, and run the demo playbook (and the AWX job template's playbook) from that installed copy
-# against the simulator.
+# Release check: build the collection as a release would, check exactly what the tarball holds, install it the ways
+# the README's "Install" section says - its commands run exactly as written, in a git checkout of the project - and
+# run the demo playbook (and the AWX job template's playbook) from the installed copies against the simulator.
 #
 # Usage: tools/release_check.sh WORKDIR     (WORKDIR is emptied first; make uses build/release-check)
 # ansible-galaxy, ansible-playbook and python come from PATH (make puts .venv/bin first).
@@ -83,15 +83,61 @@ for junk in .venv/bin/python .venv-newest/bin/python .venv-demo/bin/python build
 done
 build_and_compare litter "$copy"
 
-# 3. Install the checkout's tarball into an empty collections path, as a user would.
-collections=$work/collections
-mkdir -p "$collections"
-export ANSIBLE_COLLECTIONS_PATH=$collections
-ansible-galaxy collection install --offline -p "$collections" "$work"/checkout/zstack-cloud-*.tar.gz
-ansible-galaxy collection verify --offline zstack.cloud
-installed=$collections/ansible_collections/zstack/cloud
-ansible-galaxy collection list zstack.cloud | grep -E "^zstack\.cloud +[0-9]" \
-    || { echo "release-check: zstack.cloud is not listed as installed in $collections" >&2; exit 1; }
+# 3. The README's install instructions, exactly as written, in a checkout: a git repository (branch main) holding the
+#    project's files, as a clone has them. Each way installs into a home of its own, where ansible-galaxy puts
+#    collections by default (~/.ansible/collections), with no ANSIBLE_COLLECTIONS_PATH.
+checkout=$work/zstack.cloud
+mkdir -p "$checkout"
+(cd "$src" && project_files "$src" | grep -Ev '^(MANIFEST|FILES)\.json$' | tar -cf - -T -) | tar -C "$checkout" -xf -
+cp "$src/galaxy.yml" "$checkout/"
+git -C "$checkout" init -q -b main
+git -C "$checkout" add -A
+git -C "$checkout" -c user.name=zstack.cloud -c user.email=release-check@example.com commit -q -m "the project"
+version=$(sed -n 's/^version:[[:space:]]*//p' "$src/galaxy.yml" | tr -d "\"' ")
+doc_block() { python "$src/tests/integration/targets/docs_examples/doc_block.py" "$src/README.md" Install "$@"; }
+
+# readme_install NAME LANG N: run the README's Nth LANG block of "Install" in the checkout, HOME=$work/home-NAME;
+# check that zstack.cloud $version is then installed there, and print where.
+readme_install() {
+    local name=$1 home=$work/home-$1
+    mkdir -p "$home"
+    doc_block "$2" "$3" >"$work/install-$name.sh"
+    echo "release-check: the README's install commands ($name):" >&2
+    cat "$work/install-$name.sh" >&2
+    (cd "$checkout" && env -u ANSIBLE_COLLECTIONS_PATH HOME="$home" bash -e "$work/install-$name.sh") \
+        >"$work/install-$name.out" 2>&1 || { cat "$work/install-$name.out" >&2; echo "release-check: FAILED: $name" >&2; exit 1; }
+    env -u ANSIBLE_COLLECTIONS_PATH HOME="$home" ansible-galaxy collection list zstack.cloud >"$work/list-$name.out" 2>&1 || true
+    if ! grep -q "^# $home/.ansible/collections/ansible_collections$" "$work/list-$name.out" \
+            || ! grep -Eq "^zstack\.cloud +$version *\$" "$work/list-$name.out"; then
+        cat "$work/install-$name.out" "$work/list-$name.out" >&2
+        echo "release-check: FAILED: after the README's $name commands, zstack.cloud $version is not in $home/.ansible/collections" >&2
+        exit 1
+    fi
+    echo "release-check: README install ($name) put zstack.cloud $version into $home/.ansible/collections" >&2
+    echo "$home/.ansible/collections/ansible_collections/zstack/cloud"
+}
+installed=$(readme_install tarball sh 1)
+# The tarball the README builds is the release's: the same files as the one checked above.
+tar tzf "$checkout/zstack-cloud-$version.tar.gz" | sed 's#^\./##' | grep -v '/$' | LC_ALL=C sort -u \
+    | diff -u "$work/checkout/contents" - >&2 || { echo "release-check: FAILED: the README's tarball differs" >&2; exit 1; }
+HOME=$work/home-tarball ansible-galaxy collection verify --offline zstack.cloud
+installed_git=$(readme_install git sh 2)
+# requirements.yml: the README's, with a git+file:// URL of the checkout for the example's (which is no real server).
+doc_block yaml 1 >"$work/requirements.yml"
+grep -q 'name: https://git.example.com/infra/zstack.cloud.git' "$work/requirements.yml"
+sed -i "s#https://git.example.com/infra/zstack.cloud.git#git+file://$checkout#" "$work/requirements.yml"
+mkdir -p "$work/home-requirements"
+(cd "$work" && env -u ANSIBLE_COLLECTIONS_PATH HOME="$work/home-requirements" \
+    ansible-galaxy collection install -r "$work/requirements.yml") >"$work/install-requirements.out" 2>&1 \
+    || { cat "$work/install-requirements.out" >&2; exit 1; }
+env -u ANSIBLE_COLLECTIONS_PATH HOME="$work/home-requirements" ansible-galaxy collection list zstack.cloud \
+    | grep -Eq "^zstack\.cloud +$version *\$" || { echo "release-check: FAILED: requirements.yml did not install zstack.cloud $version" >&2; exit 1; }
+for copy in "$installed_git" "$work/home-requirements/.ansible/collections/ansible_collections/zstack/cloud"; do
+    diff -r -q -x MANIFEST.json -x FILES.json "$installed" "$copy" >&2 \
+        || { echo "release-check: FAILED: $copy (installed from git) differs from the tarball's copy" >&2; exit 1; }
+done
+echo "release-check: the README's install instructions work as written: tarball, git checkout, requirements.yml"
+export ANSIBLE_COLLECTIONS_PATH=$work/home-tarball/.ansible/collections
 
 # 4. The demo, from the installed copy, against the simulator; from a directory with nothing else in it.
 export SIMULATOR_STATE_DIR=$work/simulator

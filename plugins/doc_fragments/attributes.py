@@ -18,12 +18,15 @@ attributes:
       - zstack.cloud.zstack
 '''
 
-    CHECK_MODE_READ_ONLY = r'''
+    CHECK_MODE_VALIDATE_ONLY = r'''
 options: {}
 attributes:
   check_mode:
     support: full
-    description: The module changes nothing on the server in any mode; in check mode it asks the server to validate only.
+    description:
+      - In check mode the module asks the server to validate only (C(ephemeral::validationOnly)) - no console is
+        created and no token handed out - and logs out the session it opened for that.
+      - Outside check mode it opens console proxies on the server (see the description) but reports no change.
   diff_mode:
     support: none
     description: Nothing to show a difference of.

@@ -27,10 +27,11 @@ TOKEN_SAMPLE = '%s_%s' % (SESSION_SAMPLE, VM_SAMPLE)
 class Field:
     """One field of the entry: its type, whether it is a secret, and its documentation."""
 
-    def __init__(self, name, type, description, returned, sample, elements=None, secret=False):
+    def __init__(self, name, type, description, returned, sample, elements=None, secret=False, choices=None):
         self.name = name
         self.type = type
         self.elements = elements
+        self.choices = list(choices) if choices else None
         self.secret = secret
         self.description = [description] if isinstance(description, str) else list(description)
         self.returned = returned
@@ -40,6 +41,8 @@ class Field:
         spec = {'type': self.type}
         if self.elements:
             spec['elements'] = self.elements
+        if self.choices:
+            spec['choices'] = self.choices
         if self.secret:
             spec['no_log'] = True
         return spec
@@ -58,6 +61,13 @@ FIELDS = (
           CREATED, TOKEN_SAMPLE, secret=True),
     Field('target_scheme', 'str', 'Protocol behind the proxy, when the server sends it.',
           'when the server sends it', 'vnc'),
+    Field('protocol', 'str',
+          ['The display protocol the server declares for the console, C(vnc) or C(spice) (from its C(targetScheme)),'
+           ' when it declares one of them.',
+           'Only a declaration - open-source ZStack declares C(vnc) for every VM, SPICE ones included; the launchers'
+           ' and the C(zstack-console) bridge of M(zstack.cloud.zstack_console_files) look at what the display'
+           ' speaks.'],
+          'when the server declares vnc or spice', 'vnc', choices=('vnc', 'spice')),
     Field('version', 'str', 'Console proxy version, when the server sends it.', 'when the server sends it', '1'),
     Field('expired_date', 'raw',
           'When the token expires, as the server wrote it - in the management node\'s local time, without a zone.',
@@ -67,10 +77,18 @@ FIELDS = (
            'management node\'s zone (see O(%sserver_timezone)).' % ACCESS],
           'when the server sends a date the module can read (never for a direct console, which has no expiry)',
           '2026-11-30T16:20:00Z'),
+    Field('token_session', 'str',
+          ['Which API session the token embeds, and so what ends the console.',
+           'V(opened) - the session this task logged in itself; the module keeps it open because this token embeds '
+           'it, and ending it revokes the console.',
+           'V(given) - the session the caller passed in O(%ssession_uuid); ending it revokes the console.' % ACCESS,
+           'V(other) - another session: ZStack keeps one live console per VM and handed back the live console '
+           'another session opened (or an AccessKey request got one); ending this task\'s session will not revoke '
+           'it, it lives until it expires or that session ends.'],
+          CREATED, 'opened', choices=('opened', 'given', 'other')),
     Field('session_owned', 'bool',
-          ['Whether the token embeds the session this task logged in itself (see RV(%ssession_created)).' % ACCESS,
-           'ZStack keeps one live console per VM, so asking for a VM that already has a console returns the '
-           'existing token, which embeds the session that first asked for it, not this task\'s.',
+          ['Whether the token embeds the session this task logged in itself: RV(%szstack_consoles[].token_session) '
+           'is V(opened) (see RV(%ssession_created)).' % (ACCESS, ACCESS),
            'Only a session the caller owns should ever be ended to revoke a token.'],
           CREATED, True),
     Field('websocket_url', 'str',
@@ -93,33 +111,58 @@ FIELDS = (
            'O(%sconsole_proxy_tls) and for a direct console.' % ACCESS],
           CREATED, 'http://zstack-mn.example.com:5000/novnc?host=10.0.0.5&port=4900&'
           'token=%s&title=web-01' % TOKEN_SAMPLE, secret=True),
-    Field('failed', 'bool', 'Whether this VM failed (only on failure of the task).', 'for a VM that failed', True),
-    Field('msg', 'str', 'Why this VM failed.', 'for a VM that failed', "No VM named 'web-09' that is not Destroyed"),
-    Field('error', 'dict', 'The server\'s API error object for this VM.', 'for a VM that failed on an API error',
-          {'code': 'SYS.1006', 'description': 'operation error'}),
 )
 FIELD_NAMES = tuple(field.name for field in FIELDS)
+# The display protocols a server can declare for a console (targetScheme); anything else declares none.
+PROTOCOLS = ('vnc', 'spice')
 
 
-def option_spec():
-    """The argument spec of an entry taken as an option (suboptions of zstack_console_files' ``consoles``)."""
-    return {field.name: field.option() for field in FIELDS}
+def declared_protocol(entry):
+    """The protocol an entry's server declares (its ``target_scheme``, else ``protocol``): vnc, spice or None."""
+    declared = str(entry.get('target_scheme') or entry.get('protocol') or '').lower()
+    return declared if declared in PROTOCOLS else None
+
+# A VM that got no console: an item of ``failures``.
+FAILURE_FIELDS = (
+    Field('vm_instance_uuid', 'str', 'UUID of the VM, when known (a name that matched no VM has none).',
+          'when known', VM_SAMPLE),
+    Field('vm_instance_name', 'str', 'Name of the VM, when it was asked for by name or selected by a query.',
+          'when known', 'app-01'),
+    Field('msg', 'str', "Why the VM got no console: the server's reason, on one line.", 'always',
+          'ZStack API error SYS.1006: operation error: vm[uuid:5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b] is not in state of '
+          '[Running, Crashed, VolumeRecovering, Paused, NoState], current state is Stopped'),
+    Field('error', 'dict', "The server's API error object (its C(code) tells the kind).",
+          'when the server refused with an API error', {'code': 'SYS.1006', 'description': 'operation error'}),
+    Field('vm_query', 'list',
+          'The conditions of the query that selected this VM (O(%svm_query), or a query item of O(%svm_instances)).'
+          % (ACCESS, ACCESS), 'when a query selected the VM', ['hostUuid=930ed76e681e4c39b80fde512cab93ba'],
+          elements='str'),
+)
 
 
-def option_docs():
+def option_spec(fields=FIELDS):
+    """The argument spec of entries taken as an option (suboptions of zstack_console_files' ``consoles``, or of
+    its ``failures`` with ``FAILURE_FIELDS``)."""
+    return {field.name: field.option() for field in fields}
+
+
+def option_docs(fields=FIELDS):
     """The option documentation of those suboptions."""
     docs = {}
-    for field in FIELDS:
+    for field in fields:
         docs[field.name] = {'description': field.description, 'type': field.type}
         if field.elements:
             docs[field.name]['elements'] = field.elements
+        if field.choices:
+            docs[field.name]['choices'] = field.choices
     return docs
 
 
-def return_docs():
-    """The return documentation of an entry (``contains`` of zstack_console_access's ``zstack_consoles``)."""
+def return_docs(fields=FIELDS):
+    """The return documentation of entries (``contains`` of zstack_console_access's ``zstack_consoles``, or of its
+    ``failures`` with ``FAILURE_FIELDS``)."""
     docs = {}
-    for field in FIELDS:
+    for field in fields:
         docs[field.name] = {'description': field.description, 'returned': field.returned, 'type': field.type,
                             'sample': field.sample}
         if field.elements:
@@ -158,6 +201,8 @@ class ConsoleEntry:
                                ('expiredDate', 'expired_date')):
             if inventory.get(source) is not None:
                 entry[target] = inventory[source]
+        if declared_protocol(entry):
+            entry['protocol'] = declared_protocol(entry)
         # A direct console has no expiry of its own: ConsoleProxyBase never sets one, and the column's default is the
         # time the row was written (docs/zstack-api-notes.md, "RequestConsoleAccess", direct consoles).
         expires_at = None if is_direct(entry) else (node_clock or NodeClock()).expires_at(inventory.get('expiredDate'))
@@ -167,9 +212,17 @@ class ConsoleEntry:
         return entry
 
     @staticmethod
-    def failure(label, given, err):
-        """The entry of a VM that got no console: as it was given (``label`` says by what), and why."""
-        entry = {label: given, 'failed': True, 'msg': err.msg}
+    def failure(ref, err, vm_uuid=None):
+        """The item of ``failures`` for a VM that got no console: the VM as far as it is known, and why."""
+        item = {}
+        uuid = vm_uuid or ref.uuid
+        if uuid:
+            item['vm_instance_uuid'] = uuid
+        if ref.name is not None:
+            item['vm_instance_name'] = ref.name
+        item['msg'] = err.msg
         if isinstance(err, ZStackApiError):
-            entry['error'] = err.error
-        return entry
+            item['error'] = err.error
+        if ref.query is not None:
+            item['vm_query'] = ref.query
+        return item

@@ -6,8 +6,14 @@
 
 ``serve_consoles(client, items, options)`` logs in once, before any worker starts; selects the VMs (queries first,
 then names in batches); asks ZStack for their consoles in parallel (RequestConsoleAccess); builds the entries with
-their URLs; and says which session the tokens embed. ``console_access(module)`` is the module's one call: options
-from the task, the client, then serve_consoles.
+their URLs; says which session each token embeds; and decides what happens to the session it opened.
+
+An incident is partial: some VMs are stopped, a host is down. Each VM that gets no console is a ``failures`` item
+with the server's reason. Without ``allow_partial`` any failure fails the task and hands out nothing; with it the
+consoles that worked are handed out. Nothing is left behind: a session the task opened is logged out before it
+returns whenever no console it hands out embeds it (check mode, a failure, consoles ZStack handed back from another
+session), and logging out makes ZStack delete the consoles that session opened (docs/zstack-api-notes.md, "Logout
+revokes"). ``console_access(module)`` is the module's one call: options from the task, the client, serve_consoles.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     one_line,
 )
 from ansible_collections.zstack.cloud.plugins.module_utils._management_node import version_or_none
+from ansible_collections.zstack.cloud.plugins.module_utils._session_service import log_out
 from ansible_collections.zstack.cloud.plugins.module_utils._vms import (
     most_vms,
     parse_items,
@@ -43,9 +50,11 @@ class ConsoleOptions:
     """How to ask for the consoles and where their URLs point (everything but the VMs and the connection)."""
 
     def __init__(self, system_tags=(), user_tags=(), check_mode=False, workers=8, novnc_url=None,
-                 management_host=None, management_scheme='http', proxy_tls=False):
+                 management_host=None, management_scheme='http', allow_partial=False, proxy_tls=False):
         if workers < 1:
             raise ZStackConfigError('workers must be 1 or more, got %s' % workers)
+        # Hand out the consoles that worked when some VMs got none (else any failure fails the task).
+        self.allow_partial = allow_partial
         self.system_tags = list(system_tags)
         self.user_tags = list(user_tags)
         # Only validate: in check mode, or when the caller sends the tag itself.
@@ -64,7 +73,7 @@ class ConsoleOptions:
     @classmethod
     def from_params(cls, params, check_mode):
         return cls(params['system_tags'], params['user_tags'], check_mode, params['workers'], params['novnc_url'],
-                   params['host'], params['scheme'], params['console_proxy_tls'])
+                   params['host'], params['scheme'], params['allow_partial'], params['console_proxy_tls'])
 
 
 def console_access(module):
@@ -82,66 +91,110 @@ def console_access(module):
 def serve_consoles(client, items, options, warn=None):
     """The consoles of the VMs ``items`` name (from _vms.parse_items), as the module's result.
 
-    Fails (ZStackError carrying ``zstack_consoles``) when any VM got no console.
+    Fails (a ZStackError carrying ``failures``) when a VM got no console and ``options.allow_partial`` is off. A
+    session this task opened is logged out before returning whenever no console handed out embeds it.
     """
-    session = client.log_in()  # the task's one login, before any worker starts
+    warn = warn or (lambda message: None)
+    client.log_in()  # the task's one login, before any worker starts
+    try:
+        result = _serve(client, items, options, warn)
+    except BaseException:
+        _end_unused_session(client, [], warn)
+        raise
+    result['session_ended'] = _end_unused_session(client, result['zstack_consoles'], warn)
+    return result
+
+
+def _serve(client, items, options, warn):
     refs = select(client, items)
     if options.workers == 1:
         resolved = resolve_names(client, refs)
-        entries = [_console_for(client, ref, options, resolved, warn) for ref in refs]
+        outcomes = [_console_for(client, ref, options, resolved, warn) for ref in refs]
     else:
         with ThreadPoolExecutor(max_workers=min(len(refs), MAX_VMS_IN_FLIGHT)) as pool:
             resolved = resolve_names(client, refs, pool)
-            entries = list(pool.map(lambda ref: _console_for(client, ref, options, resolved, warn), refs))
+            outcomes = list(pool.map(lambda ref: _console_for(client, ref, options, resolved, warn), refs))
+    entries = [entry for entry, _failure in outcomes if entry is not None]
+    failures = [failure for _entry, failure in outcomes if failure is not None]
+    if failures and not options.allow_partial:
+        raise _failed(failures, len(refs))
+    for failure in failures:
+        warn('No console: %s (allow_partial: the other VMs got theirs)' % failure['msg'])
+    session = client.session  # the one the tokens were asked with: the login, or the one after its expiry
     page = options.page
     if page['style'] == 'zstack' and any(entry.get('token') for entry in entries):
         # ZStack's own page is the one of the node's version, asked once, without credentials.
         page = dict(page, node_version=version_or_none(client, warn))
     for entry in entries:
         url = console_url(entry, **page)
-        if url:  # none without a token (check mode, a failed VM)
+        if url:  # none without a token (check mode)
             entry['console_url'] = url
-
-    failures = [entry for entry in entries if entry.get('failed')]
-    if failures:
-        first = failures[0]
-        if len(refs) == 1:
-            msg = first['msg']
-        else:
-            msg = 'Console access failed for %d of %d VMs; first: %s' % (len(failures), len(refs), first['msg'])
-        extra = {'error': first['error']} if 'error' in first else {}
-        raise ZStackError(msg, zstack_consoles=entries, **extra)
-
-    # ZStack keeps one live console per VM: asking again, from any session, returns the existing token, which
-    # embeds the session that first asked. So a token embeds this task's own session only if the task logged in
-    # itself and the token starts with that session's UUID.
-    own = session.uuid if session.opened else None
-    for entry in entries:
         if 'token' in entry:
-            entry['session_owned'] = bool(own) and entry['token'].startswith(own + '_')
+            entry['token_session'] = token_session(entry['token'], session)
+            entry['session_owned'] = entry['token_session'] == 'opened'
     consoles = {'zstack_consoles': entries}
-    if len(entries) == 1:
+    if len(refs) == 1 and len(entries) == 1:
         consoles['zstack_console'] = entries[0]
     # In the result for register:, and as facts for the plays that read ansible_facts.
-    return dict(consoles, changed=False, ansible_facts=dict(consoles), session_created=session.opened,
-                validate_only=options.validate_only)
+    return dict(consoles, failures=failures, changed=False, ansible_facts=dict(consoles),
+                session_created=session.opened, validate_only=options.validate_only)
+
+
+def token_session(token, session):
+    """Which session a console token embeds (``<session uuid>_<vm uuid>``): ``opened`` (this task logged in for
+    it), ``given`` (the caller's session_uuid) or ``other`` (ZStack keeps one live console per VM and handed back
+    one another session opened; an AccessKey task has no session of its own)."""
+    if session.uuid and token.split('_', 1)[0].lower() == session.uuid.lower():
+        return 'opened' if session.opened else 'given'
+    return 'other'
+
+
+def _failed(failures, count):
+    """The task's failure when VMs got no console: every one named, with its reason; nothing handed out."""
+    if count == 1:
+        msg = failures[0]['msg']
+    else:
+        msg = 'Console access failed for %d of %d VMs: %s' % (
+            len(failures), count, '; '.join(failure['msg'] for failure in failures))
+        if len(failures) < count:
+            msg += ' (no console was handed out; allow_partial=true hands out the others)'
+    first_error = next((failure['error'] for failure in failures if 'error' in failure), None)
+    extra = {'error': first_error} if first_error else {}
+    return ZStackError(msg, failures=failures, **extra)
+
+
+def _end_unused_session(client, entries, warn):
+    """Log out the session this task opened when no entry handed out embeds it; whether it was ended.
+
+    ZStack then deletes every console that session opened, so a failed task leaves nothing live that it created,
+    and twenty runs leave no twenty idle sessions (identity session.maxConcurrent caps them per user).
+    """
+    session = client.session
+    if not session.opened or any(entry.get('token_session') == 'opened' for entry in entries):
+        return False
+    try:
+        log_out(client, session.uuid)
+    except ZStackError as err:
+        warn('Could not end the API session this task opened (it ends by itself after identity.session.timeout '
+             'without use): %s' % err.msg)
+        return False
+    return True
 
 
 def _console_for(client, ref, options, resolved, warn):
-    """One VM's entry; a failure is caught and recorded so the other VMs still get theirs."""
-    label = 'vm_instance_uuid' if ref.uuid else 'vm_instance_name'
+    """One VM's ``(entry, None)``, or ``(None, failure)``: a failure is recorded so the other VMs still get theirs."""
     try:
         uuid = vm_uuid(client, ref, resolved)
     except ZStackError as err:
-        return ConsoleEntry.failure(label, ref.given, err)
+        return None, ConsoleEntry.failure(ref, err)
     try:
         inventory = request_console(client, uuid, options, warn)
         entry = ConsoleEntry.from_inventory(uuid, ref.name, inventory, client.node_clock, options.proxy_tls)
     except ZStackError as err:
-        entry = ConsoleEntry.failure(label, ref.given, err.within('VM %s' % ref.given))
+        return None, ConsoleEntry.failure(ref, err.within('VM %s' % ref.given), uuid)
     if ref.query is not None:
         entry['vm_query'] = ref.query  # which query item selected it (the console_files role matches on it)
-    return entry
+    return entry, None
 
 
 def request_console(client, vm_uuid, options, warn=None):

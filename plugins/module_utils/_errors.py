@@ -15,6 +15,8 @@ Each error carries a one-line ``msg`` and the extra fields of the failure result
 - ``ZStackResponseError``: the server answered something the client cannot use (bad data from the server);
 - ``ZStackHttpError``: an HTTP error without an API error object;
 - ``ZStackTransportError``: no answer at all; ``ZStackJobTimeout``: a job that did not end in time.
+- ``ConsoleFilesError``: input zstack_console_files cannot write files from (an operator, a directory, a console
+  entry); found on the target, no request involved.
 """
 
 from __future__ import annotations
@@ -113,3 +115,7 @@ class ZStackTransportError(ZStackError):
 
 class ZStackJobTimeout(ZStackError):
     """An asynchronous job did not finish within ``wait_timeout``."""
+
+
+class ConsoleFilesError(ZStackError):
+    """Input zstack_console_files cannot write files from; the message names the operator or VM, never a token."""

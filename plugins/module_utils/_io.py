@@ -164,12 +164,15 @@ def exists(dir_fd, name):
     return True
 
 
-def write_file(dir_fd, name, content, uid, gid):
+def write_file(dir_fd, name, content, uid, gid, mode=FILE_MODE):
     """Put ``content`` at ``name`` in ``dir_fd``: a new file, mode 0600 from creation, owned by uid:gid.
 
     Created under a temporary name (O_CREAT|O_EXCL|O_NOFOLLOW), given to its owner, written, fsync'ed, then renamed
-    over ``name`` - whatever was there, a planted link included, is replaced, not followed.
+    over ``name`` - whatever was there, a planted link included, is replaced, not followed. ``mode``: the file's
+    mode once it is its owner's (0700 for a script); group and others never get write permission.
     """
+    if mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise PathError('%s: mode %04o would let others write to it' % (name, mode))
     for _attempt in range(10):
         temporary = '.%s.%s.tmp' % (name[:150], secrets.token_hex(6))
         try:
@@ -186,6 +189,8 @@ def write_file(dir_fd, name, content, uid, gid):
             view = memoryview(content)
             while view:
                 view = view[os.write(fd, view):]
+            if mode != FILE_MODE:
+                os.fchmod(fd, mode)  # once written: the file is 0600 while it is being written
             os.fsync(fd)
         finally:
             os.close(fd)

@@ -37,11 +37,13 @@ def _is_not_finite(value):
 class ZStackModule(AnsibleModule):
     """AnsibleModule with the connection options merged in; ``connect`` gives the task's one client."""
 
-    def __init__(self, argument_spec=None, **kwargs):
+    def __init__(self, argument_spec=None, failure_fields=None, **kwargs):
         spec = connection_argument_spec()
         spec.update(argument_spec or {})
-        # Set before AnsibleModule.__init__, which validates the arguments in it.
+        # Set before AnsibleModule.__init__, which validates the arguments in it (and fails through fail_json).
         self._not_finite = []
+        # Fields every failure carries, ansible-core's own argument checks included (e.g. failures=[]).
+        self._failure_fields = dict(failure_fields or {})
         super().__init__(argument_spec=spec, **kwargs)
         if self._not_finite:
             self.fail_json(msg='; '.join("argument '%s' is %r, which is not a whole number" % item for item in self._not_finite))
@@ -81,4 +83,4 @@ class ZStackModule(AnsibleModule):
 
     def fail_json(self, msg, **kwargs):
         # One line, also for ansible-core's own argument checks, which quote the value given (line breaks included).
-        super().fail_json(msg=one_line(msg, limit=2000), **kwargs)
+        super().fail_json(msg=one_line(msg, limit=2000), **dict(self._failure_fields, **kwargs))

@@ -8,13 +8,25 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: zstack_console_access
 short_description: Get console access to ZStack VMs
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Asks a ZStack management node for console access to one or more VMs (the RequestConsoleAccess API,
     C(POST /zstack/v1/consoles)) and returns where and how to connect - the console proxy's scheme, host name,
     port and token, the expiry in UTC, and a ready WebSocket URL - in its result and as facts.
   - Several VMs are served by one API session with requests in parallel.
-  - The module never changes anything it would report as changed, so it always returns RV(ignore:changed=false).
+  - B(What it does on the server) - it logs in (an API session, unless given O(session_uuid) or an AccessKey)
+    and, outside check mode, makes ZStack open a console proxy for each VM (or hand back the VM's live one). It
+    reports RV(ignore:changed=false) all the same - a console is a short-lived grant that expires by itself
+    (C(console.vnc.token.timeout), 1800 s), asking again hands back the same live console, and no VM or setting
+    changes - so that a playbook that only needs a console never reports a change.
+  - B(Nothing left behind) - the session the module opened is logged out before it returns whenever no console it
+    hands out embeds it (check mode, a failed task, every VM failed, consoles ZStack handed back from another
+    session); logging out makes ZStack delete the consoles that session opened, so a failed task leaves nothing
+    live that it created. The session behind the consoles it does hand out stays open (ending it would kill them);
+    see RV(zstack_consoles[].token_session).
+  - B(Partial results) - each VM that got no console is an item of RV(failures) with the server's reason. Without
+    O(allow_partial) any such VM fails the task and nothing is handed out; with it the task succeeds with the
+    consoles that worked and warns once per VM that got none.
   - B(Security) - a console token embeds the API session that asked for it; anyone holding the token holds that
     session. Use a dedicated, least-privileged account or IAM user for console work, keep tokens out of logs
     (C(no_log)), and end the session (log it out) to revoke every console it opened.
@@ -44,8 +56,8 @@ options:
         RV(zstack_consoles[].vm_query).
       - They are served by one API session, with at most O(workers) requests in flight; the results keep the
         order of this list (a query item's VMs in order of name, then UUID), and an item given twice counts once.
-        Every query runs before any console is requested. If some VMs fail, the task fails and still returns the
-        consoles it obtained and each VM's error.
+        Every query runs before any console is requested. A VM that gets no console is an item of RV(failures); see
+        O(allow_partial).
     type: list
     elements: raw
   vm_query:
@@ -111,6 +123,16 @@ options:
     type: list
     elements: str
     default: []
+  allow_partial:
+    description:
+      - When some VMs get no console (stopped, on a host that is down, not found), hand out the consoles of the
+        others and succeed, with a warning for each VM that got none; the VMs that got none are in RV(failures).
+      - With V(false), any VM without a console fails the task, which names every such VM, hands out no console,
+        and logs out the session it opened, which revokes the consoles it created.
+      - During an incident some VMs are always in a bad state; the console_files role sets this to V(true) by
+        default (C(console_files_allow_partial)).
+    type: bool
+    default: false
   workers:
     description:
       - Largest number of requests in flight at the same time when O(vm_instances) lists several.
@@ -124,7 +146,7 @@ extends_documentation_fragment:
   - zstack.cloud.connection
   - zstack.cloud.auth
   - zstack.cloud.attributes
-  - zstack.cloud.attributes.CHECK_MODE_READ_ONLY
+  - zstack.cloud.attributes.CHECK_MODE_VALIDATE_ONLY
 notes:
   - In check mode the module sends the system tag C(ephemeral::validationOnly) - the server checks the session, the
     arguments and each VM's state, and creates no console. The returned entries then carry no token and no URL,
@@ -243,17 +265,14 @@ ansible_facts:
       type: dict
 zstack_consoles:
   description:
-    - One entry per VM, in the order asked; with O(vm_query), in order of name, then UUID.
+    - One entry per VM that got a console, in the order asked; with O(vm_query), in order of name, then UUID.
     - Also set as the fact C(zstack_consoles); use the registered result or C(ansible_facts.zstack_consoles) rather
       than a top-level C(zstack_consoles) variable, which relies on facts being injected as variables.
-    - On failure, the consoles obtained, and for each VM that failed its C(msg) and, for API errors, the
-      server's C(error) object.
-  returned: always, once the VMs were asked for
+  returned: success
   type: list
   elements: dict
-  sample: [{"vm_instance_name": "web-09", "failed": true, "msg": "No VM named 'web-09' that is not Destroyed"}]
   contains:
-    # BEGIN console entry fields: generated by tools/console_entry_docs.py from _console_entry.FIELDS
+    # BEGIN console entry fields: generated by tools/console_entry_docs.py from _console_entry
     vm_instance_uuid:
       description:
       - UUID of the VM.
@@ -298,6 +317,15 @@ zstack_consoles:
       returned: when the server sends it
       type: str
       sample: vnc
+    protocol:
+      description:
+      - The display protocol the server declares for the console, C(vnc) or C(spice) (from its C(targetScheme)), when
+        it declares one of them.
+      - Only a declaration - open-source ZStack declares C(vnc) for every VM, SPICE ones included; the launchers and
+        the C(zstack-console) bridge of M(zstack.cloud.zstack_console_files) look at what the display speaks.
+      returned: when the server declares vnc or spice
+      type: str
+      sample: vnc
     version:
       description:
       - Console proxy version, when the server sends it.
@@ -317,11 +345,23 @@ zstack_consoles:
       returned: when the server sends a date the module can read (never for a direct console, which has no expiry)
       type: str
       sample: '2026-11-30T16:20:00Z'
+    token_session:
+      description:
+      - Which API session the token embeds, and so what ends the console.
+      - V(opened) - the session this task logged in itself; the module keeps it open because this token embeds it, and
+        ending it revokes the console.
+      - V(given) - the session the caller passed in O(zstack.cloud.zstack_console_access#module:session_uuid); ending
+        it revokes the console.
+      - 'V(other) - another session: ZStack keeps one live console per VM and handed back the live console another session
+        opened (or an AccessKey request got one); ending this task''s session will not revoke it, it lives until it
+        expires or that session ends.'
+      returned: when a console was created (not in check mode)
+      type: str
+      sample: opened
     session_owned:
       description:
-      - Whether the token embeds the session this task logged in itself (see RV(zstack.cloud.zstack_console_access#module:session_created)).
-      - ZStack keeps one live console per VM, so asking for a VM that already has a console returns the existing token,
-        which embeds the session that first asked for it, not this task's.
+      - 'Whether the token embeds the session this task logged in itself: RV(zstack.cloud.zstack_console_access#module:zstack_consoles[].token_session)
+        is V(opened) (see RV(zstack.cloud.zstack_console_access#module:session_created)).'
       - Only a session the caller owns should ever be ended to revoke a token.
       returned: when a console was created (not in check mode)
       type: bool
@@ -359,30 +399,61 @@ zstack_consoles:
       type: str
       sample: "http://zstack-mn.example.com:5000/novnc?host=10.0.0.5&port=4900&token=0a1b2c3d4e\
         5f60718293a4b5c6d7e8f9_5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b&title=web-01"
-    failed:
+    # END console entry fields
+failures:
+  description:
+    - One item per VM that got no console, with the server's reason, in the order asked. Empty when every VM got
+      one.
+    - On failure of the task (without O(allow_partial)), the VMs that failed; no console is handed out then.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"vm_instance_uuid": "5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b", "vm_instance_name": "app-01",
+            "msg": "VM app-01: ZStack API error SYS.1006: operation error: ... current state is Stopped",
+            "error": {"code": "SYS.1006", "description": "operation error"}}]
+  contains:
+    # BEGIN failure fields: generated by tools/console_entry_docs.py from _console_entry
+    vm_instance_uuid:
       description:
-      - Whether this VM failed (only on failure of the task).
-      returned: for a VM that failed
-      type: bool
-      sample: true
+      - UUID of the VM, when known (a name that matched no VM has none).
+      returned: when known
+      type: str
+      sample: 5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b
+    vm_instance_name:
+      description:
+      - Name of the VM, when it was asked for by name or selected by a query.
+      returned: when known
+      type: str
+      sample: app-01
     msg:
       description:
-      - Why this VM failed.
-      returned: for a VM that failed
+      - 'Why the VM got no console: the server''s reason, on one line.'
+      returned: always
       type: str
-      sample: No VM named 'web-09' that is not Destroyed
+      sample: 'ZStack API error SYS.1006: operation error: vm[uuid:5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b] is not in state
+        of [Running, Crashed, VolumeRecovering, Paused, NoState], current state is Stopped'
     error:
       description:
-      - The server's API error object for this VM.
-      returned: for a VM that failed on an API error
+      - The server's API error object (its C(code) tells the kind).
+      returned: when the server refused with an API error
       type: dict
       sample:
         code: SYS.1006
         description: operation error
-    # END console entry fields
+    vm_query:
+      description:
+      - The conditions of the query that selected this VM (O(zstack.cloud.zstack_console_access#module:vm_query), or
+        a query item of O(zstack.cloud.zstack_console_access#module:vm_instances)).
+      returned: when a query selected the VM
+      type: list
+      sample:
+      - hostUuid=930ed76e681e4c39b80fde512cab93ba
+      elements: str
+    # END failure fields
 zstack_console:
-  description: The entry of RV(zstack_consoles) when exactly one VM was asked for or selected (also set as a fact).
-  returned: success, when one VM was asked for
+  description: The entry of RV(zstack_consoles) when exactly one VM was asked for or selected and got a console (also
+    set as a fact).
+  returned: success, when one VM was asked for and got a console
   type: dict
   sample: {}
 vm_count:
@@ -391,10 +462,17 @@ vm_count:
   type: int
   sample: 73
 session_created:
-  description: Whether the module logged in itself for this task (and so owns the session its tokens embed).
+  description: Whether the module logged in itself for this task.
   returned: success
   type: bool
   sample: true
+session_ended:
+  description:
+    - Whether the module logged out the session it opened before returning, because no console it hands out embeds
+      it (check mode, or every console handed out embeds another session).
+  returned: success
+  type: bool
+  sample: false
 validate_only:
   description:
     - Whether the server was only asked to validate (check mode, or C(ephemeral::validationOnly) in O(system_tags)).
@@ -429,10 +507,12 @@ def main():
             system_tags=dict(type='list', elements='str', default=[]),
             user_tags=dict(type='list', elements='str', default=[]),
             workers=dict(type='int', default=8),
+            allow_partial=dict(type='bool', default=False),
         ),
         mutually_exclusive=[('vm_instance_uuid', 'vm_instance_name', 'vm_instances', 'vm_query')],
         required_one_of=[('vm_instance_uuid', 'vm_instance_name', 'vm_instances', 'vm_query')],
         supports_check_mode=True,
+        failure_fields={'failures': []},  # every result has failures, also a refused argument's
     )
     run_task(module, console_access)
 

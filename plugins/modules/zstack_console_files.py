@@ -8,13 +8,14 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: zstack_console_files
 short_description: Write ZStack console launchers and token files that only each operator can read
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Runs on the host the operators log in to (a bastion), as root, once for all operators. From console entries
     returned by M(zstack.cloud.zstack_console_access) it writes, in each operator's directory, for every VM a
     launcher C(<vm>.html) and a C(<vm>.json) with the token and its expiry, an C(index.html) listing the
-    operator's consoles, and a manifest C(.zstack-console-files.json) of what it wrote; and, in O(ledger_dir), root's
-    record of the API sessions the tokens embed (C(uid-<uid>.json)), used to revoke them later.
+    operator's consoles, the script C(zstack-console) (mode 0700) that opens them in a native viewer, and a manifest
+    C(.zstack-console-files.json) of what it wrote; and, in O(ledger_dir), root's record of the API sessions the
+    tokens embed (C(uid-<uid>.json)), used to revoke them later.
   - The operator's directory is created mode 0700 and given to the operator if it is missing; an existing one must
     be a real directory (not a symlink) owned by the operator. Its parent must exist; a symlink on the way to it is
     followed only where only root could have made it.
@@ -22,11 +23,18 @@ description:
     written, synced and renamed into place, all relative to the directory opened without following links. No file
     ever exists with wider permissions, and a symlink or hard link an operator planted under a file's name is
     replaced, never followed or written through. Files whose content did not change are left alone.
-  - By default the launcher is self-contained - it carries noVNC's client and connects from C(file://) straight to
-    the console's O(consoles[].websocket_url) (C(ws://), or C(wss://) for a proxy with a certificate or a direct
-    console), with no web server anywhere. With O(novnc_url) it opens that noVNC page instead.
-  - A console whose proxy speaks something other than VNC (C(target_scheme), for example C(spice)) gets no launcher,
-    only its C(<vm>.json) with the reason, and a warning names the VM.
+  - By default the launcher is self-contained - it carries noVNC's and spice-html5's clients and connects from
+    C(file://) straight to the console's O(consoles[].websocket_url) (C(ws://), or C(wss://) for a proxy with a
+    certificate or a direct console), with no web server anywhere. It opens VNC and SPICE
+    consoles alike, and picks the client from what the VM's display speaks, since ZStack may call a SPICE display
+    C(vnc). With O(novnc_url) it opens that noVNC page instead, except for a console whose C(target_scheme) is
+    C(spice), which a noVNC page cannot open.
+  - A console whose proxy speaks something other than VNC or SPICE (C(target_scheme), for example C(http)) gets no
+    launcher, only its C(<vm>.json) with the reason, and a warning names the VM.
+  - C(python3 zstack-console <vm>), run by the operator in that directory (Python 3.8 or later, nothing else),
+    relays a port on 127.0.0.1 to the console's WebSocket and starts remote-viewer or vncviewer on it; it tells VNC
+    from SPICE on the wire, whatever C(target_scheme) says, and C(--vv FILE) writes a virt-viewer file. Each
+    C(<vm>.json) records the declared C(protocol) (C(vnc), C(spice), or null) and, in C(bridge), that command.
   - With O(state=absent) it removes what the manifest lists (only names it would have written), the manifest, the
     operator's record in O(ledger_dir), and the directory if it created it and it is empty. With O(list_sessions)
     it changes nothing and returns the API sessions to end first (see O(revoke)).
@@ -81,7 +89,8 @@ options:
       - Empty (the default) - self-contained launchers, which need no web server.
       - Otherwise the noVNC page the launchers open, with the console's parameters where that page reads them - in
         the query string for ZStack's own pages, C(vnc_auto.html) or C(/novnc) (the token then reaches that web
-        server's log), in the fragment for noVNC 1.x C(vnc.html) and C(vnc_lite.html).
+        server's log), in the fragment for noVNC 1.x C(vnc.html) and C(vnc_lite.html). A console whose
+        C(target_scheme) is C(spice) gets the self-contained launcher all the same.
       - The page connects with C(wss://) (C(encrypt=1)) when it is served over https, and when the console's
         O(consoles[].websocket_url) is C(wss://) (the console module's
         O(zstack.cloud.zstack_console_access#module:console_proxy_tls), a direct console).
@@ -109,6 +118,8 @@ options:
     description:
       - Which sessions RV(sessions) marks to end - V(owned) those root's record says the console module opened
         itself (never a session given to it), V(all) every one, V(none) none.
+      - With O(state=absent) (and no O(list_sessions)), the sessions this choice does not end stay in root's record
+        (O(ledger_dir)) when the files go, so that a later run with V(all) can still end them.
     type: str
     choices: [owned, all, none]
     default: owned
@@ -124,10 +135,11 @@ attributes:
     support: full
     description: Needs C(openat)-style calls (C(dir_fd)) and C(O_NOFOLLOW); Linux and the BSDs have them.
 extends_documentation_fragment:
-  - zstack.cloud.attributes
   - zstack.cloud.console_entry
 notes:
   - Runs as root (C(become)) to give each operator their own files; nothing is run as an operator.
+  - Not in the C(zstack.cloud.zstack) action group - the module does not talk to ZStack and takes no connection
+    option, so C(module_defaults) for C(group/zstack.cloud.zstack) do not apply to it.
   - The zstack.cloud.console_files role calls this module; use the role unless you need the parts.
 seealso:
   - module: zstack.cloud.zstack_console_access
@@ -200,7 +212,7 @@ operators:
       description: Files written (or that would be).
       type: list
       elements: str
-      sample: [web-01.html, web-01.json, index.html]
+      sample: [web-01.html, web-01.json, zstack-console, index.html]
     removed:
       description: Files removed (or that would be).
       type: list
@@ -245,390 +257,15 @@ revocation:
     too)"
 '''
 
-import os
-import posixpath
-import pwd
-import stat
-from datetime import datetime, timezone
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.zstack.cloud.plugins.module_utils import _io
-from ansible_collections.zstack.cloud.plugins.module_utils._console_files import (
-    INDEX_NAME,
-    MANIFEST_NAME,
-    ConsoleFilesError,
-    check_dirname,
-    dumps,
-    file_changes,
-    ledger_name,
-    ledger_sessions,
-    loads,
-    manifest_bytes,
-    merge_ledger,
-    operator_dest,
-    pick_consoles,
-    plan_files,
-    read_manifest,
-    revocation_summary,
-    sessions_to_end,
-)
-from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import option_spec
+from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import FAILURE_FIELDS, option_spec
+from ansible_collections.zstack.cloud.plugins.module_utils._console_files_service import console_files
+from ansible_collections.zstack.cloud.plugins.module_utils._console_plan import DEFAULT_LIFETIME
+from ansible_collections.zstack.cloud.plugins.module_utils._console_urls import STYLES
+from ansible_collections.zstack.cloud.plugins.module_utils._file_names import DEFAULT_DIRNAME, DEFAULT_LEDGER_DIR
+from ansible_collections.zstack.cloud.plugins.module_utils._ledger import REVOKE_CHOICES
 from ansible_collections.zstack.cloud.plugins.module_utils._runner import run_task
-
-LEDGER_HINT = 'give a directory only root can write to (default /var/lib/zstack-console-files)'
-
-
-def _operators(params):
-    """The operators with their passwd entries and directories; each OS user and directory once."""
-    check_dirname(params['dirname'])
-    operators, dests, uids = [], {}, {}
-    for number, given in enumerate(params['operators'], start=1):
-        name = given['name']
-        try:
-            user = pwd.getpwnam(name)
-        except KeyError:
-            raise ConsoleFilesError('operator %r is not a user on the target (no passwd entry)' % name) from None
-        dest = operator_dest(name, given.get('dest'), user.pw_dir, params['dirname'])
-        for seen, key, what in ((dests, dest, 'write to %s' % dest), (uids, user.pw_uid, 'are uid %d' % user.pw_uid)):
-            if key in seen:
-                raise ConsoleFilesError('operators #%d %r and #%d %r both %s; give each its own'
-                                        % (seen[key][0], seen[key][1], number, name, what))
-            seen[key] = (number, name)
-        operators.append({'name': name, 'uid': user.pw_uid, 'gid': user.pw_gid, 'dest': dest,
-                          'vms': given.get('vms') or []})
-    if os.geteuid() != 0 and any(op['uid'] != os.geteuid() for op in operators):
-        raise ConsoleFilesError("writing other users' files needs root on the target (become: true)")
-    return operators
-
-
-class Directory:
-    """A directory held open (fd) for the whole run, or None where it does not exist (yet)."""
-
-    def __init__(self, path, fd=None, created=False):
-        self.path = path
-        self.fd = fd
-        self.created = created
-
-    def close(self):
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
-
-
-def _open(path, refuse, wanted=False):
-    """Open the directory ``path``, or a Directory without fd where it is missing.
-
-    ``wanted`` (state=present): its parent must exist. ``refuse(info)`` says why an existing directory cannot be
-    used, or None.
-    """
-    parent_path, base = posixpath.split(path)
-    try:
-        parent = _io.open_dir(parent_path or '/')
-    except (FileNotFoundError, NotADirectoryError):
-        if not wanted:
-            return Directory(path)
-        raise ConsoleFilesError('the parent of %s does not exist; create it first' % path) from None
-    try:
-        try:
-            fd = _io.open_subdir(parent, base, path)
-        except FileNotFoundError:
-            return Directory(path)
-        problem = refuse(os.fstat(fd))
-        if problem:
-            os.close(fd)
-            raise ConsoleFilesError('%s exists but is %s' % (path, problem))
-        return Directory(path, fd)
-    finally:
-        os.close(parent)
-
-
-def _make(directory, uid, gid):
-    """Create the missing ``directory``, mode 0700, for uid:gid, and keep it open."""
-    parent_path, base = posixpath.split(directory.path)
-    parent = _io.open_dir(parent_path or '/')
-    try:
-        directory.fd = _io.make_subdir(parent, base, uid, gid)
-    finally:
-        os.close(parent)
-    directory.created = True
-
-
-class ConsoleFiles:
-    """One run of the module: the ledger directory and every operator's directory, opened once."""
-
-    def __init__(self, module):
-        self.module = module
-        self.params = module.params
-        self.check = module.check_mode
-        self.now = datetime.now(timezone.utc)
-        self.operators = _operators(self.params)
-        self.dirs = []
-        self.ledger = None
-        self.changed = False
-        self.diff = []
-
-    # ---------------------------------------------------------------- directories
-    def open_ledger(self, create):
-        """Root's record directory; ``create`` makes it (not in check mode) when it is missing."""
-        if self.ledger is not None:
-            if self.ledger.fd is not None or not create:
-                return
-            self.ledger = None
-        path = self.params['ledger_dir']
-        if not path.startswith('/') or posixpath.normpath(path) == '/':
-            raise ConsoleFilesError('ledger_dir %s must be an absolute path other than /; %s' % (path, LEDGER_HINT))
-
-        def refuse(info):
-            if info.st_uid != 0:
-                return 'owned by uid %d, not by root; %s' % (info.st_uid, LEDGER_HINT)
-            if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-                return 'writable by its group or by others; %s' % LEDGER_HINT
-            return None
-
-        try:
-            self.ledger = _open(posixpath.normpath(path), refuse, wanted=create)
-        except ConsoleFilesError as err:
-            raise ConsoleFilesError('ledger_dir %s' % err.msg) from None
-        except _io.PathError as err:
-            raise ConsoleFilesError('ledger_dir %s; %s' % (err.msg, LEDGER_HINT)) from None
-        if create and self.ledger.fd is None:
-            self.changed = True
-            if not self.check:
-                _make(self.ledger, 0, 0)
-
-    def open_operator(self, operator, create):
-        """The operator's directory, or one without fd where it is missing (``create``: it is wanted)."""
-        def refuse(info):
-            if info.st_uid != operator['uid']:
-                return ('owned by uid %d, not by %s (uid %d); give the operator a dest of their own'
-                        % (info.st_uid, operator['name'], operator['uid']))
-            return None
-
-        try:
-            directory = _open(operator['dest'], refuse, wanted=create)
-        except ConsoleFilesError as err:
-            raise ConsoleFilesError('%s: %s' % (operator['name'], err.msg)) from None
-        except _io.PathError as err:
-            raise ConsoleFilesError('%s: %s; give the operator a dest of their own' % (operator['name'], err.msg)) from None
-        self.dirs.append(directory)
-        return directory
-
-    def close(self):
-        for directory in self.dirs + ([self.ledger] if self.ledger else []):
-            directory.close()
-
-    # ---------------------------------------------------------------- small helpers
-    def _read(self, directory, name, owner, mode=None):
-        if directory.fd is None:
-            return None
-        content, problem = _io.read_file(directory.fd, name, owner=owner, mode=mode)
-        if problem and name == MANIFEST_NAME:
-            self.module.warn('%s/%s is %s: ignored (files it listed are not removed)' % (directory.path, name, problem))
-        return content
-
-    def _write(self, directory, name, content, uid, gid):
-        try:
-            _io.write_file(directory.fd, name, content, uid, gid)
-        except (OSError, _io.PathError) as err:
-            reason = getattr(err, 'msg', None) or getattr(err, 'strerror', None) or err
-            raise ConsoleFilesError('cannot write %s in %s: %s' % (name, directory.path, reason)) from None
-
-    def _remove(self, directory, name):
-        try:
-            return _io.remove_file(directory.fd, name)
-        except OSError as err:
-            self.module.warn('cannot remove %s in %s: %s' % (name, directory.path, err.strerror or err))
-            return False
-
-    def _listing(self, directory, before, after):
-        if self.module._diff:
-            self.diff.append({'before_header': directory.path, 'after_header': directory.path,
-                              'before': ''.join('%s\n' % n for n in sorted(before)),
-                              'after': ''.join('%s\n' % n for n in sorted(after))})
-
-    def _ledger_document(self, operator):
-        content = self._read(self.ledger, ledger_name(operator['uid']), owner=0) if self.ledger else None
-        return loads(content)
-
-    # ---------------------------------------------------------------- state=present
-    def present(self):
-        self.open_ledger(create=False)  # to read it; created below, once every directory is known to be usable
-        consoles = [c for c in self.params['consoles'] if isinstance(c, dict)]
-        plans = []
-        owned = set()
-        for operator in self.operators:  # sessions any operator's record says the role opened
-            owned.update(uuid for uuid, entry in ledger_sessions(self._ledger_document(operator)).items()
-                         if entry['owned'])
-        for operator in self.operators:
-            chosen = pick_consoles(operator['name'], operator['vms'], consoles)
-            if not self.check and any(not c.get('token') for c in chosen):
-                raise ConsoleFilesError('operator %r: a console entry has no token (zstack_console_access in check '
-                                        'mode gives none): pass the entries it returns outside check mode'
-                                        % operator['name'])
-            plan = plan_files(operator['name'], chosen, self.now, self.params['novnc_url'], self.params['novnc_style'],
-                              self.params['token_lifetime'], owned)
-            for warning in plan['warnings']:
-                self.module.warn(warning)
-            plans.append(plan)
-        # Every directory checked before anything is created: a refused one leaves no trace.
-        directories = [self.open_operator(operator, create=True) for operator in self.operators]
-        self.open_ledger(create=True)
-        for operator, directory in zip(self.operators, directories):
-            if directory.fd is None and not self.check:
-                _make(directory, operator['uid'], operator['gid'])
-
-        # Root's record first: an interrupted run leaves no session behind a written token unrecorded.
-        for operator, plan in zip(self.operators, plans):
-            if not plan['sessions']:
-                continue
-            old = self._ledger_document(operator)
-            new = merge_ledger(old, plan['sessions'], operator['name'], operator['uid'], self.now)
-            if new != old:
-                self.changed = True
-                if not self.check:
-                    self._write(self.ledger, ledger_name(operator['uid']), dumps(new), 0, 0)
-
-        results = []
-        for operator, plan, directory in zip(self.operators, plans, directories):
-            results.append(self._present_one(operator, plan, directory))
-        return {'operators': results, 'summary': [r.pop('_summary') for r in results]}
-
-    def _present_one(self, operator, plan, directory):
-        uid, gid = operator['uid'], operator['gid']
-        status = 'created' if directory.created or directory.fd is None else 'exists'
-        if status == 'created':
-            self.changed = True
-        elif stat.S_IMODE(os.fstat(directory.fd).st_mode) != 0o700:
-            self.changed = True
-            if not self.check:
-                os.fchmod(directory.fd, 0o700)
-        old = read_manifest(self._read(directory, MANIFEST_NAME, owner=uid))
-        files = plan['files']
-        created_dir = old['created_dir'] if old else status == 'created'
-        manifest = manifest_bytes(operator['name'], list(files), created_dir)
-        # What is there now: the content of each plain 0600 file of the operator's, None for anything else.
-        names = list(files) + [MANIFEST_NAME] + (old['files'] if old else [])
-        current = {name: self._read(directory, name, owner=uid, mode=0o600) for name in names}
-        present = [name for name in names if directory.fd is not None and _io.exists(directory.fd, name)]
-        write, unchanged, stale = file_changes(dict(files, **{MANIFEST_NAME: manifest}), current,
-                                               old['files'] if old else [], present)
-        self.changed |= bool(write or stale)
-        self._listing(directory, present, list(files) + [MANIFEST_NAME])
-        write = [name for name in write if name != MANIFEST_NAME]  # written first and last, below
-        if not self.check and (write or stale or MANIFEST_NAME not in unchanged):
-            # The manifest first lists the old files as well, so an interrupted run leaves nothing untracked.
-            interim = manifest_bytes(operator['name'], list(files) + stale, created_dir)
-            self._write(directory, MANIFEST_NAME, interim, uid, gid)
-            for name in write:
-                self._write(directory, name, files[name], uid, gid)
-            for name in stale:
-                self._remove(directory, name)
-            self._write(directory, MANIFEST_NAME, manifest, uid, gid)
-            os.fsync(directory.fd)
-        records = plan['records']
-        owned = sum(1 for value in plan['sessions'].values() if value)
-        other = len(plan['sessions']) - owned
-        summary = '%s: %d console(s) in %s' % (operator['name'], len(records), posixpath.join(directory.path, INDEX_NAME))
-        if records:
-            summary += ', the first expiring at %s' % min(r['expires_at'] for r in records)
-        if plan['sessions']:
-            summary += ('; their tokens embed %d API session(s) the role opened (ended by state=absent) and %d it did '
-                        'not' % (owned, other))
-        missing = [r['title'] for r in records if r['no_launcher']]
-        if missing:
-            summary += '; no launcher for %s (see the warnings)' % ', '.join(missing)
-        if self.check:
-            summary += ' (check mode: nothing written)'
-        return {'name': operator['name'], 'dest': directory.path, 'directory': status,
-                'consoles': records, 'written': write, 'removed': stale,
-                'unchanged': [name for name in unchanged if name != MANIFEST_NAME],
-                'sessions_owned': owned, 'sessions_other': other, '_summary': summary}
-
-    # ---------------------------------------------------------------- state=absent
-    def sessions(self):
-        """Nothing changes: the sessions behind the tokens, from root's record and the operators' JSON files."""
-        self.open_ledger(create=False)
-        ledgers, documents = [], []
-        for operator in self.operators:
-            ledgers.append(self._ledger_document(operator))
-            directory = self.open_operator(operator, create=False)
-            old = read_manifest(self._read(directory, MANIFEST_NAME, owner=operator['uid']))
-            for name in (old['files'] if old else []):
-                if name.endswith('.json'):
-                    document = loads(self._read(directory, name, owner=operator['uid']))
-                    if document:
-                        documents.append((posixpath.join(directory.path, name), document))
-        sessions = sessions_to_end(ledgers, documents, self.params['revoke'])
-        return {'operators': [], 'sessions': sessions, 'summary': [],
-                'revocation': revocation_summary(sessions, self.params['revoke'])}
-
-    def absent(self):
-        self.open_ledger(create=False)
-        results, summary = [], []
-        for operator in self.operators:
-            directory = self.open_operator(operator, create=False)
-            uid = operator['uid']
-            old = read_manifest(self._read(directory, MANIFEST_NAME, owner=uid))
-            present = [name for name in (old['files'] if old else []) + [MANIFEST_NAME]
-                       if directory.fd is not None and _io.exists(directory.fd, name)]
-            self._listing(directory, present, [])
-            removed = present if self.check else [name for name in present if self._remove(directory, name)]
-            if removed and not self.check:
-                os.fsync(directory.fd)
-            status = 'missing' if directory.fd is None else 'kept'
-            if old and old['created_dir'] and directory.fd is not None:
-                if self.check:
-                    status = 'removed' if set(os.listdir(directory.fd)) <= set(present) else 'kept'
-                else:
-                    directory.close()
-                    status = 'removed' if self._remove_dir(directory.path) else 'kept'
-            ledger_file = ledger_name(uid)
-            if self.ledger and self.ledger.fd is not None and _io.exists(self.ledger.fd, ledger_file):
-                self.changed = True
-                if not self.check:
-                    self._remove(self.ledger, ledger_file)
-            self.changed |= bool(removed) or status == 'removed'
-            results.append({'name': operator['name'], 'dest': directory.path, 'directory': status,
-                            'consoles': [], 'written': [], 'removed': removed, 'unchanged': [],
-                            'sessions_owned': 0, 'sessions_other': 0})
-            summary.append('%s: %s %d file(s) from %s%s' % (
-                operator['name'], 'would remove' if self.check else 'removed', len(removed), directory.path,
-                ', and the directory' if status == 'removed' else ''))
-        return {'operators': results, 'summary': summary}
-
-    def _remove_dir(self, path):
-        parent_path, base = posixpath.split(path)
-        try:
-            parent = _io.open_dir(parent_path or '/')
-        except (OSError, _io.PathError):
-            return False
-        try:
-            return _io.remove_dir(parent, base)
-        finally:
-            os.close(parent)
-
-
-def run(module):
-    params = module.params
-    if params['list_sessions'] and params['state'] != 'absent':
-        raise ConsoleFilesError('list_sessions goes with state=absent')
-    if params['token_lifetime'] < 1:
-        raise ConsoleFilesError('token_lifetime must be 1 or more, got %d' % params['token_lifetime'])
-    files = ConsoleFiles(module)
-    try:
-        if params['state'] == 'present':
-            result = files.present()
-        elif params['list_sessions']:
-            result = files.sessions()
-        else:
-            result = files.absent()
-    finally:
-        files.close()
-    result['changed'] = files.changed and not params['list_sessions']
-    if module._diff and files.diff:
-        result['diff'] = files.diff
-    return result
 
 
 def main():
@@ -641,17 +278,18 @@ def main():
                 dest=dict(type='str'),
             )),
             consoles=dict(type='list', elements='dict', default=[], options=option_spec()),
-            ledger_dir=dict(type='path', default='/var/lib/zstack-console-files'),
-            dirname=dict(type='str', default='zstack-consoles'),
+            failures=dict(type='list', elements='dict', default=[], options=option_spec(FAILURE_FIELDS)),
+            ledger_dir=dict(type='path', default=DEFAULT_LEDGER_DIR),
+            dirname=dict(type='str', default=DEFAULT_DIRNAME),
             novnc_url=dict(type='str', default=''),
-            novnc_style=dict(type='str', default='auto', choices=['auto', 'novnc', 'zstack']),
-            token_lifetime=dict(type='int', default=1800, no_log=False),  # seconds, not a token
+            novnc_style=dict(type='str', default='auto', choices=list(STYLES)),
+            token_lifetime=dict(type='int', default=DEFAULT_LIFETIME, no_log=False),  # seconds, not a token
             list_sessions=dict(type='bool', default=False),
-            revoke=dict(type='str', default='owned', choices=['owned', 'all', 'none']),
+            revoke=dict(type='str', default='owned', choices=list(REVOKE_CHOICES)),
         ),
         supports_check_mode=True,
     )
-    run_task(module, run)
+    run_task(module, console_files)
 
 
 if __name__ == '__main__':

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: zstack_session
 short_description: Start or end a ZStack API session
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - With O(state=present), logs in to ZStack as an account, or as an IAM user of an account, and returns the new
     session's UUID and expiry, so that later tasks can share one session through O(session_uuid) or

@@ -30,6 +30,10 @@ import pytest
 
 COLLECTION_ROOT = Path(__file__).resolve().parents[2]
 SIMULATOR_DIR = COLLECTION_ROOT / 'tests' / 'simulator'
+sys.path.insert(0, str(SIMULATOR_DIR))
+
+import simulator_process  # noqa: E402  pylint: disable=wrong-import-position
+
 OUTPUT_DIR = Path(os.environ.get('ZSTACK_E2E_OUTPUT_DIR', COLLECTION_ROOT / 'tests' / 'output' / 'e2e'))
 NOVNC_DIR = Path(os.environ.get('ZSTACK_E2E_NOVNC_DIR', '/usr/share/novnc'))
 CHROMIUM = os.environ.get('ZSTACK_E2E_CHROMIUM', '/usr/bin/chromium')
@@ -155,6 +159,7 @@ class Stack:
     def __init__(self, workdir):
         self.workdir = Path(workdir)
         self._processes = []
+        self._simulators = []
 
     def start(self, name, argv, env=None):
         log = self.workdir / ('%s.log' % name)
@@ -165,7 +170,15 @@ class Stack:
         self._processes.append((name, process))
         return process, str(log)
 
+    def start_simulator(self, name, *simulator_args):
+        """The ZStack simulator (tests/simulator/simulator_process.py) in workdir/name/; returns it once it listens."""
+        simulator = simulator_process.start(self.workdir / name, *simulator_args, python=sys.executable)
+        self._simulators.append(simulator)
+        return simulator
+
     def stop(self):
+        for simulator in reversed(self._simulators):
+            simulator.stop()
         for _name, process in reversed(self._processes):
             if process.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
@@ -212,14 +225,8 @@ def console_stack():
                  log=websockify_log)
 
         # The management node: hands out tokens for a console proxy at ws_port and writes their token files.
-        port_file = Path(workdir) / 'simulator.port'
-        simulator, simulator_log = stack.start('simulator', [
-            sys.executable, str(SIMULATOR_DIR / 'zstack_simulator.py'), '--seed', str(SIMULATOR_DIR / 'seed.json'),
-            '--host', '127.0.0.1', '--port', '0', '--port-file', str(port_file), '--token-dir', str(token_dir),
-            '--console-hostname', '127.0.0.1', '--console-port', str(ws_port),
-            '--log-file', str(Path(workdir) / 'simulator-requests.log')])
-        api_port = int(wait_for('simulator', lambda: port_file.exists() and port_file.read_text().strip(),
-                                process=simulator, log=simulator_log))
+        api_port = stack.start_simulator('simulator', '--token-dir', str(token_dir), '--console-hostname', '127.0.0.1',
+                                         '--console-port', str(ws_port)).port
         vm_uuids = point_vms(api_port, rfb_port)
 
         homes = {}
@@ -510,18 +517,15 @@ def require_free_tcp_port(host, port):
                 'ZSTACK_E2E_UI_ADDRESS to another 127.x.y.z address' % (host, port, reason), pytrace=False)
 
 
-def start_simulator_on(stack, host, token_dir, console_port, name='simulator'):
+def start_simulator_on(stack, host, token_dir, console_port, name='simulator', timezone=None):
     """The ZStack simulator on ``host`` (a loopback address), writing token files for a proxy at console_port.
 
-    The console proxy it reports is 127.0.0.1:console_port (where start_token_proxy listens). Returns the API port.
+    The console proxy it reports is 127.0.0.1:console_port (where start_token_proxy listens). ``timezone``: the
+    node's zone (--timezone), else this machine's. Returns the API port.
     """
-    port_file = stack.workdir / ('%s.port' % name)
-    process, log = stack.start(name, [
-        sys.executable, str(SIMULATOR_DIR / 'zstack_simulator.py'), '--seed', str(SIMULATOR_DIR / 'seed.json'),
-        '--host', host, '--port', '0', '--port-file', str(port_file), '--token-dir', str(token_dir),
-        '--console-hostname', '127.0.0.1', '--console-port', str(console_port),
-        '--log-file', str(stack.workdir / ('%s-requests.log' % name))])
-    return int(wait_for(name, lambda: port_file.exists() and port_file.read_text().strip(), process=process, log=log))
+    return stack.start_simulator(name, '--host', host, '--token-dir', str(token_dir), '--console-hostname', '127.0.0.1',
+                                 '--console-port', str(console_port),
+                                 *(['--timezone', timezone] if timezone else [])).port
 
 
 def point_vms_of(host, api_port, rfb_port, names):

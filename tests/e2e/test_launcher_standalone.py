@@ -6,7 +6,7 @@
 
 Real parts only: Xvnc showing a checkerboard, websockify with a token directory and NO --web (as ZStack's console
 proxy runs it: it serves no page at all), Debian's Chromium driven by Playwright. The launcher is rendered from a
-console entry made by _consoles.console_entry, written to a file and opened as file://. It must reach its
+console entry made by _console_entry.ConsoleEntry.from_inventory, written to a file and opened as file://. It must reach its
 connected state and draw the remote screen; a launcher whose token file is gone (revoked) must say it was refused;
 one whose expiry has passed must say so without trying; a session that drops must say "lost", not "refused".
 Screenshots: launcher-*.png in ZSTACK_E2E_OUTPUT_DIR (tests/output/e2e).
@@ -22,11 +22,9 @@ import urllib.request
 import pytest
 
 from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import ConsoleEntry
-from ansible_collections.zstack.cloud.plugins.module_utils._launcher import render_launcher
 
 from e2e_stack import (  # pylint: disable=unused-import
     CANVAS_PIXELS_JS,
-    OUTPUT_DIR,
     SAMPLE_POINTS,
     launch_chromium,
     log_text,
@@ -39,23 +37,11 @@ from e2e_stack import (  # pylint: disable=unused-import
     wait_for_screen,
     write_token_file,
 )
+from launcher_page import CANVAS, open_launcher, shoot, state, wait_for_state, write_launcher
 
 VM_UUID = 'f' * 32
 # A name that would break out of the page if it were not escaped, in HTML and inside <script>.
 VM_NAME = 'web-01 </script><script>window.__pwned=1</script><b>&amp;"\''
-CANVAS = '#screen canvas'
-# Runs in every document before its scripts: keeps every data-state the launcher goes through, and every
-# Content-Security-Policy violation.
-WATCH_JS = """(() => {
-  window.__states = [];
-  window.__csp = [];
-  document.addEventListener('securitypolicyviolation',
-    (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-  new MutationObserver(() => {
-    const state = document.documentElement.getAttribute('data-state');
-    if (state && window.__states[window.__states.length - 1] !== state) { window.__states.push(state); }
-  }).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-state']});
-})();"""
 
 
 @pytest.fixture(autouse=True)
@@ -78,38 +64,6 @@ def make_entry(stack, ws_port=None, expires_at=None, scheme='http'):
     return entry, token
 
 
-def write_launcher(stack, name, entry):
-    path = stack['workdir'] / name
-    path.write_text(render_launcher(entry), encoding='utf-8')
-    return path
-
-
-def open_launcher(browser, path, **options):
-    """A page with ``path`` opened from file://, and the list its WebSockets' URLs are collected into."""
-    page = browser.new_page(viewport={'width': 1024, 'height': 768}, **options)
-    page.set_default_timeout(20000)
-    sockets = []
-    page.on('websocket', lambda ws: sockets.append(ws.url))
-    page.add_init_script(WATCH_JS)
-    page.goto(path.as_uri())
-    return page, sockets
-
-
-def wait_for_state(page, wanted):
-    # A selector, not wait_for_function: the launcher's CSP forbids the eval that a JS predicate would need.
-    page.wait_for_selector('html[data-state="%s"]' % wanted, state='attached')
-
-
-def state(page):
-    return page.evaluate("document.documentElement.getAttribute('data-state')")
-
-
-def shoot(page, name):
-    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUTPUT_DIR / name))
-    assert (OUTPUT_DIR / name).stat().st_size > 1000
-
-
 def test_the_proxy_serves_no_page(proxy_stack):  # noqa: F811
     """The console proxy here is websockify without --web: a browser can get no page from it."""
     with pytest.raises(urllib.error.HTTPError) as caught:
@@ -123,7 +77,7 @@ def test_launcher_connects_from_file(proxy_stack):  # noqa: F811
     stack = proxy_stack
     entry, token = make_entry(stack)
     write_token_file(stack['token_dir'], token, stack['rfb_port'])
-    launcher = write_launcher(stack, 'web-01.html', entry)
+    launcher = write_launcher(stack['workdir'], 'web-01.html', entry)
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:
@@ -163,7 +117,7 @@ def test_launcher_connects_over_wss(proxy_stack):  # noqa: F811
     port, _log, _process = start_token_proxy(stack['stack'], stack['token_dir'], name='websockify-tls', tls=True)
     entry, token = make_entry(stack, ws_port=port, scheme='https')
     write_token_file(stack['token_dir'], token, stack['rfb_port'])
-    launcher = write_launcher(stack, 'tls.html', entry)
+    launcher = write_launcher(stack['workdir'], 'tls.html', entry)
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:
@@ -187,7 +141,7 @@ def test_revoked_token_is_refused(proxy_stack):  # noqa: F811
     stack = proxy_stack
     entry, token = make_entry(stack)
     write_token_file(stack['token_dir'], token, stack['rfb_port']).unlink()
-    launcher = write_launcher(stack, 'revoked.html', entry)
+    launcher = write_launcher(stack['workdir'], 'revoked.html', entry)
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:
@@ -199,8 +153,9 @@ def test_revoked_token_is_refused(proxy_stack):  # noqa: F811
                 shoot(page, 'launcher-revoked.png')
             assert state(page) == 'refused'
             assert page.evaluate('window.__states') == ['connecting', 'refused']
-            assert page.text_content('#state') == 'Refused: token revoked or ended'
-            assert 'token was revoked' in page.text_content('#detail')
+            assert page.text_content('#state') == 'Refused: token revoked or ended, or display unreachable'
+            detail = page.text_content('#detail')
+            assert 'token was revoked' in detail and 'did not take the connection at all' in detail
             assert page.is_visible('#again') and not page.is_visible('#cad')
             assert sockets == ['ws://127.0.0.1:%d/?token=%s' % (stack['ws_port'], token)]
             assert page.evaluate(CANVAS_PIXELS_JS, [CANVAS, SAMPLE_POINTS]) is None  # nothing drawn
@@ -216,7 +171,7 @@ def test_expired_launcher_does_not_try(proxy_stack):  # noqa: F811
     stack = proxy_stack
     entry, token = make_entry(stack, expires_at=iso_utc(-datetime.timedelta(minutes=5)))
     write_token_file(stack['token_dir'], token, stack['rfb_port'])
-    launcher = write_launcher(stack, 'expired.html', entry)
+    launcher = write_launcher(stack['workdir'], 'expired.html', entry)
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:
@@ -247,7 +202,7 @@ def test_ended_session_is_disconnected_not_refused(proxy_stack):  # noqa: F811
     port, _log, process = start_token_proxy(stack['stack'], stack['token_dir'], name='websockify-dropped')
     entry, token = make_entry(stack, ws_port=port)
     write_token_file(stack['token_dir'], token, stack['rfb_port'])
-    launcher = write_launcher(stack, 'dropped.html', entry)
+    launcher = write_launcher(stack['workdir'], 'dropped.html', entry)
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:
@@ -282,7 +237,7 @@ def test_console_password_is_asked_for(proxy_stack, typed, outcome):  # noqa: F8
         stack['locked_rfb_port'] = start_checkerboard_xvnc(stack['stack'], name='xvnc-password', password='s3cret!')
     entry, token = make_entry(stack)
     write_token_file(stack['token_dir'], token, stack['locked_rfb_port'])
-    launcher = write_launcher(stack, 'password-%s.html' % outcome, entry)
+    launcher = write_launcher(stack['workdir'], 'password-%s.html' % outcome, entry)
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:

@@ -21,8 +21,9 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(ROOT, 'tools', 'debian_packages.sh')
-E2E = ['chromium', 'tigervnc-standalone-server', 'novnc', 'x11-xserver-utils', 'python3', 'tigervnc-tools']
-ALL = ['python3-venv', 'git', 'shellcheck', 'openssl'] + E2E
+E2E = ['chromium', 'tigervnc-standalone-server', 'novnc', 'x11-xserver-utils', 'python3', 'tigervnc-tools',
+       'qemu-system-x86', 'virt-viewer', 'xvfb', 'x11-apps', 'imagemagick', 'openssl']
+ALL = ['python3-venv', 'git', 'shellcheck', 'openssl'] + E2E[:-1]  # each package once: openssl is integration's too
 
 STAND_INS = {
     'dpkg-query': r'''#!/bin/sh
@@ -106,10 +107,12 @@ def test_without_root_or_sudo_it_fails_at_once_with_the_command_to_run(tmp_path)
     assert result.calls == []
     lines = result.stderr.splitlines()
     assert lines[0] == ('debian_packages: missing Debian packages: chromium tigervnc-standalone-server novnc '
-                        'x11-xserver-utils tigervnc-tools; not root and no passwordless sudo.')
+                        'x11-xserver-utils tigervnc-tools qemu-system-x86 virt-viewer xvfb x11-apps imagemagick; '
+                        'not root and no passwordless sudo.')
     # One command installs what every stage is missing, not only this one's.
     assert lines[-1] == ('  sudo apt-get update && sudo apt-get install -y python3-venv shellcheck chromium '
-                         'tigervnc-standalone-server novnc x11-xserver-utils tigervnc-tools')
+                         'tigervnc-standalone-server novnc x11-xserver-utils tigervnc-tools qemu-system-x86 '
+                         'virt-viewer xvfb x11-apps imagemagick')
 
 
 def test_a_failed_install_fails(tmp_path):

@@ -5,9 +5,10 @@
 """Every test of the pytest suites has a time-out, and a test that hangs fails within it, by name.
 
 The suites get their time-out from their pytest.ini (pytest-timeout): tests/pytest.ini for `make units`
-(tests/unit, tests/simulator, tests/tools) and tests/e2e/pytest.ini for `make e2e`. Here a copy of each file runs
-pytest, in a subprocess, on a test that waits forever - with the time-out lowered to 2 s on the command line, the
-only change - and the run must fail within seconds and name that test.
+(tests/unit, tests/simulator, tests/tools), tests/e2e/pytest.ini for `make e2e` and tests/docsite/pytest.ini for
+`make docsite`. Here a copy of each file runs pytest, in a subprocess, on a test that waits forever - with the
+time-out lowered to 2 s on the command line, the only change - and the run must fail within seconds and name that
+test.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SUITES = {
     'units': (os.path.join(TESTS, 'pytest.ini'), 120),
     'e2e': (os.path.join(TESTS, 'e2e', 'pytest.ini'), 300),
+    'docsite': (os.path.join(TESTS, 'docsite', 'pytest.ini'), 300),
 }
 
 HANGING_TEST = '''

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import tempfile
@@ -15,7 +17,8 @@ from collections import namedtuple
 import pytest
 import responses
 
-from ansible.module_utils.common import warnings as module_warnings
+from ansible.module_utils import _internal as module_utils_internal
+from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.common.parameters import PASS_VARS
 from ansible.module_utils.testing import patch_module_args
 
@@ -72,32 +75,40 @@ def no_zstack_env(monkeypatch):
         monkeypatch.delenv(var, raising=False)
 
 
-@pytest.fixture
-def run_module(capsys):
-    """Runs a module's ``main()`` in-process: ``run_module(module, args, check_mode=False, diff=False)``.
+def run_in_process(module, args, check_mode=False, diff=False):
+    """A module's ``main()`` run in-process, as its own process would run it: ``ModuleRun(code, out, result)``.
 
-    Returns ``ModuleRun(code, out, result)``: the exit code, the raw output and the parsed result. ansible-core 2.21
-    returns ``invocation`` only when the controller asks (INJECT_INVOCATION): it is asked, so the tests of its
-    masking run on every ansible-core.
+    Not the controller (once a test imported controller code, such as a filter plugin, ansible would send module
+    warnings to the controller's display instead of the result), with no warnings yet (in-process runs share
+    ansible's global lists). ansible-core 2.21 returns ``invocation`` only when the controller asks
+    (INJECT_INVOCATION): it is asked, so the tests of its masking run on every ansible-core.
     """
-    def run(module, args, check_mode=False, diff=False):
-        args = dict(args)
-        if check_mode:
-            args['_ansible_check_mode'] = True
-        if diff:
-            args['_ansible_diff'] = True
-        if 'inject_invocation' in PASS_VARS:
-            args['_ansible_inject_invocation'] = True
-        # A module process starts without warnings; in this one process, those of earlier runs are still held.
-        for store in ('_global_warnings', '_global_deprecations'):
-            getattr(module_warnings, store, {}).clear()
-        with patch_module_args(args):
+    for name in ('_global_warnings', '_global_deprecations'):
+        getattr(ansible_warnings, name).clear()
+    args = dict(args)
+    if check_mode:
+        args['_ansible_check_mode'] = True
+    if diff:
+        args['_ansible_diff'] = True
+    if 'inject_invocation' in PASS_VARS:
+        args['_ansible_inject_invocation'] = True
+    out = io.StringIO()
+    was_controller = module_utils_internal.is_controller
+    module_utils_internal.is_controller = False
+    try:
+        with patch_module_args(args), contextlib.redirect_stdout(out):
             with pytest.raises(SystemExit) as exit_info:
                 module.main()
-        out = capsys.readouterr().out
-        return ModuleRun(exit_info.value.code, out, json.loads(out))
+    finally:
+        module_utils_internal.is_controller = was_controller
+    return ModuleRun(exit_info.value.code, out.getvalue(), json.loads(out.getvalue()))
 
-    return run
+
+@pytest.fixture(scope='session')
+def run_module():
+    """``run_module(module, args, check_mode=False, diff=False)``: see run_in_process. Session-scoped, so that
+    hypothesis tests can use it too."""
+    return run_in_process
 
 
 def _call_concurrently(client, count, method='GET', path='vm-instances'):

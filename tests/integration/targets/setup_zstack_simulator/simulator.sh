@@ -5,7 +5,12 @@
 #   source ../setup_zstack_simulator/simulator.sh
 #   simulator_start [extra simulator options]   # exports SIM_URL, SIM_PORT, SIM_SEED, SIM_TOKEN_DIR
 #   simulator_start_another NAME [options]      # a further simulator: exports SIM_<NAME>_URL, SIM_<NAME>_PORT
-#                                               # (e.g. simulator_start_another SHANGHAI --timezone Asia/Shanghai)
+#                                               # (e.g. simulator_start_another SHANGHAI --timezone Asia/Shanghai;
+#                                               # with --tls-cert/--tls-key its URL is https)
+#   simulator_stop                              # stops them all (the EXIT trap does; call it from a trap of your own)
+#
+# The options are zstack_simulator.py's; --seed defaults to SIM_SEED. Each simulator has a directory of its own
+# ($SIM_WORK for the first, $SIM_WORK/NAME for the others: port, pid, url, simulator.log, tokens/).
 #
 # ansible-test copies tests/simulator/ beside the targets (needs/file aliases), so its path is
 # relative to this file.
@@ -14,18 +19,15 @@ SIM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../simulator" && pwd)
 SIM_PYTHON=${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}
 SIM_WORK=$(mktemp -d)
 SIM_SEED="$SIM_DIR/seed.json"
-SIM_PIDS=()
+SIM_DIRS=()
 
+# Start and stop go through tests/simulator/simulator_process.py, the one place that does either.
 simulator_stop() {
-    local pid
-    for pid in "${SIM_PIDS[@]}"; do
-        if kill -0 "$pid" 2>/dev/null; then
-            kill "$pid" 2>/dev/null || true
-            for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-            kill -9 "$pid" 2>/dev/null || true
-        fi
+    local dir
+    for dir in "${SIM_DIRS[@]}"; do
+        "$SIM_PYTHON" "$SIM_DIR/simulator_process.py" stop --dir "$dir" || true
     done
-    SIM_PIDS=()
+    SIM_DIRS=()
     rm -rf "$SIM_WORK"
 }
 trap simulator_stop EXIT
@@ -49,29 +51,20 @@ _simulator_watchdog() {
 _simulator_watchdog "$$" "$SIM_TARGET_TIMEOUT" >/dev/null 2>&1 </dev/null &
 
 # _simulator_run DIR [options]: one simulator with its port file, token directory and log in DIR;
-# sets SIM_LAST_PORT once it listens.
+# sets SIM_LAST_PORT and SIM_LAST_URL once it listens.
 _simulator_run() {
-    local dir=$1 pid
+    local dir=$1 started
     shift
-    mkdir -p "$dir/tokens"
-    "$SIM_PYTHON" "$SIM_DIR/zstack_simulator.py" --seed "$SIM_SEED" --host 127.0.0.1 --port 0 \
-        --port-file "$dir/port" --token-dir "$dir/tokens" --log-file "$dir/simulator.log" "$@" &
-    pid=$!
-    SIM_PIDS+=("$pid")
-    for _ in $(seq 100); do
-        [ -s "$dir/port" ] && break
-        kill -0 "$pid" 2>/dev/null || { echo "simulator exited early:" >&2; cat "$dir/simulator.log" >&2; return 1; }
-        sleep 0.1
-    done
-    [ -s "$dir/port" ] || { echo "simulator did not start within 10 s" >&2; return 1; }
-    SIM_LAST_PORT=$(cat "$dir/port")
+    SIM_DIRS+=("$dir")
+    started=$("$SIM_PYTHON" "$SIM_DIR/simulator_process.py" start --dir "$dir" -- --seed "$SIM_SEED" "$@") || return 1
+    read -r SIM_LAST_PORT SIM_LAST_URL <<<"$started"
 }
 
 simulator_start() {
     SIM_TOKEN_DIR="$SIM_WORK/tokens"
     _simulator_run "$SIM_WORK" "$@"
     SIM_PORT=$SIM_LAST_PORT
-    SIM_URL="http://127.0.0.1:$SIM_PORT"
+    SIM_URL=$SIM_LAST_URL
     export SIM_PORT SIM_URL SIM_SEED SIM_TOKEN_DIR SIM_WORK
 }
 
@@ -80,6 +73,6 @@ simulator_start_another() {
     shift
     _simulator_run "$SIM_WORK/$name" "$@"
     printf -v "SIM_${name}_PORT" '%s' "$SIM_LAST_PORT"
-    printf -v "SIM_${name}_URL" '%s' "http://127.0.0.1:$SIM_LAST_PORT"
+    printf -v "SIM_${name}_URL" '%s' "$SIM_LAST_URL"
     export "SIM_${name}_PORT" "SIM_${name}_URL"
 }

@@ -8,15 +8,9 @@ set -eux
 source ../setup_zstack_simulator/simulator.sh
 
 WORK=$(mktemp -d)
-TLS_PID=
 cleanup() {
-    if [ -n "$TLS_PID" ] && kill -0 "$TLS_PID" 2>/dev/null; then
-        kill "$TLS_PID" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$TLS_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$TLS_PID" 2>/dev/null || true
-    fi
-    rm -rf "$WORK"
     simulator_stop
+    rm -rf "$WORK"
 }
 trap cleanup EXIT
 
@@ -53,16 +47,8 @@ openssl x509 -req -in "$WORK/server.csr" -CA "$WORK/ca.pem" -CAkey "$WORK/ca.key
     -extfile "$WORK/server.ext" -out "$WORK/server.pem" 2>/dev/null
 chmod 0600 "$WORK/ca.key" "$WORK/server.key"
 
-"$SIM_PYTHON" "$SIM_DIR/zstack_simulator.py" --seed "$WORK/seed.json" --host 127.0.0.1 --port 0 \
-    --port-file "$WORK/tls.port" --tls-cert "$WORK/server.pem" --tls-key "$WORK/server.key" \
-    --log-file "$WORK/tls-simulator.log" &
-TLS_PID=$!
-for _ in $(seq 100); do
-    [ -s "$WORK/tls.port" ] && break
-    kill -0 "$TLS_PID" 2>/dev/null || { cat "$WORK/tls-simulator.log" >&2; exit 1; }
-    sleep 0.1
-done
-TLS_PORT=$(cat "$WORK/tls.port")
+simulator_start_another TLS --seed "$WORK/seed.json" --tls-cert "$WORK/server.pem" --tls-key "$WORK/server.key"
+TLS_PORT=$SIM_TLS_PORT
 
 # A loopback port that nothing listens on (bound, then released).
 closed_port=$("$SIM_PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

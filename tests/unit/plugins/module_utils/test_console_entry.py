@@ -11,6 +11,7 @@ import pytest
 
 from ansible_collections.zstack.cloud.plugins.doc_fragments.console_entry import ModuleDocFragment
 from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import (
+    FAILURE_FIELDS,
     FIELD_NAMES,
     ConsoleEntry,
     option_docs,
@@ -23,6 +24,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     ZStackResponseError,
 )
 from ansible_collections.zstack.cloud.plugins.module_utils._timezone import NodeClock, parse_timezone
+from ansible_collections.zstack.cloud.plugins.module_utils._vms import VmRef
 from ansible_collections.zstack.cloud.plugins.modules import zstack_console_access, zstack_console_files
 
 VM = '5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b'
@@ -36,11 +38,17 @@ def test_built_from_the_inventory_with_the_node_zone():
     entry = ConsoleEntry.from_inventory(VM, 'web-01', INVENTORY, NodeClock(parse_timezone('+08:00')))
     assert entry == {
         'vm_instance_uuid': VM, 'vm_instance_name': 'web-01', 'scheme': 'http', 'hostname': '10.0.0.5',
-        'port': 4900, 'token': INVENTORY['token'], 'target_scheme': 'vnc', 'version': '1',
+        'port': 4900, 'token': INVENTORY['token'], 'target_scheme': 'vnc', 'protocol': 'vnc', 'version': '1',
         'expired_date': 'Nov 28, 2026 5:21:20 PM', 'expires_at': '2026-11-28T09:21:20Z',
         'websocket_url': 'ws://10.0.0.5:4900/?token=%s' % INVENTORY['token'],
     }
     assert set(entry) <= set(FIELD_NAMES)
+
+
+@pytest.mark.parametrize('target, protocol', [('vnc', 'vnc'), ('SPICE', 'spice'), ('http', None), (None, None)])
+def test_protocol_only_when_the_server_declares_vnc_or_spice(target, protocol):
+    entry = ConsoleEntry.from_inventory(VM, None, dict(INVENTORY, targetScheme=target))
+    assert entry.get('protocol') == protocol
 
 
 def test_an_empty_inventory_is_the_vm_alone():
@@ -60,13 +68,18 @@ def test_bad_data_from_the_server_is_its_own_error(broken, fragment):
     assert SESSION not in info.value.msg
 
 
-def test_failure_entries_carry_the_api_error():
+def test_failure_items_carry_the_vm_as_known_and_the_api_error():
     error = {'code': 'SYS.1006', 'description': 'operation error'}
-    assert ConsoleEntry.failure('vm_instance_name', 'web-01', ZStackApiError(error)) == {
-        'vm_instance_name': 'web-01', 'failed': True, 'msg': 'ZStack API error SYS.1006: operation error',
+    by_name = VmRef.parse('web-01', 'vm_instances')
+    assert ConsoleEntry.failure(by_name, ZStackApiError(error), VM) == {
+        'vm_instance_uuid': VM, 'vm_instance_name': 'web-01', 'msg': 'ZStack API error SYS.1006: operation error',
         'error': error}
-    assert ConsoleEntry.failure('vm_instance_uuid', VM, ZStackError('boom')) == {
-        'vm_instance_uuid': VM, 'failed': True, 'msg': 'boom'}
+    assert ConsoleEntry.failure(by_name, ZStackError('no such VM')) == {'vm_instance_name': 'web-01',
+                                                                        'msg': 'no such VM'}
+    selected = VmRef(VM, uuid=VM, name='db-01', query=['hostUuid=%s' % VM])
+    assert ConsoleEntry.failure(selected, ZStackError('boom')) == {
+        'vm_instance_uuid': VM, 'vm_instance_name': 'db-01', 'msg': 'boom', 'vm_query': ['hostUuid=%s' % VM]}
+    assert set(ConsoleEntry.failure(selected, ZStackApiError(error))) <= {field.name for field in FAILURE_FIELDS}
 
 
 def test_return_docs_of_the_console_module_come_from_the_fields():
@@ -111,7 +124,7 @@ def test_console_entry_https_gives_wss_and_name():
                                                        'token': TOKEN, 'targetScheme': 'vnc', 'version': '1',
                                                        'expiredDate': 'Nov 28, 2026 5:21:20 PM'}, NodeClock(parse_timezone('UTC')))
     assert entry == {'vm_instance_uuid': VM, 'vm_instance_name': 'web-01', 'scheme': 'https',
-                     'hostname': 'proxy.example.test', 'port': 4443, 'token': TOKEN, 'target_scheme': 'vnc',
+                     'hostname': 'proxy.example.test', 'port': 4443, 'token': TOKEN, 'target_scheme': 'vnc', 'protocol': 'vnc',
                      'version': '1', 'expired_date': 'Nov 28, 2026 5:21:20 PM', 'expires_at': '2026-11-28T17:21:20Z',
                      'websocket_url': 'wss://proxy.example.test:4443/?token=' + TOKEN}
 

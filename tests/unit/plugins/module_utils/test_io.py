@@ -101,6 +101,29 @@ def test_write_file_is_0600_from_creation_and_owned(tree, watch, monkeypatch):
     assert sorted(os.listdir(tree / 'op')) == ['web-01.json']  # no temporary file left
 
 
+def test_a_script_is_written_at_0600_then_given_its_mode(tree, monkeypatch):
+    modes = []
+    real_write = os.write
+
+    def noted_write(fd, data):
+        modes.append(stat.S_IMODE(os.fstat(fd).st_mode))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, 'write', noted_write)
+    fd = _io.open_dir(str(tree / 'op'))
+    try:
+        _io.write_file(fd, 'zstack-console', b'#!/usr/bin/env python3\n', OTHER, OTHER, 0o700)
+        with pytest.raises(_io.PathError, match='mode 0720 would let others write to it'):
+            _io.write_file(fd, 'other', b'x', OTHER, OTHER, 0o720)
+    finally:
+        os.close(fd)
+    path = tree / 'op' / 'zstack-console'
+    # Every write went to a 0600 file; the file is 0700 once written, the operator's.
+    assert modes and set(modes) == {0o600}
+    assert mode_of(path) == 0o700 and os.lstat(path).st_uid == OTHER
+    assert sorted(os.listdir(tree / 'op')) == ['zstack-console']
+
+
 @pytest.mark.parametrize('plant', ['symlink', 'hardlink'])
 def test_a_planted_link_is_replaced_and_its_target_untouched(tree, watch, plant):
     target = tree / 'secret'

@@ -19,7 +19,10 @@ import pytest
 
 from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import ConsoleEntry
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError
+from ansible_collections.zstack.cloud.plugins.module_utils import _novnc, _spice
 from ansible_collections.zstack.cloud.plugins.module_utils._launcher import (
+    PROBE_MS,
+    declared_client,
     launcher_supported,
     render_launcher,
     script_json,
@@ -103,9 +106,9 @@ def data_of(page):
 def test_hostile_vm_name_is_text_everywhere():
     html = render_launcher(entry(vm_instance_name=HOSTILE))
     page = Page(html)
-    # Exactly our three script elements: the data block, noVNC and the page's logic; the name ended none.
-    assert html.lower().count('</script') == 3 and len(page.scripts) == 3
-    assert html.count('<!--') == 1  # our own comment before the noVNC script
+    # Exactly our four script elements: the data block, noVNC, spice-html5 and the page's logic; the name ended none.
+    assert html.lower().count('</script') == 4 and len(page.scripts) == 4
+    assert html.count('<!--') == 2  # our own comments before the two clients' scripts
     assert page.title == 'Console of ' + HOSTILE
     assert page.by_id['vm-name'] == HOSTILE
     block = [text for kind, text in page.scripts if kind == 'application/json'][0]
@@ -160,11 +163,11 @@ def test_csp_allows_exactly_the_page_own_scripts_style_and_one_origin():
     policy = directives(page.csp)
     assert policy['default-src'] == ["'none'"]
     executable = [text for kind, text in page.scripts if kind is None]
-    assert len(executable) == 2
+    assert len(executable) == 3  # noVNC, spice-html5, the page's logic
     assert sorted(policy['script-src']) == sorted(sha256_source(text) for text in executable)
     assert policy['style-src'] == [sha256_source(page.styles[0])]
     assert policy['connect-src'] == ['ws://10.0.0.5:4900']
-    assert policy['img-src'] == ['data:']  # noVNC draws JPEG rectangles through data: images
+    assert policy['img-src'] == ['data:']  # both clients draw JPEG rectangles through data: images
     assert policy['base-uri'] == ["'none'"] and policy['form-action'] == ["'none'"]
     assert "'unsafe-inline'" not in page.csp and "'unsafe-eval'" not in page.csp
 
@@ -207,15 +210,22 @@ def test_name_falls_back_to_the_uuid():
     assert Page(render_launcher(item)).by_id['vm-name'] == VM_UUID
 
 
-@pytest.mark.parametrize('target', [None, '', 'vnc', 'VNC'])
-def test_vnc_consoles_are_supported(target):
+@pytest.mark.parametrize('target, declared', [(None, None), ('', None), ('vnc', None), ('VNC', None),
+                                              ('spice', 'spice'), ('SPICE', 'spice')])
+def test_vnc_and_spice_consoles_are_supported(target, declared):
+    """Both get a launcher. A declared SPICE console goes to spice-html5 directly; anything else is probed, since
+    open-source ZStack declares every console 'vnc' (KVMConsoleHypervisorBackend.java)."""
     assert launcher_supported(entry(target_scheme=target)) == (True, '')
+    assert declared_client(entry(target_scheme=target)) == declared
+    data = data_of(Page(render_launcher(entry(target_scheme=target))))
+    assert data['declared'] == declared and data['probe_ms'] == PROBE_MS
 
 
-@pytest.mark.parametrize('target, words', [('spice', 'SPICE client'), ('http', 'ZStack UI'), ('rdp', 'VNC only')])
-def test_other_console_protocols_get_no_launcher_and_a_reason(target, words):
+@pytest.mark.parametrize('target', ['http', 'rdp', 'x' * 300])
+def test_other_console_protocols_get_no_launcher_and_a_reason(target):
     supported, why = launcher_supported(entry(target_scheme=target))
-    assert supported is False and words in why and repr(target) in why and TOKEN not in why
+    assert supported is False and 'VNC and SPICE only' in why and 'ZStack UI' in why
+    assert repr(target[:20]) in why and TOKEN not in why and len(why) < 160
     with pytest.raises(ZStackConfigError) as caught:
         render_launcher(entry(target_scheme=target))
     assert why in caught.value.msg and TOKEN not in caught.value.msg
@@ -247,11 +257,22 @@ def test_rendering_is_deterministic():
     assert render_launcher(entry()) == render_launcher(entry())
 
 
-def test_page_scripts_run_from_the_bundle_global():
+def test_page_scripts_run_from_the_bundle_globals():
     page = Page(render_launcher(entry()))
-    novnc, app = [text for kind, text in page.scripts if kind is None]
-    assert 'window.ZStackRFB=' in novnc
+    novnc, spice, app = [text for kind, text in page.scripts if kind is None]
+    assert novnc == _novnc.script() and 'window.ZStackRFB=' in novnc
+    assert spice == _spice.script() and 'window.ZStackSpice=' in spice
     assert 'new window.ZStackRFB(' in app and "wsProtocols: ['binary']" in app
+    assert 'new window.ZStackSpice.SpiceMainConn(' in app and "screen_id: 'screen'" in app
+    # The probe: the far end's first bytes "RFB " mean VNC; silence for probe_ms means SPICE.
+    assert "new WebSocket(data.url, ['binary'])" in app and "=== 'RFB '" in app and 'data.probe_ms' in app
+
+
+def test_the_clients_licences_are_named_next_to_their_scripts():
+    html = render_launcher(entry())
+    assert '<!-- noVNC %s RFB client, MPL-2.0' % _novnc.VERSION in html
+    assert '<!-- spice-html5 %s SPICE client, LGPL-3.0-or-later' % _spice.VERSION in html
+    assert _spice.script().startswith('/*! spice-html5 0.3.0 SPICE client (Debian spice-html5 0.3.0-2')
 
 
 def test_password_prompt_is_there_hidden_and_posts_nowhere():

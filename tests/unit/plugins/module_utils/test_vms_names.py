@@ -171,11 +171,13 @@ def test_module_resolves_a_list_of_names_in_one_query(rsps, run_module):
     result = run_module(zstack_console_access, {'host': HOST, 'session_uuid': SESSION, 'vm_instances': names,
                                                 'workers': 4}).result
     # vm-000 is given twice and counts once.
-    assert result['msg'] == "Console access failed for 1 of 122 VMs; first: No VM named 'missing' that is not Destroyed"
-    entries = result['zstack_consoles']
-    assert [entry['vm_instance_uuid'] for entry in entries[:121]] == [vm['uuid'] for vm in vms]
-    assert entries[121] == {'vm_instance_name': 'missing', 'failed': True,
-                            'msg': "No VM named 'missing' that is not Destroyed"}
+    assert result['msg'] == ("Console access failed for 1 of 122 VMs: No VM named 'missing' that is not Destroyed "
+                             "(no console was handed out; allow_partial=true hands out the others)")
+    assert result['failures'] == [{'vm_instance_name': 'missing', 'msg': "No VM named 'missing' that is not Destroyed"}]
+    assert 'zstack_consoles' not in result
+    consoles = [call for call in rsps.calls if call.request.method == 'POST']
+    assert sorted(json.loads(call.request.body)['params']['vmInstanceUuid'] for call in consoles) == sorted(
+        vm['uuid'] for vm in vms)
     lookups = queries(rsps)
     lookups = [q for q, c in zip(lookups, rsps.calls) if c.request.method == 'GET']
     # 121 distinct listable names in chunks of 50, and the name with a comma on its own.
@@ -188,7 +190,7 @@ def test_module_reports_a_failed_name_query_for_each_name(rsps, run_module):
     rsps.get(BASE + 'vm-instances', status=500, body='java.lang.NullPointerException')
     result = run_module(zstack_console_access, {'host': HOST, 'session_uuid': SESSION,
                                                 'vm_instances': ['web-01', 'web-02']}).result
-    assert [entry['msg'] for entry in result['zstack_consoles']] == [
+    assert [item['msg'] for item in result['failures']] == [
         'VM %s: ZStack at http://%s:8080 answered HTTP 500: java.lang.NullPointerException' % (name, HOST)
         for name in ('web-01', 'web-02')]
     assert len(rsps.calls) == 1

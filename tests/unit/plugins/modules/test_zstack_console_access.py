@@ -79,6 +79,9 @@ class Server:
         rsps.add_callback(responses.POST, BASE + 'consoles', callback=self.post_console)
         rsps.add_callback(responses.GET, re.compile(re.escape(BASE) + r'api-jobs/[0-9a-f]{32}$'), callback=self.job)
         rsps.add_callback(responses.PUT, BASE + 'management-nodes/actions', callback=self.get_version)
+        rsps.add_callback(responses.DELETE, re.compile(re.escape(BASE) + r'accounts/sessions/[0-9a-f]{32}$'),
+                          callback=self.logout)
+        self.logouts = []
 
     @staticmethod
     def reply(status, body):
@@ -155,6 +158,12 @@ class Server:
         """The calls that carry credentials: all but GetVersion, which is asked without any."""
         return [c for c in self.rsps.calls if 'management-nodes/actions' not in c.request.url]
 
+    def logout(self, request):
+        # Session.logout: the session goes, and ConsoleManagerImpl.sessionLogout deletes its consoles.
+        with self.lock:
+            self.logouts.append(request.url.rsplit('/', 1)[-1])
+        return self.reply(200, {})
+
     def calls(self, method=None, path=None):
         return [c for c in self.rsps.calls
                 if (method is None or c.request.method == method) and (path is None or path in c.request.url)]
@@ -167,9 +176,10 @@ class Server:
 def server(rsps):
     srv = Server(rsps)
     yield srv
-    # The module never logs out: a logout would kill every console it hands back.
-    assert not [c for c in rsps.calls if c.request.method == 'DELETE'], 'the module sent a DELETE (logout?)'
-    assert not [c for c in rsps.calls if 'sessions' in c.request.url]
+    # The module logs out only a session it logged in for itself, each once (and the tests say when).
+    assert set(srv.logouts) <= set(srv.sessions[:len(srv.logins)]), srv.logouts
+    assert len(srv.logouts) == len(set(srv.logouts))
+    assert not [c for c in rsps.calls if 'sessions' in c.request.url and c.request.method != 'DELETE']
 
 
 @pytest.fixture
@@ -208,11 +218,15 @@ def test_single_vm_by_uuid(run, server):
     assert result['session_created'] is True
     assert result['validate_only'] is False
     expected = {'vm_instance_uuid': VM1, 'scheme': 'http', 'hostname': '10.0.0.5', 'port': 4900,
-                'token': token(VM1), 'target_scheme': 'vnc', 'expired_date': EXPIRED_DATE, 'expires_at': EXPIRES_AT,
+                'token': token(VM1), 'target_scheme': 'vnc', 'protocol': 'vnc', 'expired_date': EXPIRED_DATE,
+                'expires_at': EXPIRES_AT,
                 'websocket_url': 'ws://10.0.0.5:4900/?token=' + token(VM1), 'session_owned': True,
+                'token_session': 'opened',
                 'console_url': 'http://%s:5000/novnc?host=10.0.0.5&port=4900&token=%s&title=%s'
                                % (HOST, token(VM1), VM1)}
     assert result['ansible_facts'] == {'zstack_console': expected, 'zstack_consoles': [expected]}
+    assert result['failures'] == [] and result['session_ended'] is False
+    assert server.logouts == []  # the token embeds the session: it stays open
     assert server.posted_bodies() == [{'params': {'vmInstanceUuid': VM1}, 'systemTags': [], 'userTags': []}]
     assert len(server.logins) == 1
     assert server.logins[0] == {'logInByAccount': {'accountName': 'console-ops',
@@ -256,9 +270,10 @@ def test_single_vm_api_error(run, server):
     assert result['msg'] == ('VM %s: ZStack API error SYS.1006: operation error: vm[uuid:%s] is not in state of '
                              'Running, current state is Stopped' % (VM_STOPPED, VM_STOPPED))
     assert result['error'] == stopped_error(VM_STOPPED)  # the whole error, cause chain included
-    assert result['zstack_consoles'] == [{'vm_instance_uuid': VM_STOPPED, 'failed': True, 'msg': result['msg'],
-                                          'error': stopped_error(VM_STOPPED)}]
-    assert 'ansible_facts' not in result
+    assert result['failures'] == [{'vm_instance_uuid': VM_STOPPED, 'msg': result['msg'],
+                                   'error': stopped_error(VM_STOPPED)}]
+    assert 'ansible_facts' not in result and 'zstack_consoles' not in result
+    assert server.logouts == [SESSION]  # the session it opened, for nothing: ended
 
 
 def test_single_vm_name_ambiguous(run, server):
@@ -300,31 +315,51 @@ def test_list_mode_with_one_worker(run, server):
     assert [b['params']['vmInstanceUuid'] for b in server.posted_bodies()] == [VM2, VM1]
 
 
-def test_list_mode_partial_failure(run, server):
+def test_list_mode_failure_names_every_vm_and_hands_out_nothing(run, server):
     code, out, result = run(account_args(vm_instances=['web-02', VM_STOPPED, 'nope', VM1]))
     assert_clean_failure(code, out, result)
-    assert result['msg'] == ('Console access failed for 2 of 4 VMs; first: VM %s: ZStack API error SYS.1006: '
-                             'operation error: vm[uuid:%s] is not in state of Running, current state is Stopped'
-                             % (VM_STOPPED, VM_STOPPED))
+    stopped = ('VM %s: ZStack API error SYS.1006: operation error: vm[uuid:%s] is not in state of Running, current '
+               'state is Stopped' % (VM_STOPPED, VM_STOPPED))
+    assert result['msg'] == ("Console access failed for 2 of 4 VMs: %s; No VM named 'nope' that is not Destroyed "
+                             "(no console was handed out; allow_partial=true hands out the others)" % stopped)
     assert result['error'] == stopped_error(VM_STOPPED)
-    consoles = result['zstack_consoles']
-    assert len(consoles) == 4
-    assert consoles[0]['vm_instance_name'] == 'web-02' and consoles[0]['token'] == token(VM2)
-    assert consoles[1] == {'vm_instance_uuid': VM_STOPPED, 'failed': True,
-                           'msg': 'VM %s: ZStack API error SYS.1006: operation error: vm[uuid:%s] is not in state '
-                                  'of Running, current state is Stopped' % (VM_STOPPED, VM_STOPPED),
-                           'error': stopped_error(VM_STOPPED)}
-    assert consoles[2] == {'vm_instance_name': 'nope', 'failed': True,
-                           'msg': "No VM named 'nope' that is not Destroyed"}
-    assert consoles[3]['vm_instance_uuid'] == VM1 and consoles[3]['token'] == token(VM1)
-    assert 'ansible_facts' not in result
+    assert result['failures'] == [
+        {'vm_instance_uuid': VM_STOPPED, 'msg': stopped, 'error': stopped_error(VM_STOPPED)},
+        {'vm_instance_name': 'nope', 'msg': "No VM named 'nope' that is not Destroyed"}]
+    # Nothing handed out: no token anywhere in the result, and the session behind the two consoles it did create
+    # was logged out, which makes ZStack delete them.
+    assert 'zstack_consoles' not in result and 'ansible_facts' not in result
+    assert token(VM2) not in out and token(VM1) not in out
+    assert server.logouts == [SESSION]
     assert len(server.logins) == 1
+
+
+def test_allow_partial_hands_out_what_worked_and_warns_per_vm(run, server):
+    code, out, result = run(account_args(vm_instances=['web-02', VM_STOPPED, 'nope', VM1], allow_partial=True))
+    assert code == 0, result
+    assert [(e['vm_instance_uuid'], e['token'], e['token_session']) for e in result['zstack_consoles']] == [
+        (VM2, token(VM2), 'opened'), (VM1, token(VM1), 'opened')]
+    assert result['ansible_facts']['zstack_consoles'] == result['zstack_consoles']
+    assert 'zstack_console' not in result
+    assert [f.get('vm_instance_uuid', f.get('vm_instance_name')) for f in result['failures']] == [VM_STOPPED, 'nope']
+    warnings = [w['event']['msg'] if isinstance(w, dict) else w for w in result['warnings']]
+    assert warnings == ['No console: %s (allow_partial: the other VMs got theirs)' % f['msg'] for f in result['failures']]
+    assert server.logouts == []  # the tokens handed out embed the session
+    assert result['session_ended'] is False
+
+
+def test_allow_partial_with_every_vm_failed_ends_the_session(run, server):
+    code, _out, result = run(account_args(vm_instances=[VM_STOPPED, 'nope'], allow_partial=True))
+    assert code == 0, result
+    assert result['zstack_consoles'] == [] and len(result['failures']) == 2
+    assert result['session_ended'] is True and server.logouts == [SESSION]
 
 
 def test_list_mode_failure_without_api_error_has_no_error_key(run, server):
     code, out, result = run(account_args(vm_instances=['nope', VM1]))
     assert_clean_failure(code, out, result)
-    assert result['msg'] == "Console access failed for 1 of 2 VMs; first: No VM named 'nope' that is not Destroyed"
+    assert result['msg'] == ("Console access failed for 1 of 2 VMs: No VM named 'nope' that is not Destroyed (no "
+                             "console was handed out; allow_partial=true hands out the others)")
     assert 'error' not in result
 
 
@@ -365,13 +400,14 @@ def test_a_node_that_does_not_tell_its_version_gets_the_old_page_and_one_warning
     assert PASSWORD not in out and SESSION not in warnings[0]
 
 
-def test_no_version_call_with_novnc_url_in_check_mode_or_without_a_console(run, server):
-    code, _out, result = run(account_args(vm_instance_uuid=VM1, novnc_url='https://bastion/vnc.html'))
-    assert code == 0, result
-    code, _out, result = run(account_args(vm_instance_uuid=VM1), check_mode=True)
-    assert code == 0, result
-    code, _out, result = run(account_args(vm_instance_uuid=VM_STOPPED))
-    assert code == 1
+@pytest.mark.parametrize('args, check_mode, code', [
+    ({'vm_instance_uuid': VM1, 'novnc_url': 'https://bastion/vnc.html'}, False, 0),
+    ({'vm_instance_uuid': VM1}, True, 0),
+    ({'vm_instance_uuid': VM_STOPPED}, False, 1),
+], ids=['novnc_url', 'check_mode', 'no_console'])
+def test_no_version_call_with_novnc_url_in_check_mode_or_without_a_console(run, server, args, check_mode, code):
+    result = run(account_args(**args), check_mode=check_mode)
+    assert result[0] == code, result
     assert server.version_calls() == []
 
 
@@ -408,13 +444,14 @@ def test_a_direct_console_gets_the_wss_url_of_its_path(run, server):
 
 def test_a_console_scheme_the_collection_does_not_know_fails_that_vm_only(run, server):
     server.inventories[VM1] = {'scheme': 'rdp', 'hostname': '10.0.0.9', 'port': 3389, 'token': 'secret-ticket'}
-    code, out, result = run(account_args(vm_instances=[VM1, 'web-02']))
-    assert_clean_failure(code, out, result)
-    failed, served = result['zstack_consoles']
-    assert failed['failed'] is True and 'websocket_url' not in failed and 'console_url' not in failed
-    assert failed['msg'] == ("VM %s: ZStack answered a console with scheme 'rdp', which this collection does not know "
-                             "(http: ZStack's console proxy; wss: a direct console); no URL was made" % VM1)
-    assert 'secret-ticket' not in result['msg']
+    code, out, result = run(account_args(vm_instances=[VM1, 'web-02'], allow_partial=True))
+    assert code == 0, result
+    [failed] = result['failures']
+    assert failed == {'vm_instance_uuid': VM1,
+                      'msg': "VM %s: ZStack answered a console with scheme 'rdp', which this collection does not know "
+                             "(http: ZStack's console proxy; wss: a direct console); no URL was made" % VM1}
+    assert 'secret-ticket' not in out
+    [served] = result['zstack_consoles']
     assert served['token'] == token(VM2) and served['websocket_url'].startswith('ws://')
 
 
@@ -450,11 +487,10 @@ def test_one_name_that_fails_a_batch_query_does_not_fail_the_others(run, server,
     rsps.replace(responses.GET, BASE + 'vm-instances', body='')  # drop the old callback
     rsps.remove(responses.GET, BASE + 'vm-instances')
     rsps.add_callback(responses.GET, BASE + 'vm-instances', callback=refuse_lists)
-    code, _out, result = run(account_args(vm_instances=['web-02', 'db-01', 'nope']))
-    assert code == 1
-    consoles = result['zstack_consoles']
-    assert [c.get('token') for c in consoles[:2]] == [token(VM2), token(VM3)]
-    assert consoles[2]['msg'] == "No VM named 'nope' that is not Destroyed"
+    code, _out, result = run(account_args(vm_instances=['web-02', 'db-01', 'nope'], allow_partial=True))
+    assert code == 0, result
+    assert [c['token'] for c in result['zstack_consoles']] == [token(VM2), token(VM3)]
+    assert result['failures'] == [{'vm_instance_name': 'nope', 'msg': "No VM named 'nope' that is not Destroyed"}]
 
 
 # ------------------------------------------------------------------ check mode
@@ -536,11 +572,22 @@ def test_session_uuid_token_intact_invocation_masked(run, server):
     assert SESSION not in out.replace(token(VM1), '').replace(token(VM2), '')
 
 
-def test_session_uuid_partial_failure_keeps_tokens_and_masks_invocation(run, server):
+def test_session_uuid_partial_keeps_tokens_and_masks_invocation(run, server):
+    code, out, result = run({'host': HOST, 'session_uuid': SESSION, 'vm_instances': [VM1, 'nope'],
+                             'allow_partial': True})
+    assert code == 0, result
+    (entry,) = result['zstack_consoles']
+    assert entry['token'] == token(VM1)  # not masked although the session UUID is a no_log value
+    assert entry['token_session'] == 'given' and entry['session_owned'] is False
+    assert SESSION not in json.dumps(result['invocation'])
+    assert server.logouts == [] and result['session_created'] is False  # never the caller's session
+
+
+def test_session_uuid_failure_never_ends_the_callers_session(run, server):
     code, out, result = run({'host': HOST, 'session_uuid': SESSION, 'vm_instances': [VM1, 'nope']})
     assert_clean_failure(code, out, result)
-    assert result['zstack_consoles'][0]['token'] == token(VM1)
-    assert SESSION not in json.dumps(result['invocation'])
+    assert 'zstack_consoles' not in result and token(VM1) not in out
+    assert server.logouts == []
 
 
 def test_session_uuid_masked_when_failing_before_any_request(run, rsps):
@@ -569,7 +616,9 @@ def test_login_session_expiry_logs_in_again_once(run, rsps):
     assert code == 0, result
     assert len(server.logins) == 2
     assert result['ansible_facts']['zstack_console']['token'] == token(VM1, SESSION2)
-    assert not [c for c in rsps.calls if c.request.method == 'DELETE']
+    # The token embeds the second session, opened by this task: nothing is logged out.
+    assert result['ansible_facts']['zstack_console']['token_session'] == 'opened'
+    assert server.logouts == []
 
 
 def test_login_session_expiry_twice_fails(run, rsps):
@@ -586,7 +635,7 @@ def test_login_session_expiry_twice_fails(run, rsps):
     assert SESSION not in result['msg'] and SESSION2 not in result['msg']
     assert result['error'] == {'code': 'ID.1001'}
     assert len(server.logins) == 2
-    assert not [c for c in rsps.calls if c.request.method == 'DELETE']
+    assert server.logouts == [SESSION2]  # the last session it opened, which no console embeds
 
 
 # ------------------------------------------------------------------ other auth methods

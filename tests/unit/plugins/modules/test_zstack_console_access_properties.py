@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import json
 import re
 from unittest import mock
@@ -25,7 +24,6 @@ import responses
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.zstack.cloud.plugins.module_utils._client import ZStackClient
 from ansible_collections.zstack.cloud.plugins.modules import zstack_console_access, zstack_session
@@ -171,10 +169,8 @@ def _no_wait_init(original):
     return init
 
 
-def run_main(main, args, check_mode=False):
-    """main() with these module args: (exit code, stdout, parsed result)."""
-    args = dict(args, _ansible_check_mode=check_mode)
-    out = io.StringIO()
+def run_main(run_module, module, args, check_mode=False):
+    """The module with these args against MockServer (shared run_module): (exit code, stdout, result, server, the calls it got)."""
     with contextlib.ExitStack() as stack:
         environ = stack.enter_context(mock.patch.dict('os.environ', {}))
         for var in ENV:
@@ -182,16 +178,9 @@ def run_main(main, args, check_mode=False):
         stack.enter_context(mock.patch.object(ZStackClient, '__init__', _no_wait_init(ZStackClient.__init__)))
         rsps = stack.enter_context(responses.RequestsMock(assert_all_requests_are_fired=False))
         server = MockServer(rsps)
-        stack.enter_context(patch_module_args(args))
-        stack.enter_context(contextlib.redirect_stdout(out))
-        code = None
-        try:
-            main()
-        except SystemExit as exc:
-            code = exc.code
-        assert code is not None, 'main() returned without exit_json or fail_json'
-    text = out.getvalue()
-    return code, text, json.loads(text), server, rsps
+        code, text, result = run_module(module, args, check_mode=check_mode)
+        calls = list(rsps.calls)  # responses forgets them when its context ends
+    return code, text, result, server, calls
 
 
 def check_clean(code, text, result, args):
@@ -230,30 +219,36 @@ def check_clean(code, text, result, args):
          check_mode=False)
 @example(args={'host': 'x\ny', 'access_key_id': 'AKID', 'access_key_secret': 'Sk~\n~kS', 'vm_instances': 'a,b'},
          check_mode=True)
-def test_console_access_any_options(args, check_mode):
-    code, text, result, server, rsps = run_main(zstack_console_access.main, args, check_mode)
+def test_console_access_any_options(run_module, args, check_mode):
+    code, text, result, server, calls = run_main(run_module, zstack_console_access, args, check_mode)
     check_clean(code, text, result, args)
     assert server.logins <= 1  # one task logs in at most once
-    assert not [c for c in rsps.calls if c.request.method == 'DELETE']  # and never logs out
+    # ... and logs out only the session it opened, once, and only when no console it hands out embeds it.
+    logouts = [c.request.url for c in calls if c.request.method == 'DELETE']
+    assert logouts in ([], [BASE + 'accounts/sessions/' + NEW_SESSION] if server.logins else [])
+    assert isinstance(result.get('failures'), list)
     if code == 0:
         consoles = result['ansible_facts']['zstack_consoles']
         assert consoles and all(isinstance(entry['vm_instance_uuid'], str) for entry in consoles)
         assert result['validate_only'] is check_mode
         if not check_mode:
             assert all(entry['websocket_url'].endswith(entry['token']) for entry in consoles)
-    elif isinstance(result.get('zstack_consoles'), list):
-        assert any(entry.get('failed') for entry in result['zstack_consoles'])
+        assert bool(logouts) == (server.logins == 1 and not any(e.get('token_session') == 'opened' for e in consoles))
+    else:
+        assert 'zstack_consoles' not in result  # a failed task hands out nothing
+        if server.logins:
+            assert logouts
 
 
 @PROPERTY_SETTINGS
 @given(args=options(st.fixed_dictionaries({}, optional={'state': st.sampled_from(['present', 'absent']) | ANY})),
        check_mode=st.booleans())
 @example(args={'host': HOST, 'session_uuid': SESSION, 'state': 'absent'}, check_mode=False)
-def test_session_any_options(args, check_mode):
-    code, text, result, server, rsps = run_main(zstack_session.main, args, check_mode)
+def test_session_any_options(run_module, args, check_mode):
+    code, text, result, server, calls = run_main(run_module, zstack_session, args, check_mode)
     check_clean(code, text, result, args)
     assert server.logins <= 1
     if code == 0 and args.get('state', 'present') == 'present' and not check_mode:
         assert result['session_uuid'] == NEW_SESSION
     if not (code == 0 and args.get('state') == 'absent'):
-        assert not [c for c in rsps.calls if c.request.method == 'DELETE']
+        assert not [c for c in calls if c.request.method == 'DELETE']

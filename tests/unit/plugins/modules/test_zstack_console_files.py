@@ -19,6 +19,7 @@ import pytest
 
 from ansible.module_utils import _internal
 
+from ansible_collections.zstack.cloud.plugins.module_utils import _console_files_service
 from ansible_collections.zstack.cloud.plugins.modules import zstack_console_files
 
 SESSION = '0a1b2c3d4e5f60718293a4b5c6d7e8f9'
@@ -69,7 +70,7 @@ def site(tmp_path, monkeypatch):
     def getpwnam(name):
         return users[name]
 
-    monkeypatch.setattr(zstack_console_files.pwd, 'getpwnam', getpwnam)
+    monkeypatch.setattr(_console_files_service.pwd, 'getpwnam', getpwnam)
     secret = tmp_path / 'secret'
     secret.write_text('root only\n')
     os.chmod(secret, 0o600)
@@ -120,7 +121,8 @@ def listing(directory):
 
 def test_present_writes_every_operators_files_safely(site, run, monkeypatch):
     # Every write goes to a file that is already 0600 and its owner's; every file is created O_EXCL|O_NOFOLLOW
-    # at 0600 relative to a directory fd; before each rename, every regular file in the directory is 0600.
+    # at 0600 relative to a directory fd; before each rename, every regular file in the directory is 0600 - but the
+    # script zstack-console (no secret in it), 0700 once written.
     creates = []
     real_open, real_write, real_rename = os.open, os.write, os.rename
 
@@ -138,7 +140,8 @@ def test_present_writes_every_operators_files_safely(site, run, monkeypatch):
     def watched_rename(src, dst, *, src_dir_fd=None, dst_dir_fd=None):
         for name in os.listdir(src_dir_fd):
             info = os.stat(name, dir_fd=src_dir_fd, follow_symlinks=False)
-            assert not stat.S_ISREG(info.st_mode) or stat.S_IMODE(info.st_mode) == 0o600, name
+            mode = 0o700 if name == 'zstack-console' or name.startswith('.zstack-console.') else 0o600
+            assert not stat.S_ISREG(info.st_mode) or stat.S_IMODE(info.st_mode) == mode, name
         return real_rename(src, dst, src_dir_fd=src_dir_fd, dst_dir_fd=dst_dir_fd)
 
     monkeypatch.setattr(os, 'open', watched_open)
@@ -153,14 +156,16 @@ def test_present_writes_every_operators_files_safely(site, run, monkeypatch):
     assert creates and all(flags & wanted == wanted and mode == 0o600 and dir_fd is not None and '/' not in path
                            for path, flags, mode, dir_fd in creates)
     assert listing(site['alice']) == ['.zstack-console-files.json', 'index.html', 'web-01.html', 'web-01.json',
-                                      'web-02.html', 'web-02.json']
-    assert listing(site['bob']) == ['.zstack-console-files.json', 'index.html', 'web-02.html', 'web-02.json']
+                                      'web-02.html', 'web-02.json', 'zstack-console']
+    assert listing(site['bob']) == ['.zstack-console-files.json', 'index.html', 'web-02.html', 'web-02.json',
+                                    'zstack-console']
     for who, uid in (('alice', ALICE), ('bob', BOB)):
         info = os.lstat(site[who])
         assert (stat.S_IMODE(info.st_mode), info.st_uid, info.st_gid) == (0o700, uid, uid)
         for name in os.listdir(site[who]):
             info = os.lstat(site[who] / name)
-            assert stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) == 0o600 and info.st_uid == uid
+            mode = 0o700 if name == 'zstack-console' else 0o600  # the script: the operator's, writable by no one else
+            assert stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) == mode and info.st_uid == uid, name
     document = json.loads((site['alice'] / 'web-01.json').read_text())
     assert document['token'] == CONSOLES[0]['token'] and document['expires_at'] == '2099-11-30T16:30:00Z'
     assert CONSOLES[0]['websocket_url'] in (site['alice'] / 'web-01.html').read_text()
@@ -177,6 +182,38 @@ def test_present_writes_every_operators_files_safely(site, run, monkeypatch):
     assert [c['expires_at'] for c in alice['consoles']] == ['2099-11-30T16:30:00Z'] * 2
     assert result['summary'][0].startswith('alice: 2 console(s) in %s/index.html, the first expiring at 2099-' %
                                            site['alice'])
+
+
+def test_the_bridge_script_is_the_operators_own_executable_and_goes_with_the_consoles(site, run):
+    from ansible_collections.zstack.cloud.plugins.module_utils import _console_bridge
+
+    alice = site['alice']
+    alice.mkdir(mode=0o700)
+    os.chown(alice, ALICE, ALICE)
+    os.symlink(site['secret'], alice / 'zstack-console')  # planted: replaced, never written through
+    code, result = run(args(site))
+    assert code == 0, result
+    info = os.lstat(alice / 'zstack-console')
+    assert stat.S_ISREG(info.st_mode) and info.st_nlink == 1 and (info.st_uid, info.st_gid) == (ALICE, ALICE)
+    assert stat.S_IMODE(info.st_mode) == 0o700  # the operator's to run; no one else may write (or read) it
+    with open(_console_bridge.__file__, 'rb') as handle:
+        assert (alice / 'zstack-console').read_bytes() == b'#!/usr/bin/env python3\n' + handle.read()
+    assert site['secret'].read_text() == 'root only\n' and stat.S_IMODE(os.stat(site['secret']).st_mode) == 0o600
+    assert 'zstack-console' in json.loads((alice / '.zstack-console-files.json').read_text())['files']
+    # Its mode put back if changed, like any file's; left alone when nothing changed.
+    os.chmod(alice / 'zstack-console', 0o775)
+    code, result = run(args(site))
+    assert 'zstack-console' in result['operators'][0]['written']
+    assert stat.S_IMODE(os.lstat(alice / 'zstack-console').st_mode) == 0o700
+    code, result = run(args(site))
+    assert result['changed'] is False and 'zstack-console' in result['operators'][0]['unchanged']
+    # No consoles left for bob: the script goes with them; state=absent removes alice's.
+    code, result = run(args(site, operators=[{'name': 'bob', 'vms': []}]))
+    assert code == 0 and 'zstack-console' in result['operators'][0]['removed']
+    assert listing(site['bob']) == ['.zstack-console-files.json', 'index.html']
+    code, result = run(args(site, state='absent', operators=[{'name': 'alice'}]))
+    assert code == 0 and 'zstack-console' in result['operators'][0]['removed']
+    assert listing(alice) == []  # the directory was there before: it stays
 
 
 def test_planted_links_are_replaced_and_their_targets_untouched(site, run):
@@ -211,13 +248,13 @@ def test_second_run_with_the_same_consoles_changes_nothing_and_a_dropped_vm_goes
     assert code == 0 and result['changed'] is False, result
     assert snapshot(site['root']) == before
     assert sorted(result['operators'][0]['unchanged']) == ['index.html', 'web-01.html', 'web-01.json', 'web-02.html',
-                                                           'web-02.json']
+                                                           'web-02.json', 'zstack-console']
     (site['alice'] / 'notes.txt').write_text('mine')
     code, result = run(args(site, operators=[{'name': 'alice', 'vms': ['web-01']}]))
     assert code == 0 and result['changed'] is True
     assert sorted(result['operators'][0]['removed']) == ['web-02.html', 'web-02.json']
     assert listing(site['alice']) == ['.zstack-console-files.json', 'index.html', 'notes.txt', 'web-01.html',
-                                      'web-01.json']
+                                      'web-01.json', 'zstack-console']
 
 
 def test_check_mode_writes_nothing_and_diff_says_what_would_change(site, run):
@@ -229,10 +266,10 @@ def test_check_mode_writes_nothing_and_diff_says_what_would_change(site, run):
     assert snapshot(site['root']) == before
     assert result['operators'][0]['directory'] == 'created'
     assert sorted(result['operators'][0]['written']) == ['index.html', 'web-01.html', 'web-01.json', 'web-02.html',
-                                                         'web-02.json']
+                                                         'web-02.json', 'zstack-console']
     assert result['diff'][0] == {'before_header': str(site['alice']), 'after_header': str(site['alice']), 'before': '',
                                  'after': '.zstack-console-files.json\nindex.html\nweb-01.html\nweb-01.json\n'
-                                          'web-02.html\nweb-02.json\n'}
+                                          'web-02.html\nweb-02.json\nzstack-console\n'}
     assert result['summary'][0].endswith('(check mode: nothing written)')
     # With real consoles after a run: check mode finds nothing to change.
     run(args(site))
@@ -248,8 +285,17 @@ def test_outside_check_mode_entries_need_tokens(site, run):
     assert not site['alice'].exists()
 
 
-def test_spice_console_gets_json_and_a_warning_but_no_launcher(site, run):
+def test_spice_console_gets_a_launcher(site, run):
     consoles = [console(WEB01, 'web-01', target_scheme='spice'), console(WEB02, 'web-02')]
+    code, result = run(args(site, consoles=consoles))
+    assert code == 0, result
+    assert {'web-01.html', 'web-01.json'} <= set(listing(site['alice']))
+    assert not [w for w in warnings(result) if 'launcher' in w]
+    assert 'window.ZStackSpice' in (site['alice'] / 'web-01.html').read_text()
+
+
+def test_unknown_console_protocol_gets_json_and_a_warning_but_no_launcher(site, run):
+    consoles = [console(WEB01, 'web-01', target_scheme='rdp'), console(WEB02, 'web-02')]
     code, result = run(args(site, consoles=consoles))
     assert code == 0, result
     assert 'web-01.html' not in listing(site['alice']) and 'web-01.json' in listing(site['alice'])
@@ -335,7 +381,7 @@ def test_absent_removes_a_directory_it_created_once_empty(site, run):
     assert code == 0 and [o['directory'] for o in result['operators']] == ['removed', 'removed']
     assert not site['alice'].exists() and not site['bob'].exists()
     assert result['diff'][1]['after'] == '' and 'web-02.json\n' in result['diff'][1]['before']
-    assert result['summary'][1] == 'bob: removed 4 file(s) from %s, and the directory' % site['bob']
+    assert result['summary'][1] == 'bob: removed 5 file(s) from %s, and the directory' % site['bob']
     code, result = run(args(site, state='absent'))
     assert code == 0 and result['changed'] is False and result['operators'][0]['directory'] == 'missing'
 
@@ -351,3 +397,46 @@ def test_token_inputs_are_no_log(site, run):
     consoles = result['invocation']['module_args']['consoles']
     assert consoles[0]['token'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
     assert consoles[0]['websocket_url'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+
+
+# ------------------------------------------------------------------ partial incidents and advice that works
+
+def test_vms_that_got_no_console_get_a_line_each_and_no_files(site, run):
+    failures = [{'vm_instance_name': 'app-01', 'msg': 'VM app-01: ZStack API error SYS.1006: current state is Stopped'},
+                {'vm_instance_name': 'gone-01', 'msg': "No VM named 'gone-01' that is not Destroyed"}]
+    operators = [{'name': 'alice', 'vms': ['web-01', 'app-01', 'gone-01']}, {'name': 'bob', 'vms': ['app-01']}]
+    code, result = run(args(site, operators=operators, consoles=[console(WEB01, 'web-01')], failures=failures))
+    assert code == 0, result
+    assert result['summary'][1:3] == [
+        'alice: VM app-01 got no console: VM app-01: ZStack API error SYS.1006: current state is Stopped',
+        "alice: VM gone-01 got no console: No VM named 'gone-01' that is not Destroyed"]
+    assert result['summary'][3].startswith('bob: 0 console(s)')
+    assert result['summary'][4] == ('bob: VM app-01 got no console: VM app-01: ZStack API error SYS.1006: current '
+                                    'state is Stopped')
+    assert [item['vm'] for item in result['operators'][0]['no_console']] == ['app-01', 'gone-01']
+    assert 'web-01.html' in listing(site['alice']) and not any(name.startswith('app-01') for name in listing(site['alice']))
+    # A VM that is in neither list is still an error (the play asked ZStack for other VMs than it lists here).
+    code, result = run(args(site, operators=[{'name': 'alice', 'vms': ['db-07']}], failures=failures))
+    assert code == 1 and "no console was given for VM 'db-07'" in result['msg']
+
+
+def test_absent_keeps_the_sessions_it_did_not_end_so_that_the_printed_advice_works(site, run):
+    """revoke=owned leaves a session the role did not open; the summary advises console_files_revoke=all, and a run
+    with it, after the files are gone, still finds that session (root's record keeps it) - and then forgets it."""
+    other = 'ffeeddccbbaa99887766554433221100'
+    consoles = [console(WEB01, 'web-01'), console(WEB02, 'web-02', token='%s_%s' % (other, WEB02),
+                                                  websocket_url='ws://10.0.0.5:4900/?token=%s_%s' % (other, WEB02),
+                                                  session_owned=False)]
+    assert run(args(site, consoles=consoles))[0] == 0
+    code, listed = run(args(site, state='absent', list_sessions=True))
+    assert {s['session_uuid']: s['end'] for s in listed['sessions']} == {SESSION: True, other: False}
+    assert listed['revocation'].endswith('; console_files_revoke=all ends them too)')
+    code, result = run(args(site, state='absent'))  # the role ended SESSION just before, as it was told to
+    assert code == 0 and not site['alice'].exists() and not site['bob'].exists()
+    # As advised: revoke=all. The files are gone, root's record is not.
+    code, listed = run(args(site, state='absent', list_sessions=True, revoke='all'))
+    assert [(s['session_uuid'], s['owned'], s['end']) for s in listed['sessions']] == [(other, False, True)]
+    code, result = run(args(site, state='absent', revoke='all'))
+    assert code == 0 and listing(site['ledger']) == []
+    code, listed = run(args(site, state='absent', list_sessions=True, revoke='all'))
+    assert listed['sessions'] == []

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.zstack.cloud.plugins.module_utils._console_files import failure_message
 from ansible_collections.zstack.cloud.plugins.module_utils._console_urls import console_url
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackError
+from ansible_collections.zstack.cloud.plugins.module_utils._redact import failure_message
 
 
 def console_launcher_url(console, novnc_url='', style='auto', title=None, management_host='', node_version=''):

@@ -14,7 +14,7 @@ import yaml
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.zstack.cloud.plugins.filter.console_files import (
+from ansible_collections.zstack.cloud.plugins.filter.console_results import (
     FilterModule,
     console_failure_message,
     console_launcher_url,
@@ -55,8 +55,8 @@ def test_launcher_url_errors(console, page, message):
 
 
 def test_failure_message_takes_tokens_out():
-    result = {'zstack_consoles': [{'vm_instance_name': 'web-01', 'failed': True, 'msg': 'boom %s' % TOKEN}]}
-    assert console_failure_message(result) == 'zstack_console_access failed for all 1 VMs: VM web-01: boom <redacted>'
+    result = {'failures': [{'vm_instance_name': 'web-01', 'msg': 'boom %s' % TOKEN}]}
+    assert console_failure_message(result) == 'zstack_console_access failed for 1 VM: VM web-01: boom <redacted>'
     assert console_failure_message({'msg': 'no'}, 'Ending sessions') == 'Ending sessions failed: no'
 
 
