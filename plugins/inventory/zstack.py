@@ -107,7 +107,11 @@ import os
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
-from ansible_collections.zstack.cloud.plugins.module_utils._connection import AUTH_ENV, connection_argument_spec
+from ansible_collections.zstack.cloud.plugins.module_utils._connection import (
+    AUTH_ENV,
+    CONNECTION_ENV,
+    connection_argument_spec,
+)
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError, ZStackError
 from ansible_collections.zstack.cloud.plugins.module_utils._inventory_service import (
     cache_identity,
@@ -117,6 +121,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._inventory_service im
 )
 
 FILE_SUFFIXES = ('.zstack.yml', '.zstack.yaml')
+ZSTACK_VARIABLES = frozenset(CONNECTION_ENV.values()) | frozenset(AUTH_ENV.values())
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -129,7 +134,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
-        self._read_config_data(path)
+        self._read_options(path)
         options = self._zstack_options()
         try:
             vms = self._vms(path, options, cache)
@@ -147,24 +152,33 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             self._add_host_to_composed_groups(self.get_option('groups'), variables, name, strict=strict)
             self._add_host_to_keyed_groups(self.get_option('keyed_groups'), variables, name, strict=strict)
 
+    def _read_options(self, path):
+        """The file's options, and for those it does not set the ZSTACK_* variables - an empty one counting as unset, as
+        for a module (AWX sets every variable of a credential type, empty ones too). Ansible's configuration would
+        read an empty variable as a value: False for validate_certs, the current directory for ca_path, a refused
+        choice for scheme. So the empty ZSTACK_* variables are out of the environment while it reads, and back after.
+        """
+        empty = {name: value for name, value in os.environ.items() if name in ZSTACK_VARIABLES and not value.strip()}
+        for name in empty:
+            del os.environ[name]
+        try:
+            self._read_config_data(path)
+        finally:
+            os.environ.update(empty)
+
     def _zstack_options(self):
         """The options as the collection's modules would have them (what _connection and _vms read).
 
         Auth options come only from the file: when it gives none, select_auth reads the ZSTACK_* variables itself, as
-        for a module, so a file's credentials never mix with the environment's. An empty ZSTACK_* variable counts as
-        unset (AWX sets every variable of a credential type, empty ones too): the option keeps its default.
+        for a module, so a file's credentials never mix with the environment's.
         """
         options = {}
-        for name, spec in connection_argument_spec().items():
+        for name in connection_argument_spec():
             value, origin = self.get_option_and_origin(name)
-            variable = origin[len('env: '):] if isinstance(origin, str) and origin.startswith('env: ') else None
-            if name in AUTH_ENV:
-                if variable is None and value not in (None, ''):
-                    options[name] = value
-            elif variable is not None and not os.environ.get(variable, '').strip():
-                options[name] = spec.get('default')
-            else:
-                options[name] = value
+            from_environment = isinstance(origin, str) and origin.startswith('env:')
+            if name in AUTH_ENV and (from_environment or value in (None, '')):
+                continue
+            options[name] = value
         options['vm_query'] = self.get_option('vm_query')
         options['include_destroyed'] = self.get_option('include_destroyed')
         return options
