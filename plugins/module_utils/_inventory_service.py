@@ -6,7 +6,8 @@
 
 ``read_vms(options, warn)`` lists every VM the options select, in one session that it ends (``_vms.list_vms`` reads
 the pages); ``inventory_hosts(vms)`` gives each VM its host name and its variables. Nothing here knows about Ansible's
-inventory: the plugin reads its options, keeps the cache and adds the hosts.
+inventory: the plugin reads its options, keeps the cache and adds the hosts. ``group_vms`` goes the other way, for the
+filter inventory_group_vms: from a group of such an inventory back to its VMs.
 
 Host names: a VM's name when no other listed VM has it; when several do, each is ``<name>_<first 8 characters of its
 UUID>`` (``<name>_<UUID>`` should a VM have that name already); a VM without a name is its UUID. So a host keeps its
@@ -21,6 +22,7 @@ import itertools
 import json
 
 from ansible_collections.zstack.cloud.plugins.module_utils._connection import build_client, select_auth
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError
 from ansible_collections.zstack.cloud.plugins.module_utils._session_service import read_only_session
 from ansible_collections.zstack.cloud.plugins.module_utils._vms import (
     ANY_STATE_SCOPE,
@@ -112,3 +114,34 @@ def default_address(vm):
             ip = nic.get('ip')
             return ip if isinstance(ip, str) and ip else None
     return None
+
+
+def group_vms(group, groups, hostvars, max_vms=None):
+    """The VMs (each host's ``zstack_vm``) of an inventory group, in the group's order; ``[]`` for no group ('').
+
+    ``groups`` and ``hostvars`` are Ansible's magic variables. Fails in one line when the group is not in the
+    inventory or has no host, when a host of it is not a VM of this plugin's inventory, and when it holds more than
+    ``max_vms`` VMs.
+    """
+    group = (group or '').strip()
+    if not group:
+        return []
+    if group not in groups:
+        raise ZStackConfigError('inventory group %s: no such group in the inventory' % group)
+    hosts = list(groups[group])
+    if not hosts:
+        raise ZStackConfigError('inventory group %s has no host' % group)
+    vms, strangers = [], []
+    for host in hosts:
+        vm = hostvars[host].get('zstack_vm') if host in hostvars else None
+        if isinstance(vm, dict) and isinstance(vm.get('uuid'), str) and UUID_PATTERN.fullmatch(vm['uuid']):
+            vms.append(vm)
+        else:
+            strangers.append(host)
+    if strangers:
+        raise ZStackConfigError('inventory group %s: %d of its hosts have no zstack_vm (%s), so they are not VMs of the '
+                                'zstack.cloud.zstack inventory' % (group, len(strangers), ', '.join(strangers[:5])))
+    if max_vms is not None and len(vms) > int(max_vms):
+        raise ZStackConfigError('inventory group %s holds %d VMs, more than max_vms=%d'
+                                % (group, len(vms), int(max_vms)))
+    return vms

@@ -2,8 +2,8 @@
 # Copyright: (c) 2026, zstack.cloud maintainers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The inventory plugin's workflow without Ansible: host names, host variables, the cache's key and check, and
-read_vms against the simulator (one login, every page, the session ended)."""
+"""The inventory plugin's workflow without Ansible: host names, host variables, the cache's key and check, read_vms
+against the simulator (one login, every page, the session ended), and from an inventory group back to its VMs."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError
 from ansible_collections.zstack.cloud.plugins.module_utils._inventory_service import (
     cache_identity,
+    group_vms,
     host_names,
     inventory_hosts,
     read_vms,
@@ -119,3 +120,28 @@ def test_a_bad_condition_fails_before_any_request(fleet):
     with pytest.raises(ZStackConfigError, match="'hostUuid' has no query operator"):
         read_vms(options(fleet.port, vm_query=['hostUuid']), print)
     assert fleet.snapshot()['counters']['total'] == 0
+
+
+# ------------------------------------------------------------------ an inventory group back to its VMs
+
+GROUPS = {'host_1': ['web', 'db'], 'empty': [], 'mixed': ['web', 'bastion']}
+HOSTVARS = {'web': {'zstack_vm': vm(A, 'web')}, 'db': {'zstack_vm': vm(B, 'db')}, 'bastion': {'ansible_host': 'x'}}
+
+
+def test_group_vms_are_its_hosts_zstack_vm_in_order():
+    assert group_vms('host_1', GROUPS, HOSTVARS, 2) == [vm(A, 'web'), vm(B, 'db')]
+    assert group_vms(' host_1 ', GROUPS, HOSTVARS) == [vm(A, 'web'), vm(B, 'db')]
+    assert group_vms('', GROUPS, HOSTVARS) == group_vms(None, GROUPS, HOSTVARS) == []
+
+
+@pytest.mark.parametrize('group, max_vms, words', [
+    ('host_2', None, 'inventory group host_2: no such group in the inventory'),
+    ('empty', None, 'inventory group empty has no host'),
+    ('mixed', None, 'inventory group mixed: 1 of its hosts have no zstack_vm (bastion), so they are not VMs of the '
+                    'zstack.cloud.zstack inventory'),
+    ('host_1', 1, 'inventory group host_1 holds 2 VMs, more than max_vms=1'),
+])
+def test_group_vms_fail_in_one_line(group, max_vms, words):
+    with pytest.raises(ZStackConfigError) as caught:
+        group_vms(group, GROUPS, HOSTVARS, max_vms)
+    assert caught.value.msg == words
