@@ -26,8 +26,8 @@ description:
     without a name is its UUID. A host keeps its name from run to run as long as the set of VMs sharing its name stays
     the same. Use C(zstack_vm.uuid) to tell VMs apart for certain.
   - B(ansible_host) - the C(ip) of the VM's default NIC, its entry of C(vmNics) on the VM's C(defaultL3NetworkUuid).
-    A VM without one (stopped, or without a NIC on that network) gets no C(ansible_host); O(compose) can set it
-    from C(zstack_vm) otherwise.
+    A VM without a NIC on that network, or whose NIC there has no address, gets no C(ansible_host); O(compose) can
+    set it from C(zstack_vm) otherwise.
 author:
   - zstack.cloud maintainers (@zstack-cloud)
 requirements:
@@ -70,6 +70,7 @@ seealso:
 '''
 
 EXAMPLES = r'''
+---
 # inventory/zstack.zstack.yml - endpoint and credentials from ZSTACK_* variables (an AWX credential sets them)
 plugin: zstack.cloud.zstack
 keyed_groups:
@@ -81,6 +82,7 @@ keyed_groups:
 groups:
   web: zstack_vm.name is match('web-')
 
+---
 # prod.zstack.yml - one cluster's running VMs, over HTTPS, cached for 10 minutes
 plugin: zstack.cloud.zstack
 host: zstack-mn.example.com

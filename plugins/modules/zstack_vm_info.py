@@ -10,7 +10,7 @@ module: zstack_vm_info
 short_description: Read ZStack VMs - their state, host and addresses
 version_added: 1.0.0
 description:
-  - Returns the inventories of ZStack VMs as the management node returns them (C(GET /zstack/v1/vm-instances)):
+  - Returns the inventories of ZStack VMs as the management node returns them (C(GET /zstack/v1/vm-instances)) -
     state, host, cluster, NICs and their addresses, volumes, and the rest.
   - The VMs are named as M(zstack.cloud.zstack_console_access) names them - by UUID, by name, or by ZStack query
     conditions - and its messages say the same when a name matches no VM, or several.
