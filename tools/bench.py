@@ -380,8 +380,8 @@ def inventory_bench(args, work):
     finally:
         bench.stop()
     print()
-    header = '%-38s %5s %12s %14s %12s' % ('(i) the inventory plugin, one login', 'VMs', '--graph s', 'VM queries',
-                                            '--list s')
+    header = '%-38s %5s %12s %14s %12s' % ('(i) the inventory plugin, one login', 'VMs', '--graph s',
+                                           'VM queries', '--list s')
     print(header)
     print('-' * len(header))
     for size in sizes:

@@ -403,7 +403,7 @@ def run_job(opts):
                                         '#! /usr/bin/env python3\n# -*- coding: utf-8 -*-\nprint(%r)\n'
                                         % json.dumps(inventory), mode=0o700)
     runner, _output = run_in_runner(private_data_dir, opts.job_dir, env, ident=JOB_ID,
-                                   playbook=opts.playbook or job_template['playbook'], inventory=inventory_path)
+                                    playbook=opts.playbook or job_template['playbook'], inventory=inventory_path)
     print('awx_job.py: job %s, rc %s' % (runner.status, runner.rc))
     return 0 if runner.status == 'successful' else 1
 

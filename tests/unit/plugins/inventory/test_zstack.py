@@ -268,15 +268,16 @@ def test_the_cache_answers_the_second_run_and_holds_no_secret(tmp_path, fleet):
     cached = ''.join(path.read_text(encoding='utf-8') for path in cache_dir.iterdir())
     assert json.loads(cached) and PASSWORD not in cached
     # Another query is another key: read from ZStack again.
-    other = write_source(tmp_path, fleet, name='other.zstack.yml', **dict(options, vm_query=['name~=fleet-001%']))
+    options['vm_query'] = ['name~=fleet-001%']
+    other = write_source(tmp_path, fleet, name='other.zstack.yml', **options)
     assert read(other)['hosts'] and vm_queries(fleet) == queries + 1
 
 
 # ------------------------------------------------------------------ the default NIC, alone
 
 @pytest.mark.parametrize('vm, address', [
-    ({'defaultL3NetworkUuid': 'a', 'vmNics': [{'l3NetworkUuid': 'b', 'ip': '1.1.1.1'},
-                                             {'l3NetworkUuid': 'a', 'ip': '2.2.2.2'}]}, '2.2.2.2'),
+    ({'defaultL3NetworkUuid': 'a',
+      'vmNics': [{'l3NetworkUuid': 'b', 'ip': '1.1.1.1'}, {'l3NetworkUuid': 'a', 'ip': '2.2.2.2'}]}, '2.2.2.2'),
     ({'defaultL3NetworkUuid': 'a', 'vmNics': [{'l3NetworkUuid': 'b', 'ip': '1.1.1.1'}]}, None),
     ({'vmNics': [{'l3NetworkUuid': 'a', 'ip': '1.1.1.1'}]}, None),
     ({'defaultL3NetworkUuid': 'a', 'vmNics': [{'l3NetworkUuid': 'a'}]}, None),
