@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 SIM_DIR = Path(__file__).resolve().parents[2] / 'simulator'
-ACCOUNT, PASSWORD = 'console-ops', 'C0nsole-Ops!'
 
 
 def _load(name, path):

@@ -25,7 +25,8 @@ from ansible_collections.zstack.cloud.plugins.doc_fragments import connection as
 from ansible_collections.zstack.cloud.plugins.module_utils._connection import AUTH_ENV, CONNECTION_ENV
 from ansible_collections.zstack.cloud.plugins.module_utils._inventory_service import default_address
 
-ACCOUNT, PASSWORD = 'console-ops', 'C0nsole-Ops!'
+ACCOUNT = 'console-ops'
+PASSWORD = 'C0nsole-Ops!'
 COLLECTIONS = Path(__file__).resolve().parents[7]
 RUN = Path(__file__).resolve().parent / 'inventory_run.py'
 FLEET = 1100

@@ -21,8 +21,12 @@ from ansible_collections.zstack.cloud.plugins.module_utils._inventory_service im
     valid_cached_vms,
 )
 
-A, B, C, D = ('a' * 32, 'b' * 32, 'c' * 32, 'd' * 32)
-ACCOUNT, PASSWORD = 'console-ops', 'C0nsole-Ops!'
+A = 'a' * 32
+B = 'b' * 32
+C = 'c' * 32
+D = 'd' * 32
+ACCOUNT = 'console-ops'
+PASSWORD = 'C0nsole-Ops!'
 
 
 def vm(uuid, name, **fields):

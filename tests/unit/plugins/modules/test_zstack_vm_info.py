@@ -14,11 +14,15 @@ import requests
 
 from ansible_collections.zstack.cloud.plugins.modules import zstack_vm_info
 
-ACCOUNT, PASSWORD = 'console-ops', 'C0nsole-Ops!'
-WEB_01, WEB_01_DESTROYED = '374f25061ea8462da5c428fcb2aa243c', '7c8b84ec66a445748c03268341c286f5'
-DB_01, APP_01 = 'ab04180819704b28aee1f3bc94f96637', '55206bb6b209490097acd8270869a3de'
+ACCOUNT = 'console-ops'
+PASSWORD = 'C0nsole-Ops!'
+WEB_01 = '374f25061ea8462da5c428fcb2aa243c'
+WEB_01_DESTROYED = '7c8b84ec66a445748c03268341c286f5'
+DB_01 = 'ab04180819704b28aee1f3bc94f96637'
+APP_01 = '55206bb6b209490097acd8270869a3de'
 DUP_01 = ('7c7208c6159744e597c6474086f04727', '1323e28ee0ad4cda9071efcf77130130')
-HOST_1, HOST_2 = '930ed76e681e4c39b80fde512cab93ba', '2c37964565324cce83f7e90f505acb28'
+HOST_1 = '930ed76e681e4c39b80fde512cab93ba'
+HOST_2 = '2c37964565324cce83f7e90f505acb28'
 
 
 @pytest.fixture
