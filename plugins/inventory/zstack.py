@@ -206,10 +206,11 @@ def _inventory_data(inventory):
     """Where the VMs' variables go: the inventory data itself, past the wrapper ansible-core 2.19 and later put around
     it for plugins (manager._InventoryDataWrapper).
 
-    The wrapper copies every value and tags each one with its origin, which costs about ten times as much as all
-    the rest for a VM's inventory (about 0.5 ms a VM: 5,000 VMs took 3 s more; make bench). The values here are plain
-    JSON from ZStack (dict, list, str, int, float, bool, None: the types the wrapper admits) and never marked
-    trusted, so they are never templated, as the wrapper would leave them for a plugin that is not trusted_by_default
-    (tests/unit/plugins/inventory/test_zstack.py proves a VM name that looks like a template stays text).
+    The wrapper copies every value and tags each one with its origin: about 0.5 ms for a VM's inventory, some ten
+    times what setting it costs, and for 5,000 VMs more than the rest of the run (docs/performance.md). The values
+    here are plain JSON from ZStack (dict, list, str, int, float, bool, None: types the wrapper admits) and never
+    marked trusted, so they are never templated, as the wrapper would leave them for a plugin that is not
+    trusted_by_default (tests/unit/plugins/inventory/test_zstack.py proves a VM name that looks like a template stays
+    text; ansible-inventory --list marks each string unsafe, tests/integration/targets/inventory_zstack).
     """
     return getattr(inventory, '__wrapped__', inventory)
