@@ -10,6 +10,9 @@ Scenarios, each run through ansible-playbook against the bundled simulator:
   (c)  the hand-written alternative with ansible.builtin.uri: log in, POST each console, poll each job
   (r)  the zstack.cloud.console_files role for 1, 10 and 50 VMs and 2 operators (each gets every VM), run as root on
        this host as its target, next to (a') for the same VMs in the same run: the role's cost over the module's
+  (i)  the inventory plugin zstack.cloud.zstack: `ansible-inventory --graph` over a *.zstack.yml listing 50 and
+       5,000 VMs (tests/simulator/fleet.py), each size from a simulator of its own with the same latency, the runs
+       by turns; `--list` (every host's variables printed) once each, for information
 
 For each: wall time of the whole ansible-playbook run, HTTP requests per VM, sessions created, and for (a) the
 ratio to its lower bound:
@@ -19,7 +22,8 @@ ratio to its lower bound:
   N x 2  one POST and one poll per VM at the very least;  W  requests in flight (the module's workers)
 Targets (exit status 1 if one is missed): (a) for 200 VMs within 3x the wall time of (a) for 1 VM; at most one
 login per task; for (a), requests per VM no more than the POST plus the polls the job needs (the module's poll
-schedule against D, see polls_needed); (r) for 50 VMs and 2 operators within 6x (a') for those 50 VMs.
+schedule against D, see polls_needed); (r) for 50 VMs and 2 operators within 6x (a') for those 50 VMs; (i) 5,000 VMs
+listed within 3x the time for 50, each run with one login, its session ended, and one VM query per 1000 VMs.
 
 The role benchmark needs root: it creates two OS users (zbench-*, nologin, no home; removed at the end) whose files
 the role writes under a scratch directory. --no-role leaves it out.
@@ -27,6 +31,7 @@ the role writes under a scratch directory. --no-role leaves it out.
     make bench                         # or: .venv/bin/python tools/bench.py --collections build/collections
     make bench BENCH_ARGS=--role-only  # only (r) and the (a') runs it is compared with
     make bench BENCH_ARGS=--full       # (b) and (c) for 200 VMs too (several more minutes)
+    make bench BENCH_ARGS=--inventory-only   # only (i); --no-inventory leaves it out
 
 Not a timed test: it prints figures for docs/performance.md and checks the targets above.
 """
@@ -35,7 +40,9 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
+import math
 import os
 import platform
 import pwd
@@ -53,6 +60,7 @@ sys.path.insert(0, os.path.join(ROOT, 'tests', 'simulator'))
 import simulator_process  # noqa: E402  pylint: disable=wrong-import-position
 
 SEED = simulator_process.SEED
+FLEET_SEED = os.path.join(ROOT, 'tests', 'simulator', 'fleet.py')
 ACCOUNT, PASSWORD = 'console-ops', 'C0nsole-Ops!'
 FLEET = 200
 
@@ -183,6 +191,13 @@ def start_simulator(work, seed, latency_ms, job_delay):
         raise SystemExit('bench: simulator: %s' % exc) from None
 
 
+def admin(sim, method, path):
+    """A call of the simulator's admin API (/_sim/...)."""
+    request = urllib.request.Request(sim.url + path, method=method)
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        return json.loads(reply.read().decode('utf-8'))
+
+
 class Bench:
     def __init__(self, args, work):
         self.args = args
@@ -202,10 +217,7 @@ class Bench:
                          % (sys.executable, sys.executable))
 
     def admin(self, method, path):
-        """A call of the simulator's admin API (/_sim/...)."""
-        request = urllib.request.Request(self.sim.url + path, method=method)
-        with urllib.request.urlopen(request, timeout=30) as reply:
-            return json.loads(reply.read().decode('utf-8'))
+        return admin(self.sim, method, path)
 
     def run(self, playbook, vms, extra=None):
         """One ansible-playbook run from a reset simulator: (wall seconds, simulator state after)."""
@@ -273,6 +285,113 @@ def summarise(label, size, walls, state):
             'logins': counters['logins'], 'requests': requests}
 
 
+# ---------------------------------------------------------------- the inventory plugin (i)
+# Every fleet VM, whatever its state: the hosts are exactly the size asked for.
+INVENTORY_SOURCE = '''plugin: zstack.cloud.zstack
+host: 127.0.0.1
+port: %d
+account_name: %s
+account_password: "%s"
+include_destroyed: true
+vm_query:
+  - name~=fleet-%%
+'''
+
+
+def fleet_seed(count):
+    spec = importlib.util.spec_from_file_location('zstack_bench_fleet', FLEET_SEED)
+    fleet = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fleet)
+    return fleet.fleet_seed(count)
+
+
+class InventoryBench:
+    """A simulator per size, each with a fleet of that many VMs and a *.zstack.yml listing all of them."""
+
+    def __init__(self, args, work, sizes):
+        self.sizes = sizes
+        self.command = os.path.join(os.path.dirname(sys.executable), 'ansible-inventory')
+        self.env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.abspath(args.collections), ANSIBLE_NOCOLOR='1',
+                        ANSIBLE_INVENTORY_UNPARSED_FAILED='True')
+        self.sims, self.sources = {}, {}
+        for size in sizes:
+            directory = os.path.join(work, 'inventory-%d' % size)
+            os.mkdir(directory)
+            with open(os.path.join(directory, 'seed.json'), 'w', encoding='utf-8') as handle:
+                json.dump(fleet_seed(size), handle)
+            self.sims[size] = start_simulator(directory, os.path.join(directory, 'seed.json'), args.latency_ms,
+                                              args.job_delay)
+            self.sources[size] = os.path.join(directory, 'fleet.zstack.yml')
+            with open(self.sources[size], 'w', encoding='utf-8') as handle:
+                handle.write(INVENTORY_SOURCE % (self.sims[size].port, ACCOUNT, PASSWORD))
+
+    def run(self, size, how='--graph'):
+        """One ansible-inventory run from a reset simulator: wall seconds; fails unless it listed every VM with one
+        login, ended its session and read one page per 1000 VMs."""
+        sim = self.sims[size]
+        admin(sim, 'POST', '/_sim/reset')
+        started = time.monotonic()
+        done = subprocess.run([self.command, '-i', self.sources[size], how], env=self.env, cwd=os.path.dirname(
+            self.sources[size]), capture_output=True, text=True, timeout=900, check=False)
+        wall = time.monotonic() - started
+        if done.returncode != 0:
+            raise SystemExit('bench: ansible-inventory %s for %d VMs failed: %s' % (how, size, done.stderr[-2000:]))
+        if how == '--graph':
+            hosts = [line for line in done.stdout.splitlines() if line.strip(' |-') and '@' not in line]
+        else:
+            hosts = list(json.loads(done.stdout)['_meta']['hostvars'])
+        state = admin(sim, 'GET', '/_sim/state')
+        counters = state['counters']
+        seen = (len(hosts), counters['logins'], counters['logouts'], len(state['sessions']),
+                counters['requests'].get('GET /zstack/v1/vm-instances', 0))
+        if seen != (size, 1, 1, 0, math.ceil(size / 1000)):
+            raise SystemExit('bench: ansible-inventory %s for %d VMs: hosts, logins, logouts, live sessions, VM queries '
+                             '%s, expected %s' % (how, size, seen, (size, 1, 1, 0, math.ceil(size / 1000))))
+        return wall
+
+    def stop(self):
+        for sim in self.sims.values():
+            sim.stop()
+
+
+def inventory_bench(args, work):
+    """(i): the table of the runs, and the target's verdict; returns the failures."""
+    sizes = [int(size) for size in args.inventory_sizes.split(',')]
+    bench = InventoryBench(args, work, sizes)
+    walls, lists = {size: [] for size in sizes}, {}
+    try:
+        for _run in range(args.repeat):  # by turns: a slow spell of a shared machine weighs on every size
+            for size in sizes:
+                walls[size].append(bench.run(size))
+                print('bench: (i)  ansible-inventory --graph          %5d VMs  %6.2f s' % (size, walls[size][-1]),
+                      flush=True)
+        for size in sizes:
+            lists[size] = bench.run(size, '--list')
+            print('bench: (i)  ansible-inventory --list           %5d VMs  %6.2f s' % (size, lists[size]), flush=True)
+    finally:
+        bench.stop()
+    print()
+    header = '%-38s %5s %12s %14s %12s' % ('(i) the inventory plugin, one login', 'VMs', '--graph s',
+                                           'VM queries', '--list s')
+    print(header)
+    print('-' * len(header))
+    for size in sizes:
+        print('%-38s %5d %12.2f %14d %12.2f' % ('', size, statistics.median(walls[size]), math.ceil(size / 1000),
+                                                lists[size]))
+    print()
+    failures = []
+    if len(sizes) >= 2:
+        small, large = min(sizes), max(sizes)
+        ratio = statistics.median(walls[large]) / statistics.median(walls[small])
+        print('target: (i) %d VMs listed within 3x the time for %d: %.2f s / %.2f s = %.2fx  %s'
+              % (large, small, statistics.median(walls[large]), statistics.median(walls[small]), ratio,
+                 'met' if ratio <= 3 else 'MISSED'))
+        if ratio > 3:
+            failures.append('(i) %d VMs took %.2fx the time of %d' % (large, ratio, small))
+    print('target: (i) one login a run, its session ended, one VM query per 1000 VMs: met')
+    return failures
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n', 1)[0])
     parser.add_argument('--collections', default=os.path.join(ROOT, 'build', 'collections'),
@@ -288,7 +407,22 @@ def main(argv=None):
     role = parser.add_mutually_exclusive_group()
     role.add_argument('--no-role', action='store_true', help='leave out (r), the role benchmark (which needs root)')
     role.add_argument('--role-only', action='store_true', help='only (r) and the (a\') runs it is compared with')
+    parser.add_argument('--inventory-sizes', default='50,5000', help='VM counts for (i) (default 50,5000)')
+    inventory = parser.add_mutually_exclusive_group()
+    inventory.add_argument('--no-inventory', action='store_true', help='leave out (i), the inventory plugin')
+    inventory.add_argument('--inventory-only', action='store_true', help='only (i)')
     args = parser.parse_args(argv)
+    if not os.path.isdir(os.path.join(args.collections, 'ansible_collections', 'zstack', 'cloud')):
+        parser.error('no zstack.cloud under %s (run make tree, or give --collections)' % args.collections)
+    if args.inventory_only:
+        work = tempfile.mkdtemp(prefix='zstack-bench-')
+        try:
+            failures = inventory_bench(args, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        if failures:
+            print('bench: targets missed: ' + '; '.join(failures), file=sys.stderr)
+        return 1 if failures else 0
     role_sizes = [] if args.no_role else [int(size) for size in args.role_sizes.split(',')]
     if role_sizes and os.geteuid() != 0:
         parser.error('the role benchmark (r) creates two OS users and needs root; --no-role leaves it out')
@@ -298,8 +432,6 @@ def main(argv=None):
         sizes, loop_sizes = [], []
     if max(sizes + loop_sizes + role_sizes) > FLEET:
         parser.error('at most %d VMs' % FLEET)
-    if not os.path.isdir(os.path.join(args.collections, 'ansible_collections', 'zstack', 'cloud')):
-        parser.error('no zstack.cloud under %s (run make tree, or give --collections)' % args.collections)
 
     work = tempfile.mkdtemp(prefix='zstack-bench-')
     bench = Bench(args, work)
@@ -408,6 +540,13 @@ def main(argv=None):
         print('target: at most one login per task: %s' % ('met' if not any('logins' in f for f in failures) else 'MISSED'))
         print('target: (a) requests per VM at most the POST plus the %d polls a %g s job needs: %s'
               % (polls, delay, 'met' if not any('POST+polls' in f for f in failures) else 'MISSED'))
+    if not args.no_inventory:
+        print()
+        work = tempfile.mkdtemp(prefix='zstack-bench-')
+        try:
+            failures += inventory_bench(args, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
     if failures:
         print('bench: targets missed: ' + '; '.join(failures), file=sys.stderr)
         return 1

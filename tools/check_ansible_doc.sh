@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Every module, filter and role of the collection renders with ansible-doc, with no warning or error.
+# Every module, inventory plugin, filter and role of the collection renders with ansible-doc, with no warning or error.
 #
 # Usage: tools/check_ansible_doc.sh COLLECTIONS_DIR
 #   COLLECTIONS_DIR holds ansible_collections/zstack/cloud (the tree of `make tree`, or an installed copy);
 #   ansible-doc is taken from PATH.
 #
 # What is checked comes from the source, not from ansible-doc's own listing alone, so a plugin that ansible-doc
-# fails to see is an error too: plugins/modules/*.py, the filters listed by ansible-doc -l (each must have its
-# plugins/filter/<name>.yml, and every such file a filter), and every role with meta/argument_specs.yml.
+# fails to see is an error too: plugins/modules/*.py, plugins/inventory/*.py, the filters listed by ansible-doc -l
+# (each must have its plugins/filter/<name>.yml, and every such file a filter), and every role with
+# meta/argument_specs.yml.
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -56,6 +57,17 @@ if [ "${modules[*]}" != "${listed_modules[*]}" ]; then
     problem "modules in plugins/modules (${modules[*]}) differ from ansible-doc's list (${listed_modules[*]})"
 fi
 for name in "${modules[@]}"; do doc module "$name"; done
+
+# Inventory plugins: every plugins/inventory/*.py, and nothing ansible-doc lists that is not one.
+if [ -d "$src/plugins/inventory" ]; then
+    mapfile -t inventories < <(find "$src/plugins/inventory" -maxdepth 1 -name '*.py' ! -name '__init__.py' -printf '%f\n' \
+        | sed 's/\.py$//' | sort)
+    mapfile -t listed_inventories < <(listed inventory)
+    if [ "${inventories[*]}" != "${listed_inventories[*]}" ]; then
+        problem "inventory plugins in plugins/inventory (${inventories[*]}) differ from ansible-doc's list (${listed_inventories[*]})"
+    fi
+    for name in "${inventories[@]}"; do doc inventory "$name"; done
+fi
 
 # Filters: what ansible-doc lists, each documented by plugins/filter/<name>.yml, and each such file listed.
 mapfile -t filters < <(listed filter)

@@ -4,7 +4,8 @@
 Usage: tools/check_docs.py [ROOT]      (ROOT: the collection's root, default this checkout)
 
 1. The README's content table - the first Markdown table of README.md - names every module (plugins/modules/),
-   role (roles/), filter (plugins/filter/*.yml) and playbook (playbooks/) of the collection as `zstack.cloud.NAME`.
+   inventory plugin (plugins/inventory/), role (roles/), filter (plugins/filter/*.yml) and playbook (playbooks/) of
+   the collection as `zstack.cloud.NAME`.
 2. No example uses the module's facts as top-level variables (`zstack_consoles`, `zstack_console`): ansible-core
    2.21 deprecates that (INJECT_FACTS_AS_VARS) and a later one removes it. Examples read them as
    `ansible_facts.zstack_consoles` or from a registered result. Looked at: the YAML of README.md and docs/*.md
@@ -28,6 +29,8 @@ def names(root):
     found = {
         'module': [os.path.basename(p)[:-3] for p in glob.glob(os.path.join(root, 'plugins/modules/*.py'))
                    if not p.endswith('/__init__.py')],
+        'inventory plugin': [os.path.basename(p)[:-3] for p in glob.glob(os.path.join(root, 'plugins/inventory/*.py'))
+                             if not p.endswith('/__init__.py')],
         'role': [os.path.basename(os.path.dirname(p)) for p in glob.glob(os.path.join(root, 'roles/*/'))],
         'filter': [os.path.basename(p)[:-4] for p in glob.glob(os.path.join(root, 'plugins/filter/*.yml'))],
         'playbook': [os.path.basename(p).rsplit('.', 1)[0] for p in glob.glob(os.path.join(root, 'playbooks/*.yml'))
@@ -108,8 +111,8 @@ def main(argv):
         print('check_docs: FAILED: %d problem(s)' % len(problems), file=sys.stderr)
         return 1
     counts = ', '.join('%ss: %d' % (k, len(v)) for k, v in names(root).items())
-    print('check_docs: the README lists every module, role, filter and playbook (%s); no example reads the '
-          'consoles as top-level facts' % counts)
+    print('check_docs: the README lists every module, inventory plugin, role, filter and playbook (%s); no example '
+          'reads the consoles as top-level facts' % counts)
     return 0
 
 

@@ -31,3 +31,14 @@ attributes:
     support: none
     description: Nothing to show a difference of.
 '''
+
+    INFO_MODULE = r'''
+options: {}
+attributes:
+  check_mode:
+    support: full
+    description: The module only reads; in check mode it runs the same and returns the same.
+  diff_mode:
+    support: none
+    description: Nothing to show a difference of.
+'''

@@ -6,7 +6,12 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """Where the ZStack management node is and how long to wait for it."""
+    """Where the ZStack management node is and how long to wait for it.
+
+    DOCUMENTATION serves the modules and the inventory plugin; INVENTORY adds, for the plugin, the environment
+    variables Ansible's configuration reads each option from when the inventory file does not set it (a module reads
+    the same variables itself, _connection.connection_argument_spec).
+    """
 
     DOCUMENTATION = r'''
 options:
@@ -73,4 +78,26 @@ options:
         assumed, as ZStack's own SDKs do.
       - Set it when AccessKey requests fail with C(requestTimeTooSkewed) and both clocks are right.
     type: str
+'''
+
+    INVENTORY = r'''
+options:
+  host:
+    env:
+      - name: ZSTACK_HOST
+  port:
+    env:
+      - name: ZSTACK_PORT
+  scheme:
+    env:
+      - name: ZSTACK_SCHEME
+  validate_certs:
+    env:
+      - name: ZSTACK_VALIDATE_CERTS
+  ca_path:
+    env:
+      - name: ZSTACK_CA_PATH
+  server_timezone:
+    env:
+      - name: ZSTACK_SERVER_TIMEZONE
 '''

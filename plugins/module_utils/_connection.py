@@ -111,7 +111,7 @@ def select_auth(params):
 
 
 def check_bounds(params):
-    if not params['host'].strip():
+    if not (params['host'] or '').strip():
         raise ZStackConfigError('host is empty: give the name or address of the ZStack management node')
     for name, (lowest, highest) in BOUNDS.items():
         if params[name] < lowest:

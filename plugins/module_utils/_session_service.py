@@ -6,12 +6,15 @@
 
 A session is started by logging in as an account (or an IAM user of one) and handed to later tasks; ending it logs it
 out, which makes ZStack delete every console proxy it opened (docs/zstack-api-notes.md, "Logout revokes").
+A task that only reads (zstack_vm_info, the inventory plugin) holds its login in ``read_only_session``, which ends it.
 """
 
 from __future__ import annotations
 
+import contextlib
+
 from ansible_collections.zstack.cloud.plugins.module_utils._connection import select_auth
-from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackConfigError, ZStackError
 
 
 def manage_session(module):
@@ -60,3 +63,24 @@ def session_valid(client, session_uuid):
 def log_out(client, session_uuid):
     """End the session: ZStack then deletes every console proxy it opened (``DELETE accounts/sessions/{uuid}``)."""
     client.send('DELETE', 'accounts/sessions/%s' % session_uuid)
+
+
+@contextlib.contextmanager
+def read_only_session(client, warn):
+    """The one login of a task that only reads; the session it opened is ended when the task is done, failed or not.
+
+    A session the caller gave (session_uuid) or an AccessKey is left as it is. When the client had to log in again
+    (the first session expired), the session it holds then is the one ended. Ending it can fail (the node is gone):
+    ``warn`` is told, without the session's UUID, and the session expires by itself after ZStack's idle time-out.
+    """
+    session = client.log_in()
+    try:
+        yield session
+    finally:
+        current = client.session
+        if current is not None and current.opened:
+            try:
+                log_out(client, current.uuid)
+            except ZStackError as err:
+                warn('The session this task opened could not be ended (it expires by itself when left idle): %s'
+                     % err.msg.replace(current.uuid, '<session>'))

@@ -6,18 +6,21 @@
 
 A task names VMs by UUID or by name (``VmRef``), or by a query (``QueryItem``: ``vm_query``, or ``{query: [...],
 max_vms: N}`` in ``vm_instances``). ``parse_items`` reads them from the options, ``select`` runs the queries,
-``resolve_names`` finds many names with few requests, and ``find_vm_by_name`` the rest, one by one. A name that
-cannot be sent as it is (a quote, see ``sendable``) is looked for with a ``~=`` pattern; every name is matched
+``resolve_names`` finds many names with few requests, and ``find_vm_by_name`` the rest, one by one;
+``find_vms_by_uuids`` reads VMs given by UUID, and ``list_vms`` every VM a query selects, page after page. A name
+that cannot be sent as it is (a quote, see ``sendable``) is looked for with a ``~=`` pattern; every name is matched
 exactly here, whatever the server matched.
 
 Queries go to ``GET /zstack/v1/vm-instances`` as repeated ``q`` parameters, which ZStack ANDs. Each condition is
-checked here first the way the server will read it, so a mistake fails with one line before any request. Only VMs in
-a state that can have a console are selected: the server is asked for them, and the client checks again.
+checked here first the way the server will read it, so a mistake fails with one line before any request. A query
+keeps the VMs of a ``VmScope``: for consoles, those in a state that can have one (the server is asked for them, and
+the client checks again); for the info module and the inventory, those that are not Destroyed, or every VM.
 """
 
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     SessionExpired,
@@ -66,15 +69,15 @@ class VmRef:
         return cls(value, name=value)
 
 
-def parse_items(params):
+def parse_items(params, scope=None):
     """What the task names, in order: VmRefs, and QueryItems still to run (vm_query, or query items of vm_instances).
 
     ``params`` holds vm_query, vm_instance_uuid, vm_instance_name, vm_instances and max_vms. The same item given
-    twice counts once.
+    twice counts once. ``scope``: the VMs a query item keeps (CONSOLE_SCOPE by default).
     """
     check_max_vms(params['max_vms'])
     if params['vm_query'] is not None:
-        return [QueryItem(params['vm_query'], params['max_vms'])]
+        return [QueryItem(params['vm_query'], params['max_vms'], scope)]
     if params['vm_instance_uuid'] is not None:
         return [VmRef.parse(params['vm_instance_uuid'], 'vm_instance_uuid')]
     if params['vm_instance_name'] is not None:
@@ -84,7 +87,7 @@ def parse_items(params):
     items, seen = [], set()
     for given in params['vm_instances']:
         if isinstance(given, dict):
-            item = QueryItem.parse(given, params['max_vms'])
+            item = QueryItem.parse(given, params['max_vms'], scope=scope)
             key = ('query', tuple(item.conditions), item.max_vms)
         elif isinstance(given, (str, int)) and not isinstance(given, bool):
             item = VmRef.parse(str(given), 'vm_instances')
@@ -150,11 +153,19 @@ def vm_uuid(client, ref, resolved):
     """
     if ref.uuid:
         return ref.uuid
+    return named_vm(client, ref, resolved)['uuid']
+
+
+def named_vm(client, ref, resolved):
+    """The inventory of the VM ``ref`` names (a VmRef by name): the one ``resolved`` found, or a lookup now.
+
+    Raises like vm_uuid.
+    """
     try:
         vm = resolved.get(ref.name)
         if isinstance(vm, ZStackError):
             raise vm
-        return (vm or find_vm_by_name(client, ref.name))['uuid']
+        return vm or find_vm_by_name(client, ref.name)
     except VmLookupError:
         raise  # its message names the VM already
     except ZStackError as err:
@@ -182,6 +193,26 @@ def name_pattern(name):
     ``_``. A ``%`` or ``_`` in the name is a wildcard too, so the pattern may match more names than this one: the
     match is exact on the client (pick_vm)."""
     return _PATTERN_UNSAFE.sub('_', name)
+
+
+def find_vms_by_uuids(client, uuids):
+    """The VMs with these UUIDs, in any state, a query per NAMES_PER_QUERY of them (``q=uuid?=a,b,c``):
+    ``{uuid: VM inventory}``. A UUID no VM has, or one of a VM this account may not see, is left out.
+    """
+    uuids = list(dict.fromkeys(uuids))
+    found = {}
+    for first in range(0, len(uuids), NAMES_PER_QUERY):
+        chunk = uuids[first:first + NAMES_PER_QUERY]
+        reply = client.call('GET', 'vm-instances', query=[('q', 'uuid?=%s' % ','.join(chunk)),
+                                                          ('limit', str(len(chunk)))])
+        inventories = reply.get('inventories')
+        if not isinstance(inventories, list):
+            raise ZStackResponseError('ZStack answered the VM query for %d UUIDs without an inventories list'
+                                      % len(chunk))
+        for vm in inventories:
+            if isinstance(vm, dict) and vm.get('uuid') in chunk:
+                found[vm['uuid']] = vm
+    return found
 
 
 def find_vm_by_name(client, name):
@@ -258,6 +289,35 @@ def pick_vm(name, inventories):
 CONSOLE_STATES = ('Running', 'Crashed', 'VolumeRecovering', 'Paused', 'NoState')
 STATE_CONDITION = 'state?=' + ','.join(CONSOLE_STATES)
 
+
+class VmScope:
+    """The VMs a query keeps, by state: the condition the server is sent (None: none), the states the client keeps
+    (None: every state but ``excluded``), how messages say it, and what no match at all means."""
+
+    def __init__(self, condition, states=None, excluded=(), phrase='', no_match=None, nothing_done=''):
+        self.condition = condition
+        self.states = states
+        self.excluded = excluded
+        self.phrase = phrase            # "that can have a console": how a count of VMs is worded
+        self.no_match = no_match        # the failure when no VM matches; None: no match is an empty answer
+        self.nothing_done = nothing_done  # said when there are too many: what was not done
+
+    def keeps(self, vm):
+        state = vm.get('state')
+        return state in self.states if self.states is not None else state not in self.excluded
+
+    def count(self, number):
+        return '%d VMs%s' % (number, ' ' + self.phrase if self.phrase else '')
+
+
+# zstack_console_access: only VMs that can have a console.
+CONSOLE_SCOPE = VmScope(STATE_CONDITION, states=CONSOLE_STATES, phrase='that can have a console',
+                        no_match='No VM in a state that can have a console (%s)' % ', '.join(CONSOLE_STATES),
+                        nothing_done=' (no console was requested)')
+# zstack_vm_info and the inventory plugin: every VM but the Destroyed ones (kept until expunged), or every VM.
+NOT_DESTROYED_SCOPE = VmScope('state!=Destroyed', excluded=('Destroyed',), phrase='that are not Destroyed')
+ANY_STATE_SCOPE = VmScope(None)
+
 # RestServer.QUERY_OP_MAPPING (zstackio/zstack: rest/src/main/java/org/zstack/rest/RestServer.java), in its order:
 # handleQueryApi takes the FIRST of these that the condition contains anywhere (not the leftmost in the text) and
 # splits the condition at its first occurrence; it trims the field name, never the value.
@@ -324,12 +384,13 @@ class QueryItem:
 
     KEYS = ('query', 'max_vms')
 
-    def __init__(self, conditions, max_vms):
+    def __init__(self, conditions, max_vms, scope=None):
         self.conditions = check_conditions(conditions)
         self.max_vms = check_max_vms(max_vms)
+        self.scope = scope or CONSOLE_SCOPE
 
     @classmethod
-    def parse(cls, item, default_max_vms, option='vm_instances'):
+    def parse(cls, item, default_max_vms, option='vm_instances', scope=None):
         unknown = sorted(str(key) for key in item if key not in cls.KEYS)
         if unknown or 'query' not in item:
             raise ZStackConfigError('%s: a query item has the keys query (a list of conditions) and optionally max_vms, '
@@ -344,55 +405,103 @@ class QueryItem:
             max_vms = int(max_vms)
         except (TypeError, ValueError, OverflowError):
             raise ZStackConfigError('%s: max_vms must be a whole number, got %r' % (option, max_vms)) from None
-        return cls(conditions, max_vms)
+        return cls(conditions, max_vms, scope)
 
     def select(self, client):
         """The VMs it selects (see select_vms)."""
-        return select_vms(client, self.conditions, self.max_vms)
+        return select_vms(client, self.conditions, self.max_vms, self.scope)
 
 
 def describe(conditions):
     """The query as messages name it."""
-    return 'vm_query [%s]' % ', '.join(conditions)
+    return 'vm_query [%s]' % ', '.join(conditions) if conditions else 'the query of every VM'
 
 
-def select_vms(client, conditions, max_vms):
-    """The VMs the conditions select that can have a console, ordered by name then UUID.
+def _conditions(conditions, scope):
+    """The ``q`` parameters of a query within ``scope``: each condition, then the scope's state filter."""
+    state = [('q', scope.condition)] if scope.condition else []
+    return [('q', condition) for condition in conditions] + state
+
+
+# replyWithCount=true adds "total" (the number of matches, whatever the page) to the reply (QueryFacadeImpl "return
+# with (total)"; RestServer.writeResponse). Sorting by UUID keeps the pages of an offset query stable.
+COUNTED = ('replyWithCount', 'true')
+BY_UUID = ('sort', 'uuid')
+
+
+def select_vms(client, conditions, max_vms, scope=None):
+    """The VMs the conditions select within ``scope`` (CONSOLE_SCOPE by default), ordered by name then UUID.
 
     ``conditions`` and ``max_vms`` are checked already (check_conditions, check_max_vms). Fails, before any console
-    is asked for, when more than ``max_vms`` VMs match (with their number) and when none does (naming the query).
-    Pages follow one another only when the server gives fewer VMs than it counted.
+    is asked for, when more than ``max_vms`` VMs match (with their number), and when none does (naming the query)
+    unless the scope takes no match as an empty answer. Pages follow one another only when the server gives fewer
+    VMs than it counted.
     """
-    # replyWithCount=true adds "total" (the number of matches, whatever the page) to the reply (QueryFacadeImpl
-    # "return with (total)"; RestServer.writeResponse). Sorting by UUID keeps the pages of an offset query stable.
-    query = [('q', condition) for condition in conditions] + [
-        ('q', STATE_CONDITION), ('replyWithCount', 'true'), ('sort', 'uuid'), ('limit', str(max_vms))]
+    scope = scope or CONSOLE_SCOPE
+    query = _conditions(conditions, scope) + [COUNTED, BY_UUID, ('limit', str(max_vms))]
     found = {}
     start = 0
     for _page in range(max_vms):  # every page but the last adds a VM
         inventories, total = _query_page(client, query + [('start', str(start))], conditions)
         if total > max_vms:
-            raise _too_many(conditions, total, max_vms)
+            raise _too_many(conditions, total, max_vms, scope)
         for vm in inventories:
             found.setdefault(vm['uuid'], vm)
         start += len(inventories)
         if not inventories or start >= total:
             break
-    vms = [vm for vm in found.values() if vm.get('state') in CONSOLE_STATES]
+    vms = [vm for vm in found.values() if scope.keeps(vm)]
     if len(vms) > max_vms:  # a server that counted fewer than it gave
-        raise _too_many(conditions, len(vms), max_vms)
-    if not vms:
-        raise ZStackError('No VM in a state that can have a console (%s) matches %s'
-                          % (', '.join(CONSOLE_STATES), describe(conditions)), vm_count=0)
+        raise _too_many(conditions, len(vms), max_vms, scope)
+    if not vms and scope.no_match:
+        raise ZStackError('%s matches %s' % (scope.no_match, describe(conditions)), vm_count=0)
     return sorted(vms, key=lambda vm: (str(vm.get('name') or ''), vm['uuid']))
 
 
-def _too_many(conditions, count, max_vms):
-    return ZStackError('%s matches %d VMs that can have a console, more than max_vms=%d; narrow the query or raise '
-                       'max_vms (no console was requested)' % (describe(conditions), count, max_vms), vm_count=count)
+def _too_many(conditions, count, max_vms, scope):
+    return ZStackError('%s matches %s, more than max_vms=%d; narrow the query or raise max_vms%s'
+                       % (describe(conditions), scope.count(count), max_vms, scope.nothing_done), vm_count=count)
 
 
-def _query_page(client, query, conditions):
+# Pages of a listing (list_vms, the inventory plugin's): ZStack's own default page size (APIQueryMessage.limit), and
+# how many pages are asked for at once after the first one, which says how many VMs there are.
+LIST_PAGE_SIZE = QUERY_LIMIT
+LIST_PAGES_IN_FLIGHT = 4
+
+
+def list_vms(client, conditions, scope, page_size=LIST_PAGE_SIZE, pages_in_flight=LIST_PAGES_IN_FLIGHT):
+    """Every VM the conditions select within ``scope``, in UUID order: every page read, however many VMs match.
+
+    ZStack answers a query with at most ``limit`` VMs (1000 unless asked otherwise: APIQueryMessage.limit) from
+    ``start`` on (RestServer.handleQueryApi, zstackio/zstack: rest/src/main/java/org/zstack/rest/RestServer.java).
+    The first page carries the count (replyWithCount); the others are asked for side by side, at most
+    ``pages_in_flight`` at a time, each at its offset in the UUID order. A first page shorter than asked while more
+    VMs match is the server's own cap: the other pages are that long. A VM created or destroyed while the pages are
+    read may shift the later pages by one: it, or a neighbour, may be missed or listed twice (listed once here).
+    """
+    query = _conditions(conditions, scope)
+    first, total = _query_page(client, query + [COUNTED, BY_UUID, ('limit', str(page_size)), ('start', '0')],
+                               conditions)
+    size = len(first) if 0 < len(first) < min(page_size, total) else page_size
+    starts = list(range(len(first), total, size)) if first else []
+
+    def page(start):
+        return _query_page(client, query + [BY_UUID, ('limit', str(size)), ('start', str(start))], conditions,
+                           counted=False)[0]
+
+    pages = [first]
+    if starts:
+        with ThreadPoolExecutor(max_workers=max(1, min(pages_in_flight, len(starts)))) as pool:
+            pages.extend(pool.map(page, starts))
+    found = {}
+    for inventories in pages:
+        for vm in inventories:
+            found.setdefault(vm['uuid'], vm)
+    return sorted((vm for vm in found.values() if scope.keeps(vm)), key=lambda vm: vm['uuid'])
+
+
+def _query_page(client, query, conditions, counted=True):
+    """One page of a query: ``(inventories, total)``, total None unless ``counted`` (replyWithCount was sent)."""
     try:
         reply = client.call('GET', 'vm-instances', query=query)
     except ZStackApiError as err:
@@ -401,12 +510,14 @@ def _query_page(client, query, conditions):
     inventories, total = reply.get('inventories'), reply.get('total')
     if not isinstance(inventories, list):
         raise ZStackResponseError('ZStack answered %s without an inventories list' % describe(conditions))
+    for vm in inventories:
+        if not isinstance(vm, dict) or not isinstance(vm.get('uuid'), str) or not UUID_PATTERN.fullmatch(vm['uuid']):
+            raise ZStackResponseError('ZStack answered %s with a VM that has no UUID' % describe(conditions))
+    if not counted:
+        return inventories, None
     if isinstance(total, float) and total.is_integer():
         total = int(total)
     if isinstance(total, bool) or not isinstance(total, int) or total < 0:
         raise ZStackResponseError('ZStack answered %s without a usable total (replyWithCount): %r'
                                   % (describe(conditions), total))
-    for vm in inventories:
-        if not isinstance(vm, dict) or not isinstance(vm.get('uuid'), str) or not UUID_PATTERN.fullmatch(vm['uuid']):
-            raise ZStackResponseError('ZStack answered %s with a VM that has no UUID' % describe(conditions))
     return inventories, total

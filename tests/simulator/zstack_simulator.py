@@ -1263,6 +1263,7 @@ class Simulator:
         self._jobs = {}
         self._faults = copy.deepcopy(self._initial_faults)
         self._console_requests = collections.deque(maxlen=500)
+        self._inventories = {}  # VM UUID -> (what the inventory was built from, the inventory): see _vm_inventory
         self._counters = {"total": 0, "requests": {}, "logins": 0, "login_failures": 0, "logouts": 0,
                           "sessions_ended": {}, "jobs_created": 0, "consoles_created": 0, "consoles_deleted": {}}
         self._next_sweep = time.time() + self.config.session_cleanup_interval
@@ -2046,6 +2047,20 @@ class Simulator:
     # ---- queries ----------------------------------------------------------------------------------
 
     def _vm_inventory(self, vm):
+        # Built once per VM and kept while the VM's fields and the date settings stay the same: every query builds
+        # the inventory of every VM, and a listing of thousands of VMs page by page (the inventory plugin) would
+        # otherwise cost the simulator O(VMs) per page. The simulator's own speed, not a ZStack behaviour (ZStack reads
+        # one page from its database: QueryFacadeImpl.queryUseZQL puts "limit N offset M" in the ZQL it runs).
+        key = (tuple(value for name, value in vars(vm).items() if name != "extra"),
+               self.config.timezone, self.config.tz_offset_minutes, self.config.date_style)
+        cached = self._inventories.get(vm.uuid)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        inventory = self._build_vm_inventory(vm)
+        self._inventories[vm.uuid] = (key, inventory)
+        return inventory
+
+    def _build_vm_inventory(self, vm):
         values = dict(vm.extra)
         values.update({"uuid": vm.uuid, "name": vm.name, "state": vm.state, "hostUuid": vm.host_uuid,
                        "lastHostUuid": vm.last_host_uuid})

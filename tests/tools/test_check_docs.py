@@ -20,6 +20,7 @@ README = '''# x
 | Content | What it does |
 | --- | --- |
 | `zstack.cloud.mod` | module |
+| `zstack.cloud.inv` | inventory plugin |
 | `zstack.cloud.role_a` | role |
 | `zstack.cloud.filt` | filter |
 | `zstack.cloud.play` | playbook |
@@ -36,6 +37,7 @@ README = '''# x
 
 def tree(tmp_path, readme=README, playbook='- hosts: localhost\n'):
     for path, text in {'README.md': readme, 'plugins/modules/mod.py': '', 'plugins/modules/__init__.py': '',
+                       'plugins/inventory/inv.py': '', 'plugins/inventory/__init__.py': '',
                        'roles/role_a/tasks/main.yml': '---\n', 'plugins/filter/filt.yml': '', 'plugins/filter/x.py': '',
                        'playbooks/play.yml': playbook, 'docs/guide.md': 'Prose about `zstack_consoles`.\n'}.items():
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
@@ -47,13 +49,16 @@ def tree(tmp_path, readme=README, playbook='- hosts: localhost\n'):
 def test_a_complete_table_and_ansible_facts_pass(tmp_path):
     result = tree(tmp_path)
     assert result.returncode == 0, result.stderr
-    assert 'modules: 1, roles: 1, filters: 1, playbooks: 1' in result.stdout
+    assert 'modules: 1, inventory plugins: 1, roles: 1, filters: 1, playbooks: 1' in result.stdout
 
 
 def test_content_missing_from_the_table_fails(tmp_path):
     result = tree(tmp_path, readme=README.replace('| `zstack.cloud.play` | playbook |\n', ''))
     assert result.returncode == 1
     assert 'the content table does not list the playbook `zstack.cloud.play`' in result.stderr
+    result = tree(tmp_path, readme=README.replace('| `zstack.cloud.inv` | inventory plugin |\n', ''))
+    assert result.returncode == 1
+    assert 'the content table does not list the inventory plugin `zstack.cloud.inv`' in result.stderr
     # Named outside the table does not count.
     result = tree(tmp_path, readme=README.replace('| `zstack.cloud.play` | playbook |\n', '') + '`zstack.cloud.play`\n')
     assert result.returncode == 1

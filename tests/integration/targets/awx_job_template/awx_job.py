@@ -14,6 +14,17 @@
       job succeeded, 1 when it failed, 3 when AWX would refuse the credential or the launch.
       --ee-collections stands in for the execution environment's /usr/share/ansible/collections.
 
+      --inventory-json IMPORTED runs the job on an inventory imported by `inventory-update` (AWX's script of it)
+      instead of the Demo Inventory.
+
+  awx_job.py inventory-update --credential-type FILE --inputs JSON --inventory-source FILE --project DIR
+                              --ee-collections DIR --job-dir DIR [--requirements-collections DIR]
+      One inventory update of a source "sourced from a project" (source: scm), as AWX runs it: the credential checked
+      and injected as for a job; `ansible-inventory --list --export -i <project>/<source_path> --output ...` run
+      through ansible-runner with AWX's inventory-update environment; the output imported as AWX imports it. Prints
+      the update's output and writes JOB_DIR/imported.json (the inventory as AWX then holds it, for `run
+      --inventory-json`); exits 0 when the update succeeded, 1 when it failed, 3 when AWX would refuse it.
+
   awx_job.py launch JOB_TEMPLATE ANSWERS_JSON PRIVATE_DIR
       Only the launch: checks the survey answers as AWX does, writes the job's extra vars to PRIVATE_DIR/env/extravars
       as AWX does (what ansible-runner passes as -e @env/extravars), and prints the job template's playbook - for a
@@ -44,9 +55,20 @@ Where each part comes from (ansible/awx, read at the commit of October 2024; the
           awx/settings/defaults.py, JOB_ID, INVENTORY_ID, collections and roles paths with requirements_collections
           first), the inventory as an executable script (the Demo Inventory: localhost, local connection, the
           playbook's Python), no fact cache, ansible_runner.interface.run with an event handler.
+  ported  RunInventoryUpdate (awx/main/tasks/jobs.py) for source "scm": STANDARD_INVENTORY_UPDATE_ENV
+          (awx/main/constants.py), source_vars as environment variables (but INV_ENV_VARIABLE_BLOCKED,
+          awx/settings/defaults.py), the collections path with the project's requirements_collections first, the
+          credential's injectors (build_credentials_list: every credential of a scm source), the command line of
+          build_args written to <private data dir>/args (which ansible-runner runs as it is, ansible_runner/config/runner.py
+          prepare_command), no inventory and no playbook for the runner.
+  ported  The import (awx/main/utils/mem_inventory.py dict_to_mem_data: groups, their hosts, children and vars,
+          _meta.hostvars; all and ungrouped are the inventory itself) and the job's inventory script of it
+          (Inventory.get_script_data with hostvars and towervars, awx/main/models/inventory.py: ungrouped hosts
+          under all, every group a child of all, remote_tower_* host variables).
   not AWX No container: the job runs on this machine's Python, not in an execution environment image, so file paths
           are host paths, not /runner/...; no receptor; no database, API or UI; the project is copied, not synced
-          (a project update's collection install is runme.sh's, with AWX's command).
+          (a project update's collection install is runme.sh's, with AWX's command); an imported host name with
+          one ':' is not split into a host and a port as AWX's MemInventory.get_host does.
 """
 
 from __future__ import annotations
@@ -83,6 +105,12 @@ AWX_ANSIBLE_SETTINGS = {'ANSIBLE_HOST_KEY_CHECKING': 'False', 'ANSIBLE_PARAMIKO_
                         'ANSIBLE_FORCE_COLOR': 'True', 'ANSIBLE_INVENTORY_UNPARSED_FAILED': 'True'}
 ANSI_RE = re.compile(r'\x1b\[[0-9;]*m')
 JOB_ID = 42
+INVENTORY_UPDATE_ID = 43
+# awx/main/constants.py
+STANDARD_INVENTORY_UPDATE_ENV = {'ANSIBLE_INVENTORY_UNPARSED_FAILED': 'True', 'ANSIBLE_INVENTORY_EXPORT': 'True',
+                                 'ANSIBLE_VERBOSE_TO_STDERR': 'True', 'ANSIBLE_HOST_PATTERN_MISMATCH': 'error'}
+# awx/settings/defaults.py: source_vars that never become environment variables of an inventory update.
+INV_ENV_VARIABLE_BLOCKED = ('HOME', 'USER', '_', 'TERM', 'PATH')
 
 
 class Refused(Exception):
@@ -361,14 +389,28 @@ def run_job(opts):
     env['ANSIBLE_ROLES_PATH'] = os.path.join(private_data_dir, 'requirements_roles')
     inject_credential(cred_type, fields, inputs, private_data_dir, env, args)
     write_private_file(private_data_dir, 'env', 'cmdline', ansible_runner.utils.args2cmdline(*args))
-    # The Demo Inventory, as RunJob.write_inventory_file writes an inventory: a script printing its JSON.
-    inventory = {'all': {'hosts': ['localhost']},
-                 '_meta': {'hostvars': {'localhost': {'ansible_connection': 'local',
-                                                      'ansible_python_interpreter': '{{ ansible_playbook_python }}',
-                                                      'remote_tower_enabled': 'true', 'remote_tower_id': 1}}}}
+    # RunJob.write_inventory_file writes an inventory as a script printing its JSON: the Demo Inventory, or one an
+    # inventory update imported.
+    if opts.inventory_json:
+        with open(opts.inventory_json, encoding='utf-8') as handle:
+            inventory = script_data(json.load(handle))
+    else:
+        inventory = {'all': {'hosts': ['localhost']},
+                     '_meta': {'hostvars': {'localhost': {'ansible_connection': 'local',
+                                                          'ansible_python_interpreter': '{{ ansible_playbook_python }}',
+                                                          'remote_tower_enabled': 'true', 'remote_tower_id': 1}}}}
     inventory_path = write_private_file(private_data_dir, 'inventory', 'hosts',
                                         '#! /usr/bin/env python3\n# -*- coding: utf-8 -*-\nprint(%r)\n'
                                         % json.dumps(inventory), mode=0o700)
+    runner, _output = run_in_runner(private_data_dir, opts.job_dir, env, ident=JOB_ID,
+                                    playbook=opts.playbook or job_template['playbook'], inventory=inventory_path)
+    print('awx_job.py: job %s, rc %s' % (runner.status, runner.rc))
+    return 0 if runner.status == 'successful' else 1
+
+
+def run_in_runner(private_data_dir, job_dir, env, **params):
+    """BaseTask.run's call of ansible-runner (awx/main/tasks/jobs.py), its settings file and the job's output (from the
+    runner's events, as AWX shows it): ``(runner, output)``; the output is printed and written to JOB_DIR/job.out."""
     write_private_file(private_data_dir, 'env', 'settings', json.dumps(
         {'job_timeout': 300, 'suppress_ansible_output': True, 'suppress_output_file': True}))
 
@@ -385,15 +427,113 @@ def run_job(opts):
         return False  # AWX keeps the events itself
 
     runner = ansible_runner.interface.run(
-        ident=JOB_ID, private_data_dir=private_data_dir, playbook=opts.playbook or job_template['playbook'],
-        inventory=inventory_path, passwords={'yes': 'yes', 'no': 'no', '': ''}, suppress_env_files=True, envvars=env,
-        fact_cache_type='', event_handler=event_handler, quiet=True)
+        private_data_dir=private_data_dir, passwords={'yes': 'yes', 'no': 'no', '': ''}, suppress_env_files=True,
+        envvars=env, fact_cache_type='', event_handler=event_handler, quiet=True, **params)
     output = '\n'.join(stdout) + '\n'
-    with open(os.path.join(opts.job_dir, 'job.out'), 'w', encoding='utf-8') as out:
+    with open(os.path.join(job_dir, 'job.out'), 'w', encoding='utf-8') as out:
         out.write(output)
     sys.stdout.write(output)
-    print('awx_job.py: job %s, rc %s' % (runner.status, runner.rc))
-    return 0 if runner.status == 'successful' else 1
+    return runner, output
+
+
+# ------------------------------------------------------------------ inventory updates and imported inventories
+
+def run_inventory_update(opts):
+    """RunInventoryUpdate (awx/main/tasks/jobs.py) of a source "sourced from a project", then the import."""
+    cred_type = load_yaml(opts.credential_type)
+    fields = check_credential_type(cred_type)
+    inputs = check_inputs(cred_type, fields, json.loads(opts.inputs))
+    source = load_yaml(opts.inventory_source)
+    if source.get('source') != 'scm':
+        raise Refused('this inventory source is not sourced from a project (source: scm): %r' % source.get('source'))
+    source_path = source.get('source_path') or ''
+    if not os.path.isfile(os.path.join(opts.project, source_path)):
+        raise Refused('source_path %r is not a file of the project' % source_path)
+
+    private_data_dir = os.path.abspath(opts.job_dir)
+    if os.path.exists(private_data_dir):
+        shutil.rmtree(private_data_dir)
+    os.makedirs(private_data_dir, mode=0o700)
+    for sub_dir in ('inventory', 'env', 'artifacts'):
+        os.mkdir(os.path.join(private_data_dir, sub_dir))
+    shutil.copytree(opts.project, os.path.join(private_data_dir, 'project'), symlinks=True,
+                    ignore=shutil.ignore_patterns('.git'))
+    if opts.requirements_collections:
+        shutil.copytree(opts.requirements_collections, os.path.join(private_data_dir, 'requirements_collections'))
+
+    # BaseTask.build_env + RunInventoryUpdate.build_env
+    env = dict(AWX_ANSIBLE_SETTINGS)
+    env.update({'AWX_PRIVATE_DATA_DIR': private_data_dir, 'INVENTORY_SOURCE_ID': '7',
+                'INVENTORY_UPDATE_ID': str(INVENTORY_UPDATE_ID)})
+    env.update(STANDARD_INVENTORY_UPDATE_ENV)
+    for name, value in (source.get('source_vars') or {}).items():
+        if str(name) not in env and str(name) not in INV_ENV_VARIABLE_BLOCKED:
+            env[str(name)] = str(value)
+    collections = [os.path.join(private_data_dir, 'requirements_collections'), os.path.abspath(opts.ee_collections)]
+    env['ANSIBLE_COLLECTIONS_PATHS'] = env['ANSIBLE_COLLECTIONS_PATH'] = os.pathsep.join(collections)
+    args = []
+    inject_credential(cred_type, fields, inputs, private_data_dir, env, args)
+    if args:
+        raise Refused('an inventory update takes no extra_vars injector: %s' % args)
+
+    # RunInventoryUpdate.build_args, written to <private data dir>/args (its write_args_file, no sub_dir).
+    source_location = os.path.join(private_data_dir, 'project', source_path)
+    output_path = os.path.join(private_data_dir, 'artifacts', str(INVENTORY_UPDATE_ID), 'output.json')
+    command = ['ansible-inventory', '--list', '--export', '-i', source_location, '--output', output_path,
+               '--playbook-dir', os.path.dirname(source_location)]
+    write_private_file(private_data_dir, '', 'args', ' '.join(command))
+    runner, _output = run_in_runner(private_data_dir, opts.job_dir, env, ident=INVENTORY_UPDATE_ID)
+    print('awx_job.py: inventory update %s, rc %s' % (runner.status, runner.rc))
+    if runner.status != 'successful':
+        return 1
+    with open(output_path, encoding='utf-8') as handle:
+        imported = import_inventory(json.load(handle))
+    with open(os.path.join(opts.job_dir, 'imported.json'), 'w', encoding='utf-8') as out:
+        json.dump(imported, out)
+    print('awx_job.py: imported %d hosts, %d groups' % (len(imported['hosts']), len(imported['groups'])))
+    return 0
+
+
+def import_inventory(data):
+    """dict_to_mem_data (awx/main/utils/mem_inventory.py): ``{"hosts": {name: vars}, "groups": {name: {"hosts",
+    "children", "vars"}}}``; all and ungrouped are the inventory itself, every host is one a group lists."""
+    hostvars = data.pop('_meta', {}).get('hostvars', {})
+    hosts, groups = {}, {}
+
+    def group_of(name):
+        return groups.setdefault(name, {'hosts': [], 'children': [], 'vars': {}})
+
+    for name, value in data.items():
+        value = {'hosts': value} if isinstance(value, list) else value
+        group = None if name in ('all', 'ungrouped') else group_of(name)
+        children = [child for child in value.get('children', []) if child not in ('all', 'ungrouped')]
+        for child in children:
+            group_of(child)
+        for host in value.get('hosts', []):
+            hosts[host] = dict(hostvars.get(host, {}))
+            if group is not None and host not in group['hosts']:
+                group['hosts'].append(host)
+        if group is not None:
+            group['vars'].update(value.get('vars', {}))
+            group['children'].extend(children)
+    return {'hosts': hosts, 'groups': groups}
+
+
+def script_data(imported):
+    """Inventory.get_script_data(hostvars=True, towervars=True) (awx/main/models/inventory.py) of an import."""
+    grouped = {host for group in imported['groups'].values() for host in group['hosts']}
+    data = {'all': {'hosts': sorted(host for host in imported['hosts'] if host not in grouped)}}
+    for name, group in imported['groups'].items():
+        info = {key: group[key] for key in ('hosts', 'children', 'vars') if group[key]}
+        if info:
+            data[name] = info
+    if imported['groups']:
+        data['all']['children'] = list(imported['groups'])
+    data['_meta'] = {'hostvars': {}}
+    for number, (name, variables) in enumerate(sorted(imported['hosts'].items()), 1):
+        data['_meta']['hostvars'][name] = dict(variables, remote_tower_enabled='true', remote_tower_id=number,
+                                               remote_host_enabled='true', remote_host_id=number)
+    return data
 
 
 def launch(job_template_path, answers_json, private_data_dir):
@@ -430,6 +570,12 @@ def main(argv):
         run.add_argument(option, required=True)
     run.add_argument('--playbook')
     run.add_argument('--requirements-collections', help='what a project update installed')
+    run.add_argument('--inventory-json', help="an inventory update's imported.json: the job's inventory")
+    update = commands.add_parser('inventory-update')
+    for option in ('--credential-type', '--inputs', '--inventory-source', '--project', '--ee-collections',
+                   '--job-dir'):
+        update.add_argument(option, required=True)
+    update.add_argument('--requirements-collections', help='what a project update installed')
     sim = commands.add_parser('consoles')
     sim.add_argument('sim_url')
     launcher = commands.add_parser('launch')
@@ -449,6 +595,8 @@ def main(argv):
         if opts.command == 'launch':
             launch(opts.job_template, opts.answers, opts.private_data_dir)
             return 0
+        if opts.command == 'inventory-update':
+            return run_inventory_update(opts)
         return run_job(opts)
     except Refused as exc:
         print('awx_job.py: AWX would refuse this: %s' % exc, file=sys.stderr)

@@ -19,6 +19,8 @@ from ansible_collections.zstack.cloud.plugins.filter.console_results import (
     console_failure_message,
     console_launcher_url,
 )
+from ansible_collections.zstack.cloud.plugins.filter.inventory import FilterModule as InventoryFilters
+from ansible_collections.zstack.cloud.plugins.filter.inventory import inventory_group_vms
 
 COLLECTION = Path(__file__).resolve().parents[4]
 SESSION = '0a1b2c3d4e5f60718293a4b5c6d7e8f9'
@@ -61,10 +63,10 @@ def test_failure_message_takes_tokens_out():
 
 
 def test_only_filters_a_user_calls_and_their_docs():
-    filters = FilterModule().filters()
-    assert sorted(filters) == ['console_failure_message', 'console_launcher_url']
+    filters = dict(FilterModule().filters(), **InventoryFilters().filters())
+    assert sorted(filters) == ['console_failure_message', 'console_launcher_url', 'inventory_group_vms']
     assert sorted(p.name for p in (COLLECTION / 'plugins' / 'filter').glob('*.yml')) == \
-        ['console_failure_message.yml', 'console_launcher_url.yml']
+        ['console_failure_message.yml', 'console_launcher_url.yml', 'inventory_group_vms.yml']
     for name, function in filters.items():
         doc = yaml.safe_load((COLLECTION / 'plugins' / 'filter' / ('%s.yml' % name)).read_text(encoding='utf-8'))
         assert doc['DOCUMENTATION']['name'] == name
@@ -72,3 +74,10 @@ def test_only_filters_a_user_calls_and_their_docs():
         documented = set(doc['DOCUMENTATION']['options']) - {'_input'}
         code = function.__code__
         assert documented == set(code.co_varnames[1:code.co_argcount]), name
+
+
+def test_inventory_group_vms_fails_as_a_filter_in_one_line():
+    hostvars = {'web': {'zstack_vm': {'uuid': WEB01, 'name': 'web-01'}}}
+    assert inventory_group_vms('g', {'g': ['web']}, hostvars) == [hostvars['web']['zstack_vm']]
+    with pytest.raises(AnsibleFilterError, match='^inventory group h: no such group in the inventory$'):
+        inventory_group_vms('h', {'g': ['web']}, hostvars)

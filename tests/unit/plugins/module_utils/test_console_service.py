@@ -123,3 +123,25 @@ def test_request_console_stopped_vm(rsps, client):
     with pytest.raises(ZStackApiError) as info:
         request_console(client, VM, ConsoleOptions())
     assert info.value.error == error
+
+
+# ------------------------------------------------------------------ the failure message of many VMs
+
+def test_many_vms_that_fail_alike_are_one_reason_with_their_vms():
+    from ansible_collections.zstack.cloud.plugins.module_utils._console_service import _failed
+
+    down = 'ZStack at http://mn:8080 answered HTTP 502: Bad Gateway (after 3 attempts)'
+    failures = ([{'vm_instance_uuid': '%032x' % 1, 'msg': 'VM %032x: %s' % (1, down)}]
+                + [{'vm_instance_uuid': '%032x' % n, 'msg': 'VM %032x: Not sent, because an earlier request failed: %s'
+                    % (n, down)} for n in range(2, 21)]
+                + [{'vm_instance_name': 'nope', 'msg': "No VM named 'nope' that is not Destroyed"}])
+    err = _failed(failures, 21)
+    assert err.msg == ("Console access failed for 21 of 21 VMs: VM %032x: %s; 19 VMs (%032x, %032x, %032x and 16 more): "
+                       "Not sent, because an earlier request failed: %s; No VM named 'nope' that is not Destroyed"
+                       % (1, down, 2, 3, 4, down))
+    assert err.result['failures'] == failures  # every VM, whatever the message shows
+    many = [{'vm_instance_name': 'vm-%d' % n, 'msg': 'VM vm-%d: reason %d' % (n, n)} for n in range(8)]
+    assert _failed(many, 9).msg == ('Console access failed for 8 of 9 VMs: VM vm-0: reason 0; VM vm-1: reason 1; '
+                                    'VM vm-2: reason 2; VM vm-3: reason 3; VM vm-4: reason 4; 3 more VMs for other '
+                                    'reasons (see failures) (no console was handed out; allow_partial=true hands out '
+                                    'the others)')
