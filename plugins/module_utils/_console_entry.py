@@ -122,6 +122,7 @@ def declared_protocol(entry):
     declared = str(entry.get('target_scheme') or entry.get('protocol') or '').lower()
     return declared if declared in PROTOCOLS else None
 
+
 # A VM that got no console: an item of ``failures``.
 FAILURE_FIELDS = (
     Field('vm_instance_uuid', 'str', 'UUID of the VM, when known (a name that matched no VM has none).',

@@ -141,7 +141,7 @@ no_token_in "$WORK/partial.out"
 grep -q "$ALICE: VM app-01 got no console: VM app-01: ZStack API error SYS.1006: .*current state is Stopped" "$WORK/partial.out"
 grep -q "$ALICE: VM no-such-vm got no console: No VM named 'no-such-vm' that is not Destroyed" "$WORK/partial.out"
 grep -q "$ALICE: 1 console(s) in $WORK/partial/index.html" "$WORK/partial.out"
-[ -f "$WORK/partial/web-01.html" ] && [ -f "$WORK/partial/web-01.json" ] && ! ls "$WORK/partial" | grep -q '^app-01'
+[ -f "$WORK/partial/web-01.html" ] && [ -f "$WORK/partial/web-01.json" ] && ! compgen -G "$WORK/partial/app-01*" >/dev/null
 # (console_files_revoke=none: the session behind web-01's console is the first run's, still in use by the files
 # of steps 1 and 2.)
 run absent.yml -e '{"override_operators": [{"name": "'"$ALICE"'", "dest": "'"$WORK"'/partial"}]}' \
