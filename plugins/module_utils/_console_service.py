@@ -173,8 +173,8 @@ def _reasons(failures, most=5):
             named = ', '.join(str(vm) for vm in vms[:3]) + (' and %d more' % (len(vms) - 3) if len(vms) > 3 else '')
             parts.append('%d VMs (%s): %s' % (len(vms), named, reason))
     if len(groups) > most:
-        parts.append('%d more VMs for other reasons (see failures)' % sum(len(vms) for vms in
-                                                                        list(groups.values())[most:]))
+        others = sum(len(vms) for vms in list(groups.values())[most:])
+        parts.append('%d more VMs for other reasons (see failures)' % others)
     return '; '.join(parts)
 
 
