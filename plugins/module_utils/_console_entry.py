@@ -48,10 +48,16 @@ class Field:
         return spec
 
 
+VM_NAME = Field('vm_instance_name', 'str', 'Name of the VM, when it was asked for by name or selected by a query.',
+                'when known', 'web-01')
+VM_QUERY = Field('vm_query', 'list',
+                 'The conditions of the query that selected this VM (O(%svm_query), or a query item of '
+                 'O(%svm_instances)).' % (ACCESS, ACCESS), 'when a query selected the VM',
+                 ['hostUuid=930ed76e681e4c39b80fde512cab93ba'], elements='str')
+
 FIELDS = (
     Field('vm_instance_uuid', 'str', 'UUID of the VM.', 'always', VM_SAMPLE),
-    Field('vm_instance_name', 'str',
-          'Name of the VM, when it was asked for by name or selected by a query.', 'when known', 'web-01'),
+    VM_NAME,
     Field('scheme', 'str',
           ['Scheme of the console as ZStack answers it: C(http) for its console proxy, with or without TLS on the proxy '
            '(see O(%sconsole_proxy_tls)); C(wss) for a direct console, which needs no proxy.' % ACCESS], CREATED, 'http'),
@@ -97,10 +103,7 @@ FIELDS = (
            'C(wss://) instead with O(%sconsole_proxy_tls).' % ACCESS,
            'For a direct console (scheme C(wss)) C(wss://<hostname>:<port><token>), the token being the path.'],
           CREATED, 'ws://10.0.0.5:4900/?token=%s' % TOKEN_SAMPLE, secret=True),
-    Field('vm_query', 'list',
-          'The conditions of the query that selected this VM (O(%svm_query), or a query item of O(%svm_instances)).'
-          % (ACCESS, ACCESS), 'when a query selected the VM', ['hostUuid=930ed76e681e4c39b80fde512cab93ba'],
-          elements='str'),
+    VM_QUERY,
     Field('console_url', 'str',
           ['A URL a browser opens to see the console. It holds the token; treat it as a secret.',
            'By default the ZStack web UI\'s console page on the management node (O(%shost), O(%sscheme), port '
@@ -127,17 +130,13 @@ def declared_protocol(entry):
 FAILURE_FIELDS = (
     Field('vm_instance_uuid', 'str', 'UUID of the VM, when known (a name that matched no VM has none).',
           'when known', VM_SAMPLE),
-    Field('vm_instance_name', 'str', 'Name of the VM, when it was asked for by name or selected by a query.',
-          'when known', 'app-01'),
+    VM_NAME,
     Field('msg', 'str', "Why the VM got no console: the server's reason, on one line.", 'always',
           'ZStack API error SYS.1006: operation error: vm[uuid:5f3c2a9b0e6d4c1f8a7b6c5d4e3f2a1b] is not in state of '
           '[Running, Crashed, VolumeRecovering, Paused, NoState], current state is Stopped'),
     Field('error', 'dict', "The server's API error object (its C(code) tells the kind).",
           'when the server refused with an API error', {'code': 'SYS.1006', 'description': 'operation error'}),
-    Field('vm_query', 'list',
-          'The conditions of the query that selected this VM (O(%svm_query), or a query item of O(%svm_instances)).'
-          % (ACCESS, ACCESS), 'when a query selected the VM', ['hostUuid=930ed76e681e4c39b80fde512cab93ba'],
-          elements='str'),
+    VM_QUERY,
 )
 
 

@@ -46,6 +46,20 @@ _UNLISTABLE = re.compile(r"[,=<>']")
 # (which could make an operator RestServer finds first) each become "_", LIKE's one-character wildcard.
 _PATTERN_UNSAFE = re.compile(r"['\\=]")
 
+# The options that name VMs, exactly one of which a task gives (zstack_console_access, zstack_vm_info).
+SELECTORS = ('vm_instance_uuid', 'vm_instance_name', 'vm_instances', 'vm_query')
+
+
+def selector_argument_spec(max_vms):
+    """The argument spec of the options that name VMs (SELECTORS) and of max_vms, with its default."""
+    return dict(
+        vm_instance_uuid=dict(type='str'),
+        vm_instance_name=dict(type='str'),
+        vm_instances=dict(type='list', elements='raw'),
+        vm_query=dict(type='list', elements='str'),
+        max_vms=dict(type='int', default=max_vms),
+    )
+
 
 class VmRef:
     """A VM as the user named it: by UUID, or by a name still to be resolved; a VM that vm_query found, by both."""

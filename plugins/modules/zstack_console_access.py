@@ -424,7 +424,7 @@ failures:
       - Name of the VM, when it was asked for by name or selected by a query.
       returned: when known
       type: str
-      sample: app-01
+      sample: web-01
     msg:
       description:
       - 'Why the VM got no console: the server''s reason, on one line.'
@@ -491,16 +491,13 @@ from ansible_collections.zstack.cloud.plugins.module_utils._connection import en
 from ansible_collections.zstack.cloud.plugins.module_utils._console_service import console_access
 from ansible_collections.zstack.cloud.plugins.module_utils._module import ZStackModule
 from ansible_collections.zstack.cloud.plugins.module_utils._runner import run_task
+from ansible_collections.zstack.cloud.plugins.module_utils._vms import SELECTORS, selector_argument_spec
 
 
 def main():
     module = ZStackModule(
         argument_spec=dict(
-            vm_instance_uuid=dict(type='str'),
-            vm_instance_name=dict(type='str'),
-            vm_instances=dict(type='list', elements='raw'),
-            vm_query=dict(type='list', elements='str'),
-            max_vms=dict(type='int', default=50),
+            selector_argument_spec(max_vms=50),
             novnc_url=dict(type='str'),
             console_proxy_tls=dict(type='bool', default=False,
                                    fallback=(env_fallback_nonempty, ['ZSTACK_CONSOLE_PROXY_TLS'])),
@@ -509,8 +506,8 @@ def main():
             workers=dict(type='int', default=8),
             allow_partial=dict(type='bool', default=False),
         ),
-        mutually_exclusive=[('vm_instance_uuid', 'vm_instance_name', 'vm_instances', 'vm_query')],
-        required_one_of=[('vm_instance_uuid', 'vm_instance_name', 'vm_instances', 'vm_query')],
+        mutually_exclusive=[SELECTORS],
+        required_one_of=[SELECTORS],
         supports_check_mode=True,
         failure_fields={'failures': []},  # every result has failures, also a refused argument's
     )

@@ -160,21 +160,18 @@ vms:
 
 from ansible_collections.zstack.cloud.plugins.module_utils._module import ZStackModule
 from ansible_collections.zstack.cloud.plugins.module_utils._runner import run_task
+from ansible_collections.zstack.cloud.plugins.module_utils._vms import SELECTORS, selector_argument_spec
 from ansible_collections.zstack.cloud.plugins.module_utils._vm_info_service import vm_info
 
 
 def main():
     module = ZStackModule(
         argument_spec=dict(
-            vm_instance_uuid=dict(type='str'),
-            vm_instance_name=dict(type='str'),
-            vm_instances=dict(type='list', elements='raw'),
-            vm_query=dict(type='list', elements='str'),
-            max_vms=dict(type='int', default=1000),
+            selector_argument_spec(max_vms=1000),
             include_destroyed=dict(type='bool', default=False),
         ),
-        mutually_exclusive=[('vm_instance_uuid', 'vm_instance_name', 'vm_instances', 'vm_query')],
-        required_one_of=[('vm_instance_uuid', 'vm_instance_name', 'vm_instances', 'vm_query')],
+        mutually_exclusive=[SELECTORS],
+        required_one_of=[SELECTORS],
         supports_check_mode=True,
     )
     run_task(module, vm_info)

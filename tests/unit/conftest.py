@@ -47,6 +47,21 @@ def fake_time():
     return FakeTime()
 
 
+# The ZStack of the unit tests that mock it with responses, and the caller's session they use.
+TEST_HOST = 'zstack.example.test'
+TEST_SESSION = '0a1b2c3d4e5f60718293a4b5c6d7e8f9'
+
+
+@pytest.fixture
+def client(fake_time):
+    """A client of the mocked ZStack at TEST_HOST with the caller's session TEST_SESSION: no retries, on fake time."""
+    from ansible_collections.zstack.cloud.plugins.module_utils._auth import SessionAuthenticator
+    from ansible_collections.zstack.cloud.plugins.module_utils._client import Endpoint, ZStackClient
+
+    return ZStackClient(Endpoint(TEST_HOST), SessionAuthenticator(TEST_SESSION), retries=0,
+                        sleep=fake_time.sleep, clock=fake_time.clock)
+
+
 @pytest.fixture
 def rsps():
     """A ``responses`` mock; any request that matches no registered reply fails as a refused connection."""

@@ -10,8 +10,6 @@ import json
 
 import pytest
 
-from ansible_collections.zstack.cloud.plugins.module_utils._auth import SessionAuthenticator
-from ansible_collections.zstack.cloud.plugins.module_utils._client import Endpoint, ZStackClient
 from ansible_collections.zstack.cloud.plugins.module_utils._console_service import ConsoleOptions, request_console
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     ZStackApiError,
@@ -28,12 +26,6 @@ VM3 = '7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b7b'
 JOB = '9d8c7b6a5f4e3d2c1b0a998877665544'
 LOCATION = 'http://10.255.255.1:8080/zstack/v1/api-jobs/' + JOB
 TOKEN = '%s_%s' % (SESSION, VM)
-
-
-@pytest.fixture
-def client(fake_time):
-    return ZStackClient(Endpoint(HOST), SessionAuthenticator(SESSION), retries=0,
-                        sleep=fake_time.sleep, clock=fake_time.clock)
 
 
 # ------------------------------------------------------------------ request_console

@@ -13,8 +13,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.zstack.cloud.plugins.module_utils._auth import SessionAuthenticator
-from ansible_collections.zstack.cloud.plugins.module_utils._client import Endpoint, ZStackClient
 from ansible_collections.zstack.cloud.plugins.module_utils._vms import (
     NAMES_PER_QUERY,
     QUERY_LIMIT,
@@ -28,12 +26,6 @@ from ansible_collections.zstack.cloud.plugins.modules import zstack_console_acce
 HOST = 'zstack.example.test'
 BASE = 'http://%s:8080/zstack/v1/' % HOST
 SESSION = '0a1b2c3d4e5f60718293a4b5c6d7e8f9'
-
-
-@pytest.fixture
-def client(fake_time):
-    return ZStackClient(Endpoint(HOST), SessionAuthenticator(SESSION), retries=0,
-                        sleep=fake_time.sleep, clock=fake_time.clock)
 
 
 def queries(rsps):

@@ -21,7 +21,7 @@ import responses
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.zstack.cloud.plugins.module_utils._auth import LoginAuthenticator, SessionAuthenticator
+from ansible_collections.zstack.cloud.plugins.module_utils._auth import LoginAuthenticator
 from ansible_collections.zstack.cloud.plugins.module_utils._client import Endpoint, ZStackClient
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     ZStackApiError,
@@ -86,12 +86,6 @@ def sim_client(simulator):
     simulator.reset()
     return ZStackClient(Endpoint('127.0.0.1', simulator.port, timeout=10),
                         LoginAuthenticator('console-ops', 'C0nsole-Ops!'), retries=0)
-
-
-@pytest.fixture
-def mock_client(fake_time):
-    return ZStackClient(Endpoint(HOST), SessionAuthenticator(SESSION), retries=0,
-                        sleep=fake_time.sleep, clock=fake_time.clock)
 
 
 def vm_queries(simulator):
@@ -268,53 +262,53 @@ class PagingServer:
         return 200, {}, json.dumps(body)
 
 
-def test_the_query_sends_each_condition_the_state_filter_a_count_and_a_stable_sort(rsps, mock_client):
+def test_the_query_sends_each_condition_the_state_filter_a_count_and_a_stable_sort(rsps, client):
     server = PagingServer(rsps, [_vm(0)])
-    select_vms(mock_client, ['hostUuid=%s' % HOST_1, 'name~=web-%'], 7)
+    select_vms(client, ['hostUuid=%s' % HOST_1, 'name~=web-%'], 7)
     assert server.pages == [[('q', 'hostUuid=%s' % HOST_1), ('q', 'name~=web-%'),
                              ('q', 'state?=Running,Crashed,VolumeRecovering,Paused,NoState'), ('replyWithCount', 'true'),
                              ('sort', 'uuid'), ('limit', '7'), ('start', '0')]]
     assert STATE_CONDITION == 'state?=' + ','.join(CONSOLE_STATES)
 
 
-def test_pages_follow_while_the_server_cuts_the_answer(rsps, mock_client):
+def test_pages_follow_while_the_server_cuts_the_answer(rsps, client):
     vms = [_vm(i, name='web-%02d' % (25 - i)) for i in range(25)]
     server = PagingServer(rsps, vms, cap=10)
-    selected = select_vms(mock_client, ['name~=web-%'], 50)
+    selected = select_vms(client, ['name~=web-%'], 50)
     assert [dict(page)['start'] for page in server.pages] == ['0', '10', '20']
     assert [vm['name'] for vm in selected] == sorted(vm['name'] for vm in vms)
     assert len({vm['uuid'] for vm in selected}) == 25
 
 
-def test_one_page_when_the_server_gives_everything(rsps, mock_client):
+def test_one_page_when_the_server_gives_everything(rsps, client):
     server = PagingServer(rsps, [_vm(i) for i in range(40)])
-    assert len(select_vms(mock_client, ['name~=vm-%'], 40)) == 40
+    assert len(select_vms(client, ['name~=vm-%'], 40)) == 40
     assert len(server.pages) == 1
 
 
-def test_paging_ends_when_the_vms_run_out_before_the_count(rsps, mock_client):
+def test_paging_ends_when_the_vms_run_out_before_the_count(rsps, client):
     # VMs stopped between the count and the last page: what is there is served, no endless loop.
     server = PagingServer(rsps, [_vm(i) for i in range(5)], cap=2, total=9)
-    assert len(select_vms(mock_client, ['name~=vm-%'], 50)) == 5
+    assert len(select_vms(client, ['name~=vm-%'], 50)) == 5
     assert [dict(page)['start'] for page in server.pages] == ['0', '2', '4', '5']
 
 
-def test_a_count_over_max_vms_stops_at_the_first_page(rsps, mock_client):
+def test_a_count_over_max_vms_stops_at_the_first_page(rsps, client):
     server = PagingServer(rsps, [_vm(i) for i in range(60)], cap=10)
     with pytest.raises(ZStackError, match='matches 60 VMs that can have a console, more than max_vms=50'):
-        select_vms(mock_client, ['name~=vm-%'], 50)
+        select_vms(client, ['name~=vm-%'], 50)
     assert len(server.pages) == 1
 
 
-def test_a_server_that_gives_more_than_it_counts_and_asked_still_meets_max_vms(rsps, mock_client):
+def test_a_server_that_gives_more_than_it_counts_and_asked_still_meets_max_vms(rsps, client):
     rsps.get(BASE + 'vm-instances', json={'inventories': [_vm(i) for i in range(8)], 'total': 2})
     with pytest.raises(ZStackError, match='matches 8 VMs .* more than max_vms=5'):
-        select_vms(mock_client, ['name~=vm-%'], 5)
+        select_vms(client, ['name~=vm-%'], 5)
 
 
-def test_states_are_checked_on_the_client_too(rsps, mock_client):
+def test_states_are_checked_on_the_client_too(rsps, client):
     PagingServer(rsps, [_vm(0, 'b', 'Running'), _vm(1, 'a', 'Stopped'), _vm(2, 'c', 'Destroyed'), _vm(3, 'd', 'NoState')])
-    assert [vm['name'] for vm in select_vms(mock_client, ['name~=%'], 50)] == ['b', 'd']
+    assert [vm['name'] for vm in select_vms(client, ['name~=%'], 50)] == ['b', 'd']
 
 
 @pytest.mark.parametrize('body, words', [
@@ -325,17 +319,17 @@ def test_states_are_checked_on_the_client_too(rsps, mock_client):
     ({'inventories': [{'name': 'x', 'state': 'Running'}], 'total': 1}, 'a VM that has no UUID'),
     ({'inventories': ['not a VM'], 'total': 1}, 'a VM that has no UUID'),
 ])
-def test_replies_the_client_cannot_use_fail_clearly(rsps, mock_client, body, words):
+def test_replies_the_client_cannot_use_fail_clearly(rsps, client, body, words):
     rsps.get(BASE + 'vm-instances', json=body)
     with pytest.raises(ZStackResponseError) as caught:
-        select_vms(mock_client, ['name=x'], 50)
+        select_vms(client, ['name=x'], 50)
     assert words in caught.value.msg
     assert 'vm_query [name=x]' in caught.value.msg
 
 
-def test_a_total_written_as_a_float_is_read(rsps, mock_client):
+def test_a_total_written_as_a_float_is_read(rsps, client):
     rsps.get(BASE + 'vm-instances', json={'inventories': [_vm(0)], 'total': 1.0})
-    assert len(select_vms(mock_client, ['name=x'], 50)) == 1
+    assert len(select_vms(client, ['name=x'], 50)) == 1
 
 
 # ------------------------------------------------------------------ query items in vm_instances (the role's selectors)
