@@ -10,9 +10,7 @@ matter, and against a ``responses`` server where a page cut short or a malformed
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -52,19 +50,6 @@ BASE = 'http://%s:8080/zstack/v1/' % HOST
 SESSION = '0a1b2c3d4e5f60718293a4b5c6d7e8f9'
 
 
-def _load_simulator():
-    path = SIM_DIR / 'zstack_simulator.py'
-    assert path.exists(), 'the vm_query tests run against the simulator at %s' % path
-    spec = importlib.util.spec_from_file_location('zstack_simulator_for_vm_query_tests', path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-zs = _load_simulator()
-
-
 def seed_vms(**match):
     return [vm for vm in SEED['vms'] if all(vm.get(key) == value for key, value in match.items())]
 
@@ -74,8 +59,9 @@ def by_name_then_uuid(vms):
 
 
 @pytest.fixture(scope='module')
-def simulator():
-    sim = zs.Simulator(str(SIM_DIR / 'seed.json'), job_delay=0.01)
+def simulator(zstack_sim):
+    """One simulator for the module's tests (the simulator module from tests/unit/plugins/conftest.py)."""
+    sim = zstack_sim[0].Simulator(str(SIM_DIR / 'seed.json'), job_delay=0.01)
     sim.start()
     yield sim
     sim.stop()
@@ -147,8 +133,9 @@ _PLAIN_TEXT = st.text(alphabet=st.characters(blacklist_categories=('Cs',), black
 
 @settings(max_examples=300, deadline=None, database=None)
 @given(field=_FIELD, operator=st.sampled_from(QUERY_OPERATORS), value=_ANY_TEXT, padding=st.sampled_from(['', ' ']))
-def test_what_the_client_accepts_the_server_reads_the_same_way(field, operator, value, padding):
+def test_what_the_client_accepts_the_server_reads_the_same_way(zstack_sim, field, operator, value, padding):
     """Whatever parse_condition lets through, RestServer's parser (as the simulator replays it) reads alike."""
+    zs = zstack_sim[0]
     condition = padding + field + padding + operator + value
     try:
         parsed = parse_condition(condition)
