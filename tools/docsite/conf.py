@@ -52,8 +52,14 @@ ANSIBLE_LABELS = {
 
 
 def _ansible_label(app, env, node, contnode):
-    """Resolve a :ref: to one of ANSIBLE_LABELS as a link to the Ansible documentation."""
+    """Resolve a :ref: to one of ANSIBLE_LABELS, and an :envvar: of Ansible's own configuration (ANSIBLE_*, such as
+    the inventory cache's), as links to the Ansible documentation."""
     target = node.get('reftarget')
+    if node.get('reftype') == 'envvar' and str(target).startswith('ANSIBLE_'):
+        path = ANSIBLE_LABELS['ansible_configuration_settings'][0]
+        reference = nodes.reference('', '', internal=False, refuri='%s%s#envvar-%s' % (ANSIBLE_DOCS, path, target))
+        reference += contnode
+        return reference
     if node.get('reftype') != 'ref' or target not in ANSIBLE_LABELS:
         return None
     path, label_title = ANSIBLE_LABELS[target]
