@@ -93,16 +93,13 @@ class SlowJobs:
 
 def test_jobs_run_side_by_side_with_bounded_requests(run, rsps):
     server = SlowJobs(rsps)
-    started = time.monotonic()
     code, result = run(account_args(vm_instances=VMS, workers=3))
-    elapsed = time.monotonic() - started
     assert code == 0, result
     assert [c['vm_instance_uuid'] for c in result['ansible_facts']['zstack_consoles']] == VMS
     assert server.logins == 1
     assert server.peak_in_flight <= 3
-    assert server.peak_jobs > 3  # more jobs than request slots ran at once
-    # Three VMs at a time, each holding its slot through its 0.25 s job, would take 8 x 0.25 = 2 s at least.
-    assert elapsed < 2.0, elapsed
+    # More jobs than request slots ran at once: a VM does not hold its slot while its job runs.
+    assert server.peak_jobs > 3, server.peak_jobs
 
 
 def test_one_worker_serves_vms_one_after_the_other(run, rsps):
@@ -118,9 +115,7 @@ def test_one_worker_serves_vms_one_after_the_other(run, rsps):
 def test_outage_fails_fast_for_the_remaining_vms(run, rsps):
     rsps.put(BASE + 'accounts/login', json={'inventory': {'uuid': SESSION}})
     rsps.post(BASE + 'consoles', status=502, body='<html>Bad Gateway</html>')
-    started = time.monotonic()
     code, result = run(account_args(vm_instances=VMS, workers=4, retries=1))
-    elapsed = time.monotonic() - started
     assert code == 1
     # Each reason once, with its VMs, in the order the VMs came: which ones were sent depends on the threads.
     assert result['msg'].startswith('Console access failed for 24 of 24 VMs: ')
@@ -129,8 +124,8 @@ def test_outage_fails_fast_for_the_remaining_vms(run, rsps):
     assert len(posts) <= 4 * 2  # four requests in flight, each tried twice; then nothing more
     failures = result['failures']
     assert len(failures) == 24 and 'zstack_consoles' not in result
-    assert sum('Not sent, because an earlier request failed: ZStack at' in item['msg'] for item in failures) >= 16
-    assert elapsed < 3, elapsed  # one back-off of 0.5 s, not one per VM
+    # At most the four VMs in flight got an answer; every other VM was never sent, so never backed off.
+    assert sum('Not sent, because an earlier request failed: ZStack at' in item['msg'] for item in failures) >= 20
 
 
 def test_login_failure_is_one_login_for_all_vms(run, rsps):
