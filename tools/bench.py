@@ -20,7 +20,7 @@ ratio to its lower bound:
   start  one ansible-playbook run with one module start (measured: a task that fails before any request)
   L      the added latency per request;  D  how long a console job runs on the server
   N x 2  one POST and one poll per VM at the very least;  W  requests in flight (the module's workers)
-Targets (exit status 1 if one is missed): (a) for 200 VMs within 3x the wall time of (a) for 1 VM; at most one
+Targets (exit status 1 if one is missed): (a) for 200 VMs within 2x the wall time of (a) for 1 VM; at most one
 login per task; for (a), requests per VM no more than the POST plus the polls the job needs (the module's poll
 schedule against D, see polls_needed); (r) for 50 VMs and 2 operators within 6x (a') for those 50 VMs; (i) 5,000 VMs
 listed within 3x the time for 50, each run with one login, its session ended, and one VM query per 1000 VMs.
@@ -63,6 +63,9 @@ SEED = simulator_process.SEED
 FLEET_SEED = os.path.join(ROOT, 'tests', 'simulator', 'fleet.py')
 ACCOUNT, PASSWORD = 'console-ops', 'C0nsole-Ops!'
 FLEET = 200
+# The 200-VM task within this many times the 1-VM task (issue "A console service with one entry type": no
+# regression from the 1.78x this bench measured before the service).
+A_200_WITHIN = 2
 
 PLAY_HEAD = '''- name: Benchmark
   hosts: localhost
@@ -523,10 +526,10 @@ def main(argv=None):
     by_uuid = {row['vms']: row for row in rows if row['label'].startswith('(a) ')}
     if 1 in by_uuid and 200 in by_uuid:
         ratio = by_uuid[200]['wall'] / by_uuid[1]['wall']
-        verdict = 'met' if ratio <= 3 else 'MISSED'
-        print('target: (a) for 200 VMs within 3x (a) for 1 VM: %.2f s / %.2f s = %.2fx  %s'
-              % (by_uuid[200]['wall'], by_uuid[1]['wall'], ratio, verdict))
-        if ratio > 3:
+        verdict = 'met' if ratio <= A_200_WITHIN else 'MISSED'
+        print('target: (a) for 200 VMs within %gx (a) for 1 VM: %.2f s / %.2f s = %.2fx  %s'
+              % (A_200_WITHIN, by_uuid[200]['wall'], by_uuid[1]['wall'], ratio, verdict))
+        if ratio > A_200_WITHIN:
             failures.append('(a) for 200 VMs took %.2fx the time of 1 VM' % ratio)
     for row in rows:
         if row['label'].startswith('(a') and row['logins'] > 1:
