@@ -22,6 +22,8 @@ from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.common.parameters import PASS_VARS
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackError
+
 # Hypothesis keeps caches in ./.hypothesis by default; keep the work tree clean (the tests use database=None too).
 os.environ.setdefault('HYPOTHESIS_STORAGE_DIRECTORY', os.path.join(tempfile.gettempdir(), 'zstack-cloud-hypothesis'))
 
@@ -126,27 +128,30 @@ def run_module():
     return run_in_process
 
 
-def _call_concurrently(client, count, method='GET', path='vm-instances'):
-    """``count`` threads make the same client call at once; returns (results, errors)."""
+def _run_together(count, target):
+    """``count`` threads released together each call ``target``; returns (results, the ZStackErrors raised).
+
+    Every thread must end: one still running after its join fails the test (a hang, not a result)."""
     barrier = threading.Barrier(count)
     results, errors = [], []
 
     def worker():
         barrier.wait()
         try:
-            results.append(client.call(method, path))
-        except Exception as exc:  # pylint: disable=broad-except
+            results.append(target())
+        except ZStackError as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=worker) for _unused in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(10)
+        thread.join(20)
+    assert not any(thread.is_alive() for thread in threads)
     return results, errors
 
 
 @pytest.fixture
-def call_concurrently():
-    """Runs one client call from several threads released together (for the login-once checks)."""
-    return _call_concurrently
+def run_together():
+    """Runs one call from several threads released together (login-once and load checks)."""
+    return _run_together

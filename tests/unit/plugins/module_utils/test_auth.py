@@ -238,7 +238,7 @@ def test_login_happens_once_for_several_calls(rsps):
     assert auth.logins == 1
 
 
-def test_login_once_with_eight_concurrent_threads(rsps, call_concurrently):
+def test_login_once_with_eight_concurrent_threads(rsps, run_together):
     def slow_login(request):
         time.sleep(0.05)  # widen the window in which a second login could start
         return 200, {}, json.dumps(login_reply())
@@ -247,7 +247,7 @@ def test_login_once_with_eight_concurrent_threads(rsps, call_concurrently):
     rsps.get(BASE + 'vm-instances', json={'inventories': []})
     auth = LoginAuthenticator('admin', 'password')
     client = make_client(auth, pool_size=8)
-    results, errors = call_concurrently(client, 8)
+    results, errors = run_together(8, lambda: client.call('GET', 'vm-instances'))
     assert errors == []
     assert len(results) == 8
     logins = [c for c in rsps.calls if c.request.method == 'PUT']

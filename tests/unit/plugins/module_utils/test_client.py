@@ -621,7 +621,7 @@ def test_expired_access_key_fails(rsps, fake_time):
     assert len(rsps.calls) == 1
 
 
-def test_concurrent_expiry_renews_once(rsps, fake_time, call_concurrently):
+def test_concurrent_expiry_renews_once(rsps, fake_time, run_together):
     """Several workers see the same session expire: only one logs in again."""
     logins = []
 
@@ -638,7 +638,7 @@ def test_concurrent_expiry_renews_once(rsps, fake_time, call_concurrently):
     rsps.add_callback(responses.GET, BASE + 'vm-instances', callback=vm)
     client = make_client(fake_time, LoginAuthenticator('admin', 'password'), pool_size=6)
     client.log_in()  # the first login, before the workers start
-    results, errors = call_concurrently(client, 6)
+    results, errors = run_together(6, lambda: client.call('GET', 'vm-instances'))
     assert errors == []
     assert len(results) == 6
     assert len(logins) == 2

@@ -44,26 +44,6 @@ def conn_reset():
         'Connection aborted.', ConnectionResetError(104, 'Connection reset by peer')))
 
 
-def run_threads(count, target):
-    errors, results = [], []
-    barrier = threading.Barrier(count)
-
-    def worker():
-        barrier.wait()
-        try:
-            results.append(target())
-        except ZStackError as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker) for _unused in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
-    assert not any(thread.is_alive() for thread in threads)
-    return results, errors
-
-
 class Concurrency:
     """A responses callback that records how many requests were in flight at once."""
 
@@ -87,24 +67,24 @@ class Concurrency:
 # ------------------------------------------------------------------ requests in flight
 
 @pytest.mark.parametrize('max_requests', [1, 3])
-def test_max_requests_bounds_requests_in_flight(rsps, fake_time, max_requests):
+def test_max_requests_bounds_requests_in_flight(rsps, fake_time, max_requests, run_together):
     tracker = Concurrency((200, {}, json.dumps({'inventories': []})))
     rsps.add_callback(responses.GET, BASE + 'vm-instances', callback=tracker)
     client = make_client(fake_time, max_requests=max_requests, pool_size=max_requests)
-    results, errors = run_threads(12, lambda: client.call('GET', 'vm-instances'))
+    results, errors = run_together(12, lambda: client.call('GET', 'vm-instances'))
     assert errors == [] and len(results) == 12
     assert tracker.peak <= max_requests
 
 
-def test_without_max_requests_threads_are_not_serialised(rsps, fake_time):
+def test_without_max_requests_threads_are_not_serialised(rsps, fake_time, run_together):
     tracker = Concurrency((200, {}, json.dumps({'inventories': []})), delay=0.1)
     rsps.add_callback(responses.GET, BASE + 'vm-instances', callback=tracker)
     client = make_client(fake_time)
-    run_threads(4, lambda: client.call('GET', 'vm-instances'))
+    run_together(4, lambda: client.call('GET', 'vm-instances'))
     assert tracker.peak > 1
 
 
-def test_waiting_for_a_job_holds_no_request_slot(rsps):
+def test_waiting_for_a_job_holds_no_request_slot(rsps, run_together):
     """With one request slot, two jobs still run side by side: the poll waits happen outside the slot."""
     jobs = {}
     lock = threading.Lock()
@@ -131,7 +111,7 @@ def test_waiting_for_a_job_holds_no_request_slot(rsps):
     rsps.add_callback(responses.POST, BASE + 'consoles', callback=post)
     rsps.add_callback(responses.GET, re.compile(re.escape(BASE) + 'api-jobs/[0-9a-f]{32}$'), callback=poll)
     client = ZStackClient(Endpoint(HOST), SessionAuthenticator(SESSION), max_requests=1, pool_size=1)
-    results, errors = run_threads(4, lambda: client.call('POST', 'consoles', body={}))
+    results, errors = run_together(4, lambda: client.call('POST', 'consoles', body={}))
     assert errors == [] and len(results) == 4
     # A job is running from its POST until the poll that finds it done. Had the poll waits held the one slot,
     # every job would have finished before the next POST: never more than one running.
@@ -204,10 +184,10 @@ def test_transient_failure_that_recovers_does_not_stop_the_task(rsps, fake_time)
     assert client.call('GET', 'vm-instances') == {'inventories': []}
 
 
-def test_outage_with_many_threads_sends_a_bounded_number_of_requests(rsps, fake_time):
+def test_outage_with_many_threads_sends_a_bounded_number_of_requests(rsps, fake_time, run_together):
     rsps.get(BASE + 'vm-instances', status=502, body='Bad Gateway')
     client = make_client(fake_time, retries=3, max_requests=2, pool_size=2)
-    results, errors = run_threads(20, lambda: client.call('GET', 'vm-instances'))
+    results, errors = run_together(20, lambda: client.call('GET', 'vm-instances'))
     assert results == [] and len(errors) == 20
     # Two requests in flight, each with its 4 attempts; every other thread fails without sending.
     assert len(rsps.calls) <= 2 * 4
@@ -223,11 +203,11 @@ def test_outage_with_many_threads_sends_a_bounded_number_of_requests(rsps, fake_
      'Login as account admin failed: ZStack API error ID.1006'),
     ({'status': 200, 'json': {'inventory': {}}}, 'Login as account admin returned no session UUID'),
 ])
-def test_a_failed_login_is_not_repeated_by_other_threads(rsps, fake_time, reply, expected):
+def test_a_failed_login_is_not_repeated_by_other_threads(rsps, fake_time, reply, expected, run_together):
     rsps.put(BASE + 'accounts/login', **reply)
     auth = LoginAuthenticator('admin', 'password')
     client = make_client(fake_time, auth, max_requests=8, pool_size=8)
-    results, errors = run_threads(8, lambda: client.call('GET', 'vm-instances'))
+    results, errors = run_together(8, lambda: client.call('GET', 'vm-instances'))
     assert results == [] and len(errors) == 8
     assert all(err.msg.startswith(expected) for err in errors), [err.msg for err in errors]
     assert len([c for c in rsps.calls if c.request.method == 'PUT']) == 1
@@ -245,10 +225,10 @@ def test_a_failed_login_keeps_its_error_object(rsps, fake_time):
     assert len(rsps.calls) == 1
 
 
-def test_login_outage_with_many_threads(rsps, fake_time):
+def test_login_outage_with_many_threads(rsps, fake_time, run_together):
     rsps.put(BASE + 'accounts/login', status=503, body='Service Unavailable')
     client = make_client(fake_time, LoginAuthenticator('admin', 'password'), retries=2, max_requests=4, pool_size=4)
-    results, errors = run_threads(10, lambda: client.call('GET', 'vm-instances'))
+    results, errors = run_together(10, lambda: client.call('GET', 'vm-instances'))
     assert results == [] and len(errors) == 10
     assert len(rsps.calls) == 3  # one login, with its retries
     assert all('answered HTTP 503' in err.msg for err in errors)
