@@ -15,9 +15,11 @@ Files are ``{name: bytes}``; ``_console_files_service`` compares them with what 
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from ansible_collections.zstack.cloud.plugins.module_utils._bridge_files import bridge_command, script_bytes
+# The bridge reads expires_at back from the JSON file: one parser, so that the plan and the bridge agree on it.
+from ansible_collections.zstack.cloud.plugins.module_utils._console_bridge import parse_utc
 from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import declared_protocol
 from ansible_collections.zstack.cloud.plugins.module_utils._console_urls import console_url
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ConsoleFilesError
@@ -44,18 +46,6 @@ def display_name(name):
 
 # ------------------------------------------------------------------ expiry
 
-def parse_iso(text):
-    """An aware datetime from ISO 8601 text with a zone (Z or an offset), else None."""
-    if not isinstance(text, str) or not text.strip():
-        return None
-    text = text.strip()
-    try:
-        moment = datetime.fromisoformat(text[:-1] + '+00:00' if text[-1:] in 'Zz' else text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else None
-
-
 def console_expiry(entry, now, lifetime):
     """(expires_at, source, warning) of one console entry.
 
@@ -64,7 +54,7 @@ def console_expiry(entry, now, lifetime):
     """
     vm = entry.get('vm_instance_name') or entry.get('vm_instance_uuid')
     given = entry.get('expires_at')
-    moment = parse_iso(given)
+    moment = parse_utc(given)
     if moment is not None:
         warning = None
         if not now + PLAUSIBLE_EXPIRY[0] <= moment <= now + PLAUSIBLE_EXPIRY[1]:
