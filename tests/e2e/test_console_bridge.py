@@ -21,14 +21,12 @@ import contextlib
 import json
 import os
 import pwd
-import queue
 import re
 import shutil
 import signal
 import socket
 import stat
 import subprocess
-import threading
 import time
 from pathlib import Path
 
@@ -36,6 +34,8 @@ import pytest
 
 from displays import SPICE_LINK, SPICE_VM, VNC_VM, _admin, display_stack, seabios_screen  # noqa: F401  pylint: disable=unused-import
 from e2e_stack import OUTPUT_DIR, TARGET_PYTHON, _missing_parts, free_display, require, run_role, time_limit
+
+from ansible_collections.zstack.cloud.tests.unit.plugins.module_utils.bridge_process import BridgeProcess
 
 OPERATOR = os.environ.get('ZSTACK_E2E_BRIDGE_OPERATOR', 'ze2e-br-%d' % os.getpid())
 TOKEN_RE = re.compile(r'[0-9a-f]{32}_[0-9a-f]{32}')
@@ -75,68 +75,23 @@ def operator_files(display_stack):
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-class OperatorBridge:
+class OperatorBridge(BridgeProcess):
     """``python3 zstack-console STEM ...`` run by the operator in their directory; output lines collected."""
 
     def __init__(self, operator, stem, *options, uid=None, display=None):
         env = {'HOME': str(operator['home']), 'PATH': '/usr/bin:/bin', 'LANG': 'C.UTF-8', 'NO_AT_BRIDGE': '1'}
         if display is not None:
             env['DISPLAY'] = ':%d' % display
-        self.process = subprocess.Popen(
+        super().__init__(
             [TARGET_PYTHON, str(operator['dir'] / 'zstack-console'), stem] + list(options or ('--viewer', 'none')),
             cwd=str(operator['dir']), env=env, user=uid if uid is not None else operator['uid'],
-            group=operator['gid'], extra_groups=[], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, start_new_session=True)
-        self.lines = queue.Queue()
-        self.out, self.err = [], []
-        self.readers = [threading.Thread(target=self._read, args=(stream, kept), daemon=True)
-                        for stream, kept in ((self.process.stdout, self.out), (self.process.stderr, self.err))]
-        for reader in self.readers:
-            reader.start()
-
-    def _read(self, stream, kept):
-        for line in stream:
-            kept.append(line)
-            self.lines.put(line)
-
-    def port(self, timeout=30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.2)
-            except queue.Empty:
-                if self.process.poll() is not None and self.lines.empty():
-                    break
-                continue
-            match = re.search(r' console on 127\.0\.0\.1:(\d+) ', line)
-            if match:
-                return int(match.group(1))
-        raise AssertionError('the bridge did not say where it listens: %s' % self.output())
-
-    def wait(self, timeout=30):
-        try:
-            return self.process.wait(timeout=timeout)
-        finally:
-            self.stop_now()
-            for reader in self.readers:  # every line read
-                reader.join(10)
-
-    def stop(self):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-        return self.wait()
-
-    def stop_now(self):
-        if self.process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
+            group=operator['gid'], extra_groups=[])
 
     def output(self):
-        return TOKEN_RE.sub('<TOKEN>', ''.join(self.out) + ''.join(self.err))
+        return TOKEN_RE.sub('<TOKEN>', super().output())
 
     def tokenless(self):
-        return not TOKEN_RE.search(''.join(self.out) + ''.join(self.err))
+        return not TOKEN_RE.search(super().output())
 
 
 def test_the_role_wrote_the_bridge_for_the_operator(operator_files):

@@ -17,7 +17,6 @@ import base64
 import datetime
 import json
 import os
-import queue
 import random
 import re
 import signal
@@ -34,6 +33,7 @@ import pytest
 
 from ansible_collections.zstack.cloud.plugins.module_utils import _console_bridge as bridge
 from ansible_collections.zstack.cloud.plugins.module_utils._bridge_files import script_bytes
+from ansible_collections.zstack.cloud.tests.unit.plugins.module_utils.bridge_process import BridgeProcess
 
 TOKEN_RE = re.compile(r'[0-9a-f]{32}_[0-9a-f]{32}')
 RFB = b'RFB 003.008\n'
@@ -324,67 +324,12 @@ def script(tmp_path):
     return path
 
 
-class Bridge:
-    """The script run as the operator would run it; its output lines are collected as they come."""
+class Bridge(BridgeProcess):
+    """The script run as the operator would run it (``--viewer none`` unless options are given)."""
 
     def __init__(self, script, stem, *options, env=None, cwd=None):
-        argv = [sys.executable, str(script), stem] + (list(options) or ['--viewer', 'none'])
-        self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                                        cwd=cwd)
-        self.lines = queue.Queue()
-        self.out, self.err = [], []
-        self.readers = [threading.Thread(target=self._read, args=(stream, kept), daemon=True)
-                        for stream, kept in ((self.process.stdout, self.out), (self.process.stderr, self.err))]
-        for reader in self.readers:
-            reader.start()
-
-    def _read(self, stream, kept):
-        for line in stream:
-            kept.append(line)
-            self.lines.put(line)
-
-    def port(self, timeout=20):
-        """The port it says it listens on."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.2)
-            except queue.Empty:
-                if self.process.poll() is not None and self.lines.empty():
-                    break
-                continue
-            match = re.search(r' console on 127\.0\.0\.1:(\d+) ', line)
-            if match:
-                return int(match.group(1))
-        raise AssertionError('the bridge did not say where it listens: %r %r' % (self.out, self.err))
-
-    def wait(self, timeout=30):
-        try:
-            code = self.process.wait(timeout=timeout)
-        finally:
-            if self.process.poll() is None:
-                self.process.kill()
-                self.process.wait(10)
-        for reader in self.readers:  # every line read
-            reader.join(10)
-        return code
-
-    def said(self, text, timeout=20):
-        """Whether a line of its output holds ``text`` within ``timeout`` seconds."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if text in self.output():
-                return True
-            time.sleep(0.05)
-        return False
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        return self.wait()
-
-    def output(self):
-        return ''.join(self.out) + ''.join(self.err)
+        super().__init__([sys.executable, str(script), stem] + (list(options) or ['--viewer', 'none']), env=env,
+                         cwd=cwd)
 
 
 def no_token_in(text):
