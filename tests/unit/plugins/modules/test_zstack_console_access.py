@@ -21,7 +21,6 @@ import pytest
 import requests
 import responses
 
-from ansible.module_utils import _internal as _module_utils_internal
 
 from ansible_collections.zstack.cloud.plugins.modules import zstack_console_access
 
@@ -384,9 +383,7 @@ def test_default_console_url_is_the_page_of_the_node_version(run, server, versio
     {'status': 200, 'body': '{"version": "<script>", "success": true}'},
     {'status': 503, 'body': '{"error": {"code": "SYS.1000", "description": "internal error"}}'},
 ])
-def test_a_node_that_does_not_tell_its_version_gets_the_old_page_and_one_warning(run, server, rsps, answer,
-                                                                                 monkeypatch):
-    monkeypatch.setattr(_module_utils_internal, 'is_controller', False)  # warnings returned, as in a module process
+def test_a_node_that_does_not_tell_its_version_gets_the_old_page_and_one_warning(run, server, rsps, answer):
     rsps.replace(responses.PUT, BASE + 'management-nodes/actions', **answer)
     code, out, result = run(account_args(vm_instances=[VM1, 'web-02']))
     assert code == 0, result
@@ -511,10 +508,7 @@ def test_check_mode_validation_only(run, server):
 
 
 @pytest.mark.parametrize('workers', [1, 4])
-def test_check_mode_withholds_a_console_the_server_granted(run, server, workers, monkeypatch):
-    # Other unit tests import controller code, after which ansible-core prints module warnings instead of
-    # returning them; a module process never has it, so neither does this test.
-    monkeypatch.setattr(_module_utils_internal, 'is_controller', False)
+def test_check_mode_withholds_a_console_the_server_granted(run, server, workers):
     server.ignore_validation_only = True
     code, out, result = run(account_args(vm_instances=[VM1, 'web-02'], workers=workers), check_mode=True)
     assert code == 0, result

@@ -17,7 +17,6 @@ from collections import namedtuple
 
 import pytest
 
-from ansible.module_utils import _internal
 
 from ansible_collections.zstack.cloud.plugins.module_utils import _console_files_service
 from ansible_collections.zstack.cloud.plugins.modules import zstack_console_files
@@ -47,13 +46,6 @@ CONSOLES = [console(WEB01, 'web-01'), console(WEB02, 'web-02')]
 @pytest.fixture(autouse=True)
 def as_root():
     assert os.geteuid() == 0, 'these tests run as root: the module gives files to other uids'
-
-
-@pytest.fixture(autouse=True)
-def module_side(monkeypatch):
-    """Warnings go into the result, as on a target: importing controller code (other tests) would send them to
-    the display instead."""
-    monkeypatch.setattr(_internal, 'is_controller', False)
 
 
 @pytest.fixture
