@@ -213,7 +213,7 @@ def _console_for(client, ref, options, resolved, warn):
         inventory = request_console(client, uuid, options, warn)
         entry = ConsoleEntry.from_inventory(uuid, ref.name, inventory, client.node_clock, options.proxy_tls)
     except ZStackError as err:
-        return None, ConsoleEntry.failure(ref, err.within('VM %s' % ref.given), uuid)
+        return None, ConsoleEntry.failure(ref, err.within('VM %s' % ref.label(uuid)), uuid)
     if ref.query is not None:
         entry['vm_query'] = ref.query  # which query item selected it (the console_files role matches on it)
     return entry, None

@@ -70,6 +70,12 @@ class VmRef:
         self.name = name
         self.query = query  # the vm_query conditions that selected this VM, if a query did
 
+    def label(self, uuid=None):
+        """The VM as messages name it: its name when known, else its UUID (``uuid`` found for it, or its own, in
+        lower case). Its failure item names it alike (vm_instance_name, else vm_instance_uuid), so a reason is read
+        back from a message by that prefix (the console service groups the VMs that failed alike)."""
+        return self.name or uuid or self.uuid
+
     @classmethod
     def parse(cls, value, option):
         value = value.strip() if isinstance(value, str) else value
@@ -183,7 +189,7 @@ def named_vm(client, ref, resolved):
     except VmLookupError:
         raise  # its message names the VM already
     except ZStackError as err:
-        raise err.within('VM %s' % ref.given) from None
+        raise err.within('VM %s' % ref.label()) from None
 
 
 def sendable(name):

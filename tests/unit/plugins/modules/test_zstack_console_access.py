@@ -22,6 +22,7 @@ import requests
 import responses
 
 
+from ansible_collections.zstack.cloud.plugins.module_utils._redact import failure_message
 from ansible_collections.zstack.cloud.plugins.modules import zstack_console_access
 
 HOST = 'zstack.example.test'
@@ -352,6 +353,44 @@ def test_allow_partial_with_every_vm_failed_ends_the_session(run, server):
     assert code == 0, result
     assert result['zstack_consoles'] == [] and len(result['failures']) == 2
     assert result['session_ended'] is True and server.logouts == [SESSION]
+
+
+HOST_DOWN = {'code': 'HOST.1001', 'description': 'host down', 'details': 'host is disconnected'}
+
+
+def assert_failed_alike(code, out, result, labels, reason):
+    """Every VM failed with ``reason``: each failure item named as ``labels`` say (the name a query or a name gave,
+    else the UUID), its message that label and the reason, and the task's and the role's messages each name the
+    reason once with the VMs it hit."""
+    assert_clean_failure(code, out, result)
+    assert [f.get('vm_instance_name') or f['vm_instance_uuid'] for f in result['failures']] == labels
+    assert [f['msg'] for f in result['failures']] == ['VM %s: %s' % (label, reason) for label in labels]
+    named = ', '.join(labels[:3]) + (' and %d more' % (len(labels) - 3) if len(labels) > 3 else '')
+    assert result['msg'] == 'Console access failed for %d of %d VMs: %d VMs (%s): %s' % (
+        len(labels), len(labels), len(labels), named, reason)
+    assert failure_message(result) == 'zstack_console_access failed for %d VMs (%s): %s' % (
+        len(labels), ', '.join(labels), reason)
+
+
+@pytest.mark.parametrize('selector, labels', [({'vm_instances': ['web-01', 'web-02']}, ['web-01', 'web-02']),
+                                              ({'vm_instances': [VM_HEX.upper(), VM2]}, [VM_HEX, VM2])])
+def test_vms_that_fail_alike_are_named_once_with_the_reason(run, server, rsps, selector, labels):
+    """A host down fails its VMs alike, whether they were given by name or by UUID (in any case)."""
+    rsps.replace(responses.POST, BASE + 'consoles', status=503, json={'error': HOST_DOWN})
+    code, out, result = run(account_args(**selector))
+    assert_failed_alike(code, out, result, labels, 'ZStack API error HOST.1001: host down: host is disconnected')
+
+
+def test_vms_a_query_selected_that_fail_alike_are_named_once_with_the_reason(run_module, start_simulator, fleet_seed):
+    """The same for the VMs of a query, against the simulator (which answers queries with their count)."""
+    sim = start_simulator(fleet_seed(0))
+    sim.add_faults([{'method': 'POST', 'path': '/consoles$', 'error': HOST_DOWN}])
+    args = {'host': '127.0.0.1', 'port': sim.port, 'account_name': 'console-ops', 'account_password': 'C0nsole-Ops!',
+            'vm_query': ['name~=web-%']}
+    code, out, result = run_module(zstack_console_access, args)
+    labels = sorted(f['vm_instance_name'] for f in result.get('failures', []))
+    assert len(labels) >= 2, result
+    assert_failed_alike(code, out, result, labels, 'ZStack API error HOST.1001: host down: host is disconnected')
 
 
 def test_list_mode_failure_without_api_error_has_no_error_key(run, server):
