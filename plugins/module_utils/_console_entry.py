@@ -16,6 +16,7 @@ from __future__ import annotations
 from ansible_collections.zstack.cloud.plugins.module_utils._console_urls import is_direct, websocket_url
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ZStackApiError, ZStackResponseError
 from ansible_collections.zstack.cloud.plugins.module_utils._timezone import NodeClock
+from ansible_collections.zstack.cloud.plugins.module_utils._vms import UUID_PATTERN
 
 ACCESS = 'zstack.cloud.zstack_console_access#module:'
 CREATED = 'when a console was created (not in check mode)'
@@ -118,6 +119,15 @@ FIELDS = (
 FIELD_NAMES = tuple(field.name for field in FIELDS)
 # The display protocols a server can declare for a console (targetScheme); anything else declares none.
 PROTOCOLS = ('vnc', 'spice')
+
+
+def embedded_session(token):
+    """The API session a console token embeds - the 32 hex characters before its first '_', in lower case - or
+    None. ZStack's proxy backend writes ``<session uuid>_<vm uuid>[_<expiry>]`` (docs/zstack-api-notes.md)."""
+    if not isinstance(token, str):
+        return None
+    head, sep, _rest = token.strip().partition('_')
+    return head.lower() if sep and UUID_PATTERN.fullmatch(head) else None
 
 
 def declared_protocol(entry):

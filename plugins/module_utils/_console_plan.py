@@ -20,7 +20,7 @@ from datetime import timedelta
 from ansible_collections.zstack.cloud.plugins.module_utils._bridge_files import bridge_command, script_bytes
 # The bridge reads expires_at back from the JSON file: one parser, so that the plan and the bridge agree on it.
 from ansible_collections.zstack.cloud.plugins.module_utils._console_bridge import parse_utc
-from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import declared_protocol
+from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import declared_protocol, embedded_session
 from ansible_collections.zstack.cloud.plugins.module_utils._console_urls import console_url
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ConsoleFilesError
 from ansible_collections.zstack.cloud.plugins.module_utils._file_names import BRIDGE_NAME, INDEX_NAME, assign_stems
@@ -29,7 +29,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._launcher import (
     launcher_supported,
     render_launcher,
 )
-from ansible_collections.zstack.cloud.plugins.module_utils._ledger import MANAGED_BY, UUID_RE, dumps, token_session
+from ansible_collections.zstack.cloud.plugins.module_utils._ledger import MANAGED_BY, UUID_RE, dumps
 from ansible_collections.zstack.cloud.plugins.module_utils._pages import index_html, page_launcher_html
 from ansible_collections.zstack.cloud.plugins.module_utils._redact import redact
 from ansible_collections.zstack.cloud.plugins.module_utils._timezone import iso_utc
@@ -134,7 +134,7 @@ def plan_files(operator, consoles, now, novnc_url='', novnc_style='auto', lifeti
         expires_at, source, warning = console_expiry(entry, now, lifetime)
         if warning:
             warnings.append(warning)
-        session = token_session(entry.get('token'))
+        session = embedded_session(entry.get('token'))
         session_owned = entry.get('session_owned') is True or (session is not None and session in owned)
         if session is not None:
             sessions[session] = sessions.get(session, False) or session_owned

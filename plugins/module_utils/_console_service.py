@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import ConsoleEntry
+from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import ConsoleEntry, embedded_session
 from ansible_collections.zstack.cloud.plugins.module_utils._console_urls import check_page_url, console_url
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     ZStackConfigError,
@@ -144,7 +144,7 @@ def token_session(token, session):
     """Which session a console token embeds (``<session uuid>_<vm uuid>``): ``opened`` (this task logged in for
     it), ``given`` (the caller's session_uuid) or ``other`` (ZStack keeps one live console per VM and handed back
     one another session opened; an AccessKey task has no session of its own)."""
-    if session.uuid and token.split('_', 1)[0].lower() == session.uuid.lower():
+    if session.uuid and embedded_session(token) == session.uuid.lower():
         return 'opened' if session.opened else 'given'
     return 'other'
 

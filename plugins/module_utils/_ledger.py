@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 
+from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import embedded_session
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import ConsoleFilesError
 from ansible_collections.zstack.cloud.plugins.module_utils._file_names import is_written_name
 from ansible_collections.zstack.cloud.plugins.module_utils._timezone import iso_utc
@@ -38,14 +39,6 @@ def loads(content):
     except ValueError:
         return {}
     return data if isinstance(data, dict) and data.get('managed_by') == MANAGED_BY else {}
-
-
-def token_session(token):
-    """The API session a console token embeds - the 32 hex characters before its first '_' - or None."""
-    if not isinstance(token, str):
-        return None
-    head, sep, _rest = token.strip().partition('_')
-    return head.lower() if sep and UUID_RE.match(head) else None
 
 
 # ------------------------------------------------------------------ the manifest and what changes
@@ -122,7 +115,7 @@ def sessions_to_end(ledgers, documents, revoke):
             session = found.setdefault(uuid, {'session_uuid': uuid, 'owned': False, 'files': []})
             session['owned'] = session['owned'] or entry['owned']
     for path, document in documents:
-        uuid = token_session(document.get('token'))
+        uuid = embedded_session(document.get('token'))
         if uuid is not None:
             found.setdefault(uuid, {'session_uuid': uuid, 'owned': False, 'files': []})['files'].append(path)
     for session in found.values():

@@ -14,6 +14,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import
     FAILURE_FIELDS,
     FIELD_NAMES,
     ConsoleEntry,
+    embedded_session,
     option_docs,
     option_spec,
     return_docs,
@@ -217,3 +218,12 @@ def test_console_entry_bad_port(port):
     with pytest.raises(ZStackResponseError) as info:
         ConsoleEntry.from_inventory(VM, None, {'hostname': 'h', 'port': port, 'token': 't'})
     assert 'port that is not a number' in info.value.msg
+
+
+@pytest.mark.parametrize('token, expected', [
+    ('%s_%s' % (SESSION, VM), SESSION), ('%s_%s' % (SESSION.upper(), VM), SESSION),
+    ('%s_%s_1732900000000' % (SESSION, VM), SESSION),  # before ZStack 5.0: <session>_<vm>_<expiry>
+    ('nounderscore', None), ('short_%s' % VM, None), ('%s\n_%s' % (SESSION, VM), None), (None, None), (12, None),
+])
+def test_embedded_session(token, expected):
+    assert embedded_session(token) == expected

@@ -21,7 +21,6 @@ from ansible_collections.zstack.cloud.plugins.module_utils._ledger import (
     read_manifest,
     revocation_summary,
     sessions_to_end,
-    token_session,
 )
 
 SESSION = '0a1b2c3d4e5f60718293a4b5c6d7e8f9'
@@ -30,14 +29,6 @@ WEB01 = '374f25061ea8462da5c428fcb2aa243c'
 WEB02 = 'a0d4ebf1259e4272892b996261cc9a21'
 DUP1 = '7c7208c6159744e597c6474086f04727'
 NOW = datetime(2026, 11, 30, 16, 0, 0, tzinfo=timezone.utc)
-
-
-@pytest.mark.parametrize('token, expected', [
-    ('%s_%s' % (SESSION, WEB01), SESSION), ('%s_%s' % (SESSION.upper(), WEB01), SESSION),
-    ('nounderscore', None), ('short_%s' % WEB01, None), (None, None), (12, None),
-])
-def test_token_session(token, expected):
-    assert token_session(token) == expected
 
 
 # ------------------------------------------------------------------ manifest and what changes
