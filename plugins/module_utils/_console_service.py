@@ -29,7 +29,7 @@ from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     one_line,
 )
 from ansible_collections.zstack.cloud.plugins.module_utils._management_node import version_or_none
-from ansible_collections.zstack.cloud.plugins.module_utils._session_service import log_out
+from ansible_collections.zstack.cloud.plugins.module_utils._session_service import end_opened_session
 from ansible_collections.zstack.cloud.plugins.module_utils._vms import (
     most_vms,
     parse_items,
@@ -191,16 +191,9 @@ def _end_unused_session(client, entries, warn):
     ZStack then deletes every console that session opened, so a failed task leaves nothing live that it created,
     and twenty runs leave no twenty idle sessions (identity session.maxConcurrent caps them per user).
     """
-    session = client.session
-    if not session.opened or any(entry.get('token_session') == 'opened' for entry in entries):
+    if any(entry.get('token_session') == 'opened' for entry in entries):
         return False
-    try:
-        log_out(client, session.uuid)
-    except ZStackError as err:
-        warn('Could not end the API session this task opened (it ends by itself after identity.session.timeout '
-             'without use): %s' % err.msg)
-        return False
-    return True
+    return end_opened_session(client, warn)
 
 
 def _console_for(client, ref, options, resolved, warn):

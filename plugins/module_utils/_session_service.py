@@ -65,22 +65,31 @@ def log_out(client, session_uuid):
     client.send('DELETE', 'accounts/sessions/%s' % session_uuid)
 
 
+def end_opened_session(client, warn):
+    """Log out the session this task opened - the one the client holds, after any new login; whether it ended.
+
+    A session the caller gave (session_uuid) or an AccessKey is left as it is. Ending it can fail (the node is gone):
+    ``warn`` is told, without the session's UUID, and the session ends by itself after identity.session.timeout
+    without use.
+    """
+    session = client.session
+    if session is None or not session.opened:
+        return False
+    try:
+        log_out(client, session.uuid)
+    except ZStackError as err:
+        warn('Could not end the API session this task opened (it ends by itself after identity.session.timeout '
+             'without use): %s' % err.msg.replace(session.uuid, '<session>'))
+        return False
+    return True
+
+
 @contextlib.contextmanager
 def read_only_session(client, warn):
-    """The one login of a task that only reads; the session it opened is ended when the task is done, failed or not.
-
-    A session the caller gave (session_uuid) or an AccessKey is left as it is. When the client had to log in again
-    (the first session expired), the session it holds then is the one ended. Ending it can fail (the node is gone):
-    ``warn`` is told, without the session's UUID, and the session expires by itself after ZStack's idle time-out.
-    """
+    """The one login of a task that only reads; the session it opened is ended when the task is done, failed or not
+    (``end_opened_session``)."""
     session = client.log_in()
     try:
         yield session
     finally:
-        current = client.session
-        if current is not None and current.opened:
-            try:
-                log_out(client, current.uuid)
-            except ZStackError as err:
-                warn('The session this task opened could not be ended (it expires by itself when left idle): %s'
-                     % err.msg.replace(current.uuid, '<session>'))
+        end_opened_session(client, warn)

@@ -82,5 +82,5 @@ def test_a_session_that_cannot_be_ended_is_a_warning_without_its_uuid(rsps, fake
     warnings = []
     with read_only_session(client_for(LoginAuthenticator('ops', 'pw'), fake_time), warnings.append):
         pass
-    assert len(warnings) == 1 and 'could not be ended' in warnings[0] and 'HTTP 500' in warnings[0]
+    assert len(warnings) == 1 and 'Could not end the API session this task opened' in warnings[0] and 'HTTP 500' in warnings[0]
     assert SESSION not in warnings[0] and '<session>' in warnings[0]

@@ -393,6 +393,18 @@ def test_vms_a_query_selected_that_fail_alike_are_named_once_with_the_reason(run
     assert_failed_alike(code, out, result, labels, 'ZStack API error HOST.1001: host down: host is disconnected')
 
 
+def test_a_session_that_cannot_be_ended_is_one_warning_without_its_uuid(run, server, rsps):
+    rsps.replace(responses.DELETE, re.compile(re.escape(BASE) + r'accounts/sessions/[0-9a-f]{32}$'), status=500,
+                 body='cannot delete session %s' % SESSION)
+    code, _out, result = run(account_args(vm_instances=[VM_STOPPED], allow_partial=True))
+    assert code == 0, result
+    assert result['session_ended'] is False
+    warnings = [w['event']['msg'] if isinstance(w, dict) else w for w in result['warnings']]
+    ended = [w for w in warnings if w.startswith('Could not end the API session this task opened')]
+    assert len(ended) == 1 and 'HTTP 500' in ended[0] and '<session>' in ended[0], warnings
+    assert SESSION not in ' '.join(warnings)
+
+
 def test_list_mode_failure_without_api_error_has_no_error_key(run, server):
     code, out, result = run(account_args(vm_instances=['nope', VM1]))
     assert_clean_failure(code, out, result)
