@@ -151,28 +151,26 @@ class ZStackClient:
         """The task's session, opened by the authenticator on the first call (one login per task)."""
         with self._session_lock:
             if self.session is None:
-                if self._login_failure is not None:
-                    raise self._login_failure
-                try:
-                    self.session = self._authenticator.open(self)
-                except ZStackError as err:
-                    self._login_failure = err
-                    raise
+                self._open(lambda: self._authenticator.open(self))
             return self.session
 
     def _renew(self, expired):
         """The session to retry with after ``expired`` (a SessionExpired): another worker's new login, or a new one."""
         with self._session_lock:
-            if self.session is not expired.session:
-                return self.session  # another worker already logged in again
-            if self._login_failure is not None:
-                raise self._login_failure
-            try:
-                self.session = self._authenticator.reopen(self, expired)
-            except ZStackError as err:
-                self._login_failure = err
-                raise
+            if self.session is expired.session:  # else another worker already logged in again
+                self._open(lambda: self._authenticator.reopen(self, expired))
             return self.session
+
+    def _open(self, opener):
+        """Under the session lock: the session ``opener`` opens becomes the task's. A login that failed is not made
+        again: its failure is every later caller's."""
+        if self._login_failure is not None:
+            raise self._login_failure
+        try:
+            self.session = opener()
+        except ZStackError as err:
+            self._login_failure = err
+            raise
 
     # One HTTP exchange -------------------------------------------------------------------------
 

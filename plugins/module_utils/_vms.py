@@ -215,6 +215,14 @@ def name_pattern(name):
     return _PATTERN_UNSAFE.sub('_', name)
 
 
+def _inventories(reply, what):
+    """The ``inventories`` list of a query's reply; a reply without one fails, naming ``what`` was asked."""
+    inventories = reply.get('inventories')
+    if not isinstance(inventories, list):
+        raise ZStackResponseError('ZStack answered %s without an inventories list' % what)
+    return inventories
+
+
 def find_vms_by_uuids(client, uuids):
     """The VMs with these UUIDs, in any state, a query per NAMES_PER_QUERY of them (``q=uuid?=a,b,c``):
     ``{uuid: VM inventory}``. A UUID no VM has, or one of a VM this account may not see, is left out.
@@ -225,10 +233,7 @@ def find_vms_by_uuids(client, uuids):
         chunk = uuids[first:first + NAMES_PER_QUERY]
         reply = client.call('GET', 'vm-instances', query=[('q', 'uuid?=%s' % ','.join(chunk)),
                                                           ('limit', str(len(chunk)))])
-        inventories = reply.get('inventories')
-        if not isinstance(inventories, list):
-            raise ZStackResponseError('ZStack answered the VM query for %d UUIDs without an inventories list'
-                                      % len(chunk))
+        inventories = _inventories(reply, 'the VM query for %d UUIDs' % len(chunk))
         for vm in inventories:
             if isinstance(vm, dict) and vm.get('uuid') in chunk:
                 found[vm['uuid']] = vm
@@ -240,9 +245,7 @@ def find_vm_by_name(client, name):
     exact = sendable(name)
     condition = 'name=%s' % name if exact else 'name~=%s' % name_pattern(name)
     reply = client.call('GET', 'vm-instances', query=[('q', condition)])
-    inventories = reply.get('inventories')
-    if not isinstance(inventories, list):
-        raise ZStackResponseError('ZStack answered the VM query for %r without an inventories list' % name)
+    inventories = _inventories(reply, 'the VM query for %r' % name)
     if not exact and len(inventories) >= QUERY_LIMIT and not any(
             isinstance(vm, dict) and vm.get('name') == name for vm in inventories):
         raise VmLookupError('VM name %r cannot be sent to ZStack as it is, and the pattern %r that stands for it '
@@ -275,9 +278,7 @@ def find_vms_by_names(client, names):
     the caller then resolves these names one by one. A failed query raises, for every name of the chunk.
     """
     reply = client.call('GET', 'vm-instances', query=[('q', 'name?=%s' % ','.join(names))])
-    inventories = reply.get('inventories')
-    if not isinstance(inventories, list):
-        raise ZStackResponseError('ZStack answered the VM query for %d names without an inventories list' % len(names))
+    inventories = _inventories(reply, 'the VM query for %d names' % len(names))
     if len(inventories) >= QUERY_LIMIT:
         return None
     found = {}
@@ -527,9 +528,7 @@ def _query_page(client, query, conditions, counted=True):
     except ZStackApiError as err:
         # SYS.1000 for a field VmInstanceInventory does not have (ZQL's field check), for example.
         raise err.within(describe(conditions)) from None
-    inventories, total = reply.get('inventories'), reply.get('total')
-    if not isinstance(inventories, list):
-        raise ZStackResponseError('ZStack answered %s without an inventories list' % describe(conditions))
+    inventories, total = _inventories(reply, describe(conditions)), reply.get('total')
     for vm in inventories:
         if not isinstance(vm, dict) or not isinstance(vm.get('uuid'), str) or not UUID_PATTERN.fullmatch(vm['uuid']):
             raise ZStackResponseError('ZStack answered %s with a VM that has no UUID' % describe(conditions))
