@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import json
 import math
 import os
@@ -57,10 +56,10 @@ import urllib.request
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'tests', 'simulator'))
 
+import fleet  # noqa: E402  pylint: disable=wrong-import-position
 import simulator_process  # noqa: E402  pylint: disable=wrong-import-position
 
 SEED = simulator_process.SEED
-FLEET_SEED = os.path.join(ROOT, 'tests', 'simulator', 'fleet.py')
 ACCOUNT, PASSWORD = 'console-ops', 'C0nsole-Ops!'
 FLEET = 200
 # The 200-VM task within this many times the 1-VM task (issue "A console service with one entry type": no
@@ -178,8 +177,8 @@ def make_seed(path):
                             'hostUuid': hosts[index % len(hosts)], 'vncPort': 5900 + index, 'owner': ACCOUNT})
     with open(path, 'w', encoding='utf-8') as handle:
         json.dump(seed, handle)
-    fleet = seed['vms'][-FLEET:]
-    return [vm['uuid'] for vm in fleet], [vm['name'] for vm in fleet]
+    bench_vms = seed['vms'][-FLEET:]
+    return [vm['uuid'] for vm in bench_vms], [vm['name'] for vm in bench_vms]
 
 
 def start_simulator(work, seed, latency_ms, job_delay):
@@ -301,13 +300,6 @@ vm_query:
 '''
 
 
-def fleet_seed(count):
-    spec = importlib.util.spec_from_file_location('zstack_bench_fleet', FLEET_SEED)
-    fleet = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fleet)
-    return fleet.fleet_seed(count)
-
-
 class InventoryBench:
     """A simulator per size, each with a fleet of that many VMs and a *.zstack.yml listing all of them."""
 
@@ -321,7 +313,7 @@ class InventoryBench:
             directory = os.path.join(work, 'inventory-%d' % size)
             os.mkdir(directory)
             with open(os.path.join(directory, 'seed.json'), 'w', encoding='utf-8') as handle:
-                json.dump(fleet_seed(size), handle)
+                json.dump(fleet.fleet_seed(size), handle)
             self.sims[size] = start_simulator(directory, os.path.join(directory, 'seed.json'), args.latency_ms,
                                               args.job_delay)
             self.sources[size] = os.path.join(directory, 'fleet.zstack.yml')

@@ -1564,6 +1564,15 @@ class Simulator:
         if session.access_key_id and self._key_sessions.get(session.access_key_id) == session.uuid:
             del self._key_sessions[session.access_key_id]
 
+    def _live_session(self, session_uuid, now):
+        """The session, unless unknown or expired; an expired one is logged out first, as Session.checkSessionExpired
+        does (its logout hook runs, so its consoles go). Call with the lock held."""
+        session = self._sessions.get(session_uuid)
+        if session is not None and session.expires <= now:
+            self._end_session(session, "session_expired")
+            return None
+        return session
+
     def _end_session(self, session, reason):
         """Session.logout: every SessionLogoutExtensionPoint runs before the row goes, and
         ConsoleManagerImpl.sessionLogout deletes the consoles whose token is LIKE '<session uuid>%'."""
@@ -1681,18 +1690,12 @@ class Simulator:
         now = time.time()
         if principal.access_key_id is not None:
             key = self._world.access_keys[principal.access_key_id]
-            session = self._sessions.get(self._key_sessions.get(key.key_id, ""))
-            if session is not None and session.expires <= now:
-                self._end_session(session, "session_expired")
-                session = None
+            session = self._live_session(self._key_sessions.get(key.key_id, ""), now)
             if session is None:
                 session = self._create_session(key.account_uuid, key.user_uuid, access_key_id=key.key_id)
                 self._key_sessions[key.key_id] = session.uuid
         else:
-            session = self._sessions.get(principal.session_uuid or "")
-            if session is not None and session.expires <= now:
-                self._end_session(session, "session_expired")
-                session = None
+            session = self._live_session(principal.session_uuid or "", now)
             if session is None:
                 raise ApiError("ID.1001", "Session expired")
         session.last_used = now
@@ -1813,11 +1816,7 @@ class Simulator:
         self._json_body(request)
         with self._lock:
             self._settle()
-            session = self._sessions.get(args["uuid"])
-            if session is not None and session.expires <= time.time():
-                self._end_session(session, "session_expired")
-                session = None
-            return Reply.api(200, {"valid": session is not None})
+            return Reply.api(200, {"valid": self._live_session(args["uuid"], time.time()) is not None})
 
     def api_query_vms(self, request, args, rule):
         self._json_body(request)
