@@ -236,3 +236,45 @@ class ConsoleEntry:
         if ref.query is not None:
             item['vm_query'] = ref.query
         return item
+
+
+# ------------------------------------------------------------------ failures, many at a time
+
+def failure_groups(failures, reason=None, name_every_vm=False):
+    """The reasons of ``failures`` items, each once with the VMs it hit, in the order they came (many VMs often
+    fail alike: a host down, an outage): ``[(reason, [vm, ...])]``.
+
+    A VM is named as its item names it (vm_instance_name, else vm_instance_uuid); its message starts with that name
+    (VmRef.label), which the reason goes without. A message that does not (a lookup's own verdict, "No VM named
+    ...") names its VM itself: its VM is None, unless ``name_every_vm`` (for items a caller may have built).
+    ``reason(item, text)`` may add to a reason (the role adds the error code).
+    """
+    groups = {}
+    for failure in failures:
+        vm = str(failure.get('vm_instance_name') or failure.get('vm_instance_uuid') or '?')
+        msg = str(failure.get('msg') or 'failed')
+        prefix = 'VM %s: ' % vm
+        named = msg.startswith(prefix)
+        text = msg[len(prefix):] if named else msg
+        groups.setdefault(reason(failure, text) if reason else text, []).append(
+            vm if named or name_every_vm else None)
+    return list(groups.items())
+
+
+def name_vms(vms, most=3):
+    """``a, b, c and 4 more``."""
+    return ', '.join(str(vm) for vm in vms[:most]) + (' and %d more' % (len(vms) - most) if len(vms) > most else '')
+
+
+def describe_groups(groups, most=5):
+    """``failure_groups`` in one line: ``2 VMs (a, b): reason; VM c: other``; past ``most`` reasons, a count."""
+    parts = []
+    for reason, vms in groups[:most]:
+        if len(vms) == 1:
+            parts.append('VM %s: %s' % (vms[0], reason) if vms[0] else reason)
+        else:
+            parts.append('%d VMs (%s): %s' % (len(vms), name_vms(vms), reason))
+    if len(groups) > most:
+        parts.append('%d more VMs for other reasons (see failures)' % sum(len(vms) for _r, vms in groups[most:]))
+    return '; '.join(parts)
+

@@ -20,7 +20,12 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import ConsoleEntry, embedded_session
+from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import (
+    ConsoleEntry,
+    describe_groups,
+    embedded_session,
+    failure_groups,
+)
 from ansible_collections.zstack.cloud.plugins.module_utils._console_urls import check_page_url, console_url
 from ansible_collections.zstack.cloud.plugins.module_utils._errors import (
     ZStackConfigError,
@@ -154,35 +159,12 @@ def _failed(failures, count):
     if count == 1:
         msg = failures[0]['msg']
     else:
-        msg = 'Console access failed for %d of %d VMs: %s' % (len(failures), count, _reasons(failures))
+        msg = 'Console access failed for %d of %d VMs: %s' % (len(failures), count, describe_groups(failure_groups(failures)))
         if len(failures) < count:
             msg += ' (no console was handed out; allow_partial=true hands out the others)'
     first_error = next((failure['error'] for failure in failures if 'error' in failure), None)
     extra = {'error': first_error} if first_error else {}
     return ZStackError(msg, failures=failures, **extra)
-
-
-def _reasons(failures, most=5):
-    """The failures' reasons, each once with the VMs that got it (many VMs often fail alike: a host down, an
-    outage), in the order they came; ``failures`` holds every one."""
-    groups = {}
-    for failure in failures:
-        vm = failure.get('vm_instance_name') or failure.get('vm_instance_uuid')
-        prefix = 'VM %s: ' % vm
-        # A lookup's own verdict names the VM already ("No VM named ..."); other reasons carry the VM as a prefix.
-        reason = failure['msg'][len(prefix):] if failure['msg'].startswith(prefix) else failure['msg']
-        groups.setdefault(reason, []).append(vm if failure['msg'].startswith(prefix) else None)
-    parts = []
-    for reason, vms in list(groups.items())[:most]:
-        if len(vms) == 1:
-            parts.append('VM %s: %s' % (vms[0], reason) if vms[0] else reason)
-        else:
-            named = ', '.join(str(vm) for vm in vms[:3]) + (' and %d more' % (len(vms) - 3) if len(vms) > 3 else '')
-            parts.append('%d VMs (%s): %s' % (len(vms), named, reason))
-    if len(groups) > most:
-        others = sum(len(vms) for vms in list(groups.values())[most:])
-        parts.append('%d more VMs for other reasons (see failures)' % others)
-    return '; '.join(parts)
 
 
 def _end_unused_session(client, entries, warn):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import describe_groups, failure_groups, name_vms
+
 # A console token is "<session uuid>_<vm uuid>" (docs/zstack-api-notes.md): anything that looks like one is a
 # credential, and so is a bare session UUID next to the word "session" or after "OAuth".
 TOKEN_RE = re.compile(r'[0-9a-fA-F]{32}_[0-9a-fA-F]{32}')
@@ -33,6 +35,12 @@ def _dig(value, path):
     return str(value)
 
 
+def _with_code(failure, text):
+    """A failure's reason with the API error code, when the reason does not say it."""
+    code = failure['error'].get('code') if isinstance(failure.get('error'), dict) else None
+    return text + ' [%s]' % code if code and str(code) not in text else text
+
+
 def failure_message(result, what='zstack_console_access', item_label=None):
     """A one-paragraph failure message from a failed task result, with no token in it.
 
@@ -44,21 +52,12 @@ def failure_message(result, what='zstack_console_access', item_label=None):
         return redact('%s failed: %s' % (what, result))
     failures = [f for f in result.get('failures') or [] if isinstance(f, dict)]
     if failures:
-        reasons = []
-        for failure in failures:
-            vm = str(failure.get('vm_instance_name') or failure.get('vm_instance_uuid') or '?')
-            text = str(failure.get('msg') or 'failed')
-            prefix = 'VM %s: ' % vm
-            text = text[len(prefix):] if text.startswith(prefix) else text
-            code = failure['error'].get('code') if isinstance(failure.get('error'), dict) else None
-            if code and str(code) not in text:
-                text += ' [%s]' % code
-            reasons.append((vm, text))
+        groups = failure_groups(failures, _with_code, name_every_vm=True)
         count = '%d VM%s' % (len(failures), '' if len(failures) == 1 else 's')
-        if len(set(reason for _vm, reason in reasons)) == 1 and len(failures) > 1:
-            message = '%s failed for %s (%s): %s' % (what, count, ', '.join(vm for vm, _r in reasons), reasons[0][1])
+        if len(groups) == 1 and len(failures) > 1:
+            message = '%s failed for %s (%s): %s' % (what, count, name_vms(groups[0][1]), groups[0][0])
         else:
-            message = '%s failed for %s: %s' % (what, count, '; '.join('VM %s: %s' % pair for pair in reasons))
+            message = '%s failed for %s: %s' % (what, count, describe_groups(groups))
         return redact(message)
     message = '%s failed' % what
     msg = result.get('msg')

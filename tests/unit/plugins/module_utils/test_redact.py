@@ -30,6 +30,22 @@ def test_failure_message_names_failed_vms_without_tokens():
         'zstack_console_access failed: Login as account ops failed')
 
 
+def test_failure_message_names_each_reason_once_with_its_vms():
+    """Many VMs, few reasons (a host down, an outage): one short line, grouped as the module's own message is."""
+    down = [{'vm_instance_name': 'web-%02d' % n, 'msg': 'VM web-%02d: host down' % n, 'error': {'code': 'HOST.1001'}}
+            for n in range(5)]
+    stopped = [{'vm_instance_name': n, 'msg': 'VM %s: current state is Stopped' % n} for n in ('app-01', 'app-02')]
+    assert failure_message({'failures': down + stopped}) == (
+        'zstack_console_access failed for 7 VMs: 5 VMs (web-00, web-01, web-02 and 2 more): host down [HOST.1001]; '
+        '2 VMs (app-01, app-02): current state is Stopped')
+    assert failure_message({'failures': down}) == (
+        'zstack_console_access failed for 5 VMs (web-00, web-01, web-02 and 2 more): host down [HOST.1001]')
+    many = [{'vm_instance_name': 'vm-%d' % n, 'msg': 'VM vm-%d: reason %d' % (n, n)} for n in range(8)]
+    assert failure_message({'failures': many}) == (
+        'zstack_console_access failed for 8 VMs: VM vm-0: reason 0; VM vm-1: reason 1; VM vm-2: reason 2; VM vm-3: '
+        'reason 3; VM vm-4: reason 4; 3 more VMs for other reasons (see failures)')
+
+
 def test_failure_message_plain_and_loops():
     assert failure_message({'msg': 'denied', 'error': {'code': 'ID.1002'}}) == \
         'zstack_console_access failed: denied [ID.1002]'
