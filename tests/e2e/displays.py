@@ -48,6 +48,7 @@ from e2e_stack import (
     _missing_parts,
     free_port,
     require,
+    sim_request,
     start_simulator_on,
     start_token_proxy,
     wait_for,
@@ -199,24 +200,16 @@ def seabios_screen(png):
     return None
 
 
-def _admin(api_port, method, path, body=None, headers=None):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request('http://127.0.0.1:%d%s' % (api_port, path), data=data, method=method,
-                                     headers=dict({'Content-Type': 'application/json'}, **(headers or {})))
-    with urllib.request.urlopen(request, timeout=10) as reply:
-        return json.loads(reply.read().decode() or '{}')
-
-
 def point_vm(api_port, name, port):
     """Name a seed VM ``name`` and make ``port`` its display (its host's management IP in the seed is 127.0.0.1)."""
     uuid = SEED_VMS[name]
-    _admin(api_port, 'POST', '/_sim/vms/%s' % uuid, {'name': name, 'vncPort': port})
+    sim_request(api_port, 'POST', '/_sim/vms/%s' % uuid, {'name': name, 'vncPort': port})
     return uuid
 
 
 def login(api_port):
     """A new API session of the console account (the simulator's seed)."""
-    reply = _admin(api_port, 'PUT', '/zstack/v1/accounts/login', {'logInByAccount': {
+    reply = sim_request(api_port, 'PUT', '/zstack/v1/accounts/login', {'logInByAccount': {
         'accountName': ACCOUNT[0], 'password': hashlib.sha512(ACCOUNT[1].encode()).hexdigest()}})
     return reply['inventory']['uuid']
 
@@ -231,7 +224,7 @@ def console_entry_for(stack, name, session_uuid=None):
     session_uuid = session_uuid or login(api_port)
     auth = {'Authorization': 'OAuth %s' % session_uuid}
     uuid = SEED_VMS[name]
-    reply = _admin(api_port, 'POST', '/zstack/v1/consoles', {'params': {'vmInstanceUuid': uuid}}, headers=auth)
+    reply = sim_request(api_port, 'POST', '/zstack/v1/consoles', {'params': {'vmInstanceUuid': uuid}}, headers=auth)
     path = '/' + reply['location'].split('/', 3)[3]
     deadline = time.monotonic() + 30
     while True:

@@ -17,6 +17,7 @@ import json
 import os
 import pwd
 import shutil
+import stat
 import signal
 import socket
 import subprocess
@@ -253,33 +254,34 @@ def console_stack():
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _admin(api_port, method, path, body=None):
+def sim_request(api_port, method, path, body=None, headers=None, host='127.0.0.1'):
+    """One request to the simulator at ``host:api_port`` (its /_sim/ controls, or its API), JSON in and out."""
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request('http://127.0.0.1:%d%s' % (api_port, path), data=data, method=method,
-                                     headers={'Content-Type': 'application/json'})
+    request = urllib.request.Request('http://%s:%d%s' % (host, api_port, path), data=data, method=method,
+                                     headers=dict({'Content-Type': 'application/json'}, **(headers or {})))
     with urllib.request.urlopen(request, timeout=10) as reply:
         return json.loads(reply.read().decode() or '{}')
 
 
 def point_vms(api_port, rfb_port):
     """Make Xvnc the VNC server of VM_NAME and VM2_NAME (their host's management IP in the seed is 127.0.0.1)."""
-    state = _admin(api_port, 'GET', '/_sim/state')
+    state = sim_request(api_port, 'GET', '/_sim/state')
     uuids = {}
     for name in (VM_NAME, VM2_NAME):
         uuids[name] = [v['uuid'] for v in state['vms'] if v['name'] == name and v['state'] == 'Running'][0]
-        _admin(api_port, 'POST', '/_sim/vms/%s' % uuids[name], {'vncPort': rfb_port})
+        sim_request(api_port, 'POST', '/_sim/vms/%s' % uuids[name], {'vncPort': rfb_port})
     return uuids
 
 
 def reset_simulator(stack):
     """The simulator back to its seed (sessions, consoles and their token files gone), the VMs pointed at Xvnc again."""
-    _admin(stack['api_port'], 'POST', '/_sim/reset')
+    sim_request(stack['api_port'], 'POST', '/_sim/reset')
     point_vms(stack['api_port'], stack['rfb_port'])
 
 
 def api(stack, method, path, body=None):
     """A call of the simulator's ZStack API (no authentication needed for login, logout and session checks)."""
-    return _admin(stack['api_port'], method, '/zstack/v1/' + path, body)
+    return sim_request(stack['api_port'], method, '/zstack/v1/' + path, body)
 
 
 def login(stack):
@@ -294,47 +296,84 @@ def session_valid(stack, session_uuid):
 
 
 def simulator_state(stack):
-    return _admin(stack['api_port'], 'GET', '/_sim/state')
+    return sim_request(stack['api_port'], 'GET', '/_sim/state')
 
 
-def run_role(stack, extra_vars, check=False, path_prefix=None):
-    """ansible-playbook with the console_files role; returns the CompletedProcess.
+def playbook_command():
+    """ansible-playbook of this Python's environment (the venv's), else the one on PATH; None when there is none."""
+    local = Path(sys.executable).parent / 'ansible-playbook'
+    return str(local) if local.exists() else shutil.which('ansible-playbook')
 
-    ``path_prefix``: a directory put first on PATH (for shims that note what the run called).
 
-    The extra vars go through a 0600 file (``-e @file``), not the command line: they may hold a session UUID.
-    Root's session records go to the scratch directory (console_files_ledger_dir).
-    """
-    workdir = stack['workdir']
+def write_private(path, text):
+    """A new file, 0600 from its creation (a session UUID or a token may go into it)."""
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), 'w', encoding='utf-8') as handle:
+        handle.write(text)
+
+
+def run_playbook(workdir, playbook, inventory, extra_vars, api_host, api_port, options=(), path_prefix=None,
+                 extra_env=None, timeout=300):
+    """ansible-playbook of ``playbook`` (a path) with this collection from the tree, in ``workdir``: ZSTACK_* for
+    the simulator at ``api_host:api_port`` as console-ops, no other ZSTACK_* or ansible.cfg of the caller's. The
+    extra vars go through a 0600 file (``-e @file``), not the command line: they may hold a session UUID.
+    ``path_prefix``: a directory put first on PATH; ``extra_env``: more variables. Returns the CompletedProcess."""
     collections = workdir / 'collections'
     link = collections / 'ansible_collections' / 'zstack' / 'cloud'
     if not link.exists():
         link.parent.mkdir(parents=True, exist_ok=True)
         link.symlink_to(COLLECTION_ROOT, target_is_directory=True)
-    inventory = workdir / 'inventory.ini'
-    inventory.write_text(
-        '[bastions]\n'
-        'bastion ansible_connection=local ansible_python_interpreter=%s ansible_become_method=su\n'
-        '[controller]\n'
-        'localhost ansible_connection=local ansible_python_interpreter=%s\n' % (TARGET_PYTHON, sys.executable))
-    extra = dict({'console_files_ledger_dir': str(workdir / 'ledger')}, **extra_vars)
+    inventory_file = workdir / 'inventory.ini'
+    inventory_file.write_text(inventory)
     extra_file = workdir / 'extra-vars.json'
-    with os.fdopen(os.open(extra_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 'w', encoding='utf-8') as handle:
-        json.dump(extra, handle)
-    playbook_bin = Path(sys.executable).parent / 'ansible-playbook'
-    argv = [str(playbook_bin) if playbook_bin.exists() else 'ansible-playbook', '-i', str(inventory),
-            str(Path(__file__).parent / 'console_files.yml'), '-e', '@%s' % extra_file]
-    if check:
-        argv.append('--check')
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_NOCOLOR='1',
-               ANSIBLE_HOST_KEY_CHECKING='False', ANSIBLE_LOCALHOST_WARNING='False',
-               ANSIBLE_INVENTORY_UNPARSED_WARNING='False', ANSIBLE_RETRY_FILES_ENABLED='False',
-               ZSTACK_HOST='127.0.0.1', ZSTACK_PORT=str(stack['api_port']),
-               ZSTACK_ACCOUNT_NAME=ACCOUNT[0], ZSTACK_ACCOUNT_PASSWORD=ACCOUNT[1])
-    env.pop('ANSIBLE_CONFIG', None)
+    extra_file.unlink(missing_ok=True)
+    write_private(extra_file, json.dumps(extra_vars))
+    argv = [playbook_command() or 'ansible-playbook', '-i', str(inventory_file), str(playbook),
+            '-e', '@%s' % extra_file] + list(options)
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith('ZSTACK_') and name != 'ANSIBLE_CONFIG'}
+    env.update(ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_NOCOLOR='1', ANSIBLE_HOST_KEY_CHECKING='False',
+               ANSIBLE_LOCALHOST_WARNING='False', ANSIBLE_INVENTORY_UNPARSED_WARNING='False',
+               ANSIBLE_RETRY_FILES_ENABLED='False', ZSTACK_HOST=api_host, ZSTACK_PORT=str(api_port),
+               ZSTACK_ACCOUNT_NAME=ACCOUNT[0], ZSTACK_ACCOUNT_PASSWORD=ACCOUNT[1], **(extra_env or {}))
     if path_prefix is not None:
         env['PATH'] = '%s:%s' % (path_prefix, env.get('PATH', ''))
-    return subprocess.run(argv, env=env, cwd=str(workdir), capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(argv, env=env, cwd=str(workdir), capture_output=True, text=True, timeout=timeout,
+                          check=False)
+
+
+LOCALHOST_INVENTORY = 'localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable
+
+
+def run_console_play(workdir, playbook_text, extra_vars, api_host, api_port, options=(), timeout=120):
+    """A play of zstack_console_access tasks that writes its result to ``e2e_result_file`` (created here, 0600: the
+    copy module keeps an existing file's mode), with Ansible's temporary files in ``workdir``; fails the test unless
+    it ran. Returns (CompletedProcess, the result)."""
+    playbook = workdir / 'playbook.yml'
+    playbook.write_text(playbook_text)
+    result_file = workdir / 'consoles.json'
+    write_private(result_file, '')
+    done = run_playbook(workdir, playbook, LOCALHOST_INVENTORY, dict(extra_vars, e2e_result_file=str(result_file)),
+                        api_host, api_port, options=options, timeout=timeout,
+                        extra_env={'ANSIBLE_LOCAL_TEMP': str(workdir / 'ansible-local'),
+                                   'ANSIBLE_REMOTE_TEMP': str(workdir / 'ansible-remote')})
+    assert done.returncode == 0, 'ansible-playbook failed (%d):\n%s\n%s' % (done.returncode, done.stdout, done.stderr)
+    assert stat.S_IMODE(result_file.stat().st_mode) == 0o600
+    return done, json.loads(result_file.read_text(encoding='utf-8'))
+
+
+def run_role(stack, extra_vars, check=False, path_prefix=None):
+    """ansible-playbook with the console_files role (console_files.yml); returns the CompletedProcess.
+
+    ``path_prefix``: a directory put first on PATH (for shims that note what the run called). Root's session records
+    go to the scratch directory (console_files_ledger_dir).
+    """
+    inventory = ('[bastions]\n'
+                 'bastion ansible_connection=local ansible_python_interpreter=%s ansible_become_method=su\n'
+                 '[controller]\n'
+                 'localhost ansible_connection=local ansible_python_interpreter=%s\n' % (TARGET_PYTHON, sys.executable))
+    extra = dict({'console_files_ledger_dir': str(stack['workdir'] / 'ledger')}, **extra_vars)
+    return run_playbook(stack['workdir'], Path(__file__).parent / 'console_files.yml', inventory, extra,
+                        '127.0.0.1', stack['api_port'], options=['--check'] if check else [], path_prefix=path_prefix)
 
 
 # ---------------------------------------------------------------- a console proxy alone (no simulator, no web pages)
@@ -530,16 +569,9 @@ def start_simulator_on(stack, host, token_dir, console_port, name='simulator', t
 
 def point_vms_of(host, api_port, rfb_port, names):
     """Make Xvnc the VNC server of the Running VMs ``names`` of the simulator at ``host:api_port``; {name: uuid}."""
-    def admin(method, path, body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request('http://%s:%d%s' % (host, api_port, path), data=data, method=method,
-                                         headers={'Content-Type': 'application/json'})
-        with urllib.request.urlopen(request, timeout=10) as reply:
-            return json.loads(reply.read().decode() or '{}')
-
-    vms = admin('GET', '/_sim/state')['vms']
+    vms = sim_request(api_port, 'GET', '/_sim/state', host=host)['vms']
     uuids = {}
     for name in names:
         uuids[name] = [v['uuid'] for v in vms if v['name'] == name and v['state'] == 'Running'][0]
-        admin('POST', '/_sim/vms/%s' % uuids[name], {'vncPort': rfb_port})
+        sim_request(api_port, 'POST', '/_sim/vms/%s' % uuids[name], {'vncPort': rfb_port}, host=host)
     return uuids

@@ -32,8 +32,17 @@ from pathlib import Path
 
 import pytest
 
-from displays import SPICE_LINK, SPICE_VM, VNC_VM, _admin, display_stack, seabios_screen  # noqa: F401  pylint: disable=unused-import
-from e2e_stack import OUTPUT_DIR, TARGET_PYTHON, _missing_parts, free_display, require, run_role, time_limit
+from displays import SPICE_LINK, SPICE_VM, VNC_VM, display_stack, seabios_screen  # noqa: F401  pylint: disable=unused-import
+from e2e_stack import (
+    OUTPUT_DIR,
+    TARGET_PYTHON,
+    _missing_parts,
+    free_display,
+    require,
+    run_role,
+    sim_request,
+    time_limit,
+)
 
 from ansible_collections.zstack.cloud.tests.unit.plugins.module_utils.bridge_process import BridgeProcess
 
@@ -259,7 +268,7 @@ def test_a_revoked_token_ends_the_bridge_naming_the_vm(display_stack, operator_f
         try:
             port = bridge.port()
             # ZStack's logout deletes the consoles whose token starts with the session (the proxy's token files).
-            _admin(display_stack['api_port'], 'DELETE', '/zstack/v1/accounts/sessions/%s' % token.split('_')[0])
+            sim_request(display_stack['api_port'], 'DELETE', '/zstack/v1/accounts/sessions/%s' % token.split('_')[0])
             assert not (display_stack['token_dir'] / token).exists()
             with socket.create_connection(('127.0.0.1', port), timeout=20) as client:
                 client.settimeout(20)

@@ -38,7 +38,6 @@ from e2e_stack import (
     VM2_NAME,
     VM_NAME,
     Stack,
-    _admin,
     api,
     free_port,
     http_ok,
@@ -49,6 +48,7 @@ from e2e_stack import (
     run_role,
     session_valid,
     shows_screen,
+    sim_request,
     simulator_state,
     start_token_proxy,
     time_limit,
@@ -104,7 +104,7 @@ def role_stack(console_stack):
 
 def point_at_proxy(stack):
     """Consoles from the simulator name the proxy without --web (again after a reset, which restores the config)."""
-    _admin(stack['api_port'], 'POST', '/_sim/config', {'console_port': stack['proxy_port']})
+    sim_request(stack['api_port'], 'POST', '/_sim/config', {'console_port': stack['proxy_port']})
 
 
 def role_ok(result):

@@ -27,13 +27,11 @@ accept it, as an operator would have to. Screenshots: tls-*.png in ZSTACK_E2E_OU
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -43,21 +41,22 @@ from ansible_collections.zstack.cloud.plugins.module_utils._console_urls import 
 from ansible_collections.zstack.cloud.plugins.module_utils._launcher import render_launcher
 
 from e2e_stack import (
-    ACCOUNT,
     BROWSER_ARGS,
     CANVAS_PIXELS_JS,
     CHROMIUM,
-    COLLECTION_ROOT,
     NOVNC_DIR,
     OUTPUT_DIR,
     SAMPLE_POINTS,
     Stack,
     free_port,
     log_text,
+    playbook_command,
     point_vms_of,
     proxy_prerequisites_missing,
     require,
+    run_console_play,
     shows_screen,
+    sim_request,
     start_checkerboard_xvnc,
     start_simulator_on,
     tcp_open,
@@ -107,11 +106,6 @@ def _time_limit():
         yield
 
 
-def write_private(path, text):
-    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), 'w', encoding='utf-8') as handle:
-        handle.write(text)
-
-
 def make_certificate(workdir):
     """A self-signed certificate for 127.0.0.1 and its key: (cert, key)."""
     cert, key = workdir / 'proxy.crt', workdir / 'proxy.key'
@@ -154,7 +148,7 @@ def tls_stack():
         wait_for('the https page server', lambda: tcp_open(page_port), process=pages, log=pages_log)
         api_port = start_simulator_on(stack, '127.0.0.1', token_dir, proxy_port)
         uuids = point_vms_of('127.0.0.1', api_port, rfb_port, VM_NAMES)
-        admin(api_port, '/_sim/config', {'console_hostname': PROXY_HOST})  # consoleProxyOverriddenIp
+        sim_request(api_port, 'POST', '/_sim/config', {'console_hostname': PROXY_HOST})  # consoleProxyOverriddenIp
         yield {'workdir': workdir, 'stack': stack, 'token_dir': token_dir, 'proxy_port': proxy_port,
                'proxy_log': proxy_log, 'page_base': 'https://%s:%d' % (PAGES_HOST, page_port), 'pages_log': pages_log,
                'api_port': api_port, 'uuids': uuids}
@@ -164,13 +158,6 @@ def tls_stack():
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def admin(api_port, path, body):
-    request = urllib.request.Request('http://127.0.0.1:%d%s' % (api_port, path), data=json.dumps(body).encode(),
-                                     method='POST', headers={'Content-Type': 'application/json'})
-    with urllib.request.urlopen(request, timeout=10) as reply:
-        return json.loads(reply.read())
-
-
 def launch_chromium(playwright):
     """Headless Chromium as e2e_stack starts it, with PROXY_HOST and PAGES_HOST resolving to 127.0.0.1."""
     rules = '--host-resolver-rules=MAP %s 127.0.0.1, MAP %s 127.0.0.1' % (PROXY_HOST, PAGES_HOST)
@@ -178,40 +165,11 @@ def launch_chromium(playwright):
                                       timeout=30000)
 
 
-def playbook_command():
-    local = Path(sys.executable).parent / 'ansible-playbook'
-    return str(local) if local.exists() else shutil.which('ansible-playbook')
-
-
 def run_console_access(stack, requests, name):
     """zstack_console_access for each of ``requests`` ({vm, novnc_url?, tls?}) in ansible-playbook; the entries."""
     workdir = stack['workdir'] / name
     workdir.mkdir()
-    collections = workdir / 'collections'
-    link = collections / 'ansible_collections' / 'zstack' / 'cloud'
-    link.parent.mkdir(parents=True)
-    link.symlink_to(COLLECTION_ROOT, target_is_directory=True)
-    (workdir / 'inventory.ini').write_text(
-        'localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
-    (workdir / 'playbook.yml').write_text(PLAYBOOK)
-    result_file = workdir / 'consoles.json'
-    write_private(result_file, '')  # created 0600: the copy module keeps an existing file's mode
-    extra_file = workdir / 'extra-vars.json'
-    write_private(extra_file, json.dumps({'e2e_requests': requests, 'e2e_result_file': str(result_file)}))
-    argv = [playbook_command(), '-i', str(workdir / 'inventory.ini'), str(workdir / 'playbook.yml'),
-            '-e', '@%s' % extra_file]
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_NOCOLOR='1',
-               ANSIBLE_LOCALHOST_WARNING='False', ANSIBLE_INVENTORY_UNPARSED_WARNING='False',
-               ANSIBLE_RETRY_FILES_ENABLED='False', ANSIBLE_LOCAL_TEMP=str(workdir / 'ansible-local'),
-               ANSIBLE_REMOTE_TEMP=str(workdir / 'ansible-remote'),
-               ZSTACK_HOST='127.0.0.1', ZSTACK_PORT=str(stack['api_port']),
-               ZSTACK_ACCOUNT_NAME=ACCOUNT[0], ZSTACK_ACCOUNT_PASSWORD=ACCOUNT[1])
-    for variable in ('ANSIBLE_CONFIG', 'ZSTACK_SCHEME', 'ZSTACK_SESSION_UUID', 'ZSTACK_ACCESS_KEY_ID',
-                     'ZSTACK_ACCESS_KEY_SECRET', 'ZSTACK_USER_NAME', 'ZSTACK_CONSOLE_PROXY_TLS'):
-        env.pop(variable, None)
-    done = subprocess.run(argv, env=env, cwd=str(workdir), capture_output=True, text=True, timeout=120, check=False)
-    assert done.returncode == 0, 'ansible-playbook failed (%d):\n%s\n%s' % (done.returncode, done.stdout, done.stderr)
-    entries = json.loads(result_file.read_text(encoding='utf-8'))
+    done, entries = run_console_play(workdir, PLAYBOOK, {'e2e_requests': requests}, '127.0.0.1', stack['api_port'])
     assert len(entries) == len(requests)
     for entry in entries:
         assert entry['scheme'] == 'http'  # what ZStack answers, with a certificate on the proxy or not

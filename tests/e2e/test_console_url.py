@@ -21,22 +21,16 @@ and must reach "Connected" and draw the checkerboard.
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 import re
 import shutil
-import stat
-import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
 from e2e_stack import (  # pylint: disable=unused-import
-    ACCOUNT,
-    COLLECTION_ROOT,
     OUTPUT_DIR,
     http_ok,
     launch_chromium,
@@ -44,6 +38,8 @@ from e2e_stack import (  # pylint: disable=unused-import
     point_vms_of,
     proxy_stack,  # noqa: F401  the fixture
     require_free_tcp_port,
+    run_console_play,
+    sim_request,
     start_simulator_on,
     time_limit,
     wait_for,
@@ -90,16 +86,8 @@ def _time_limit():
 
 def set_node_version(api_port, version):
     """Make the simulator at UI_ADDRESS:api_port answer GetVersion (and behave) as ZStack ``version``."""
-    request = urllib.request.Request('http://%s:%d/_sim/config' % (UI_ADDRESS, api_port), method='POST',
-                                     data=json.dumps({'zstack_version': version}).encode(),
-                                     headers={'Content-Type': 'application/json'})
-    with urllib.request.urlopen(request, timeout=10) as reply:
-        assert json.loads(reply.read())['zstack_version'] == version
-
-
-def write_private(path, text):
-    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), 'w', encoding='utf-8') as handle:
-        handle.write(text)
+    reply = sim_request(api_port, 'POST', '/_sim/config', {'zstack_version': version}, host=UI_ADDRESS)
+    assert reply['zstack_version'] == version
 
 
 def serve_zstack_ui(stack):
@@ -117,33 +105,8 @@ def serve_zstack_ui(stack):
 
 def run_console_access(workdir, api_port):
     """ansible-playbook with zstack_console_access from the tree; returns (CompletedProcess, entries)."""
-    collections = workdir / 'collections'
-    link = collections / 'ansible_collections' / 'zstack' / 'cloud'
-    link.parent.mkdir(parents=True)
-    link.symlink_to(COLLECTION_ROOT, target_is_directory=True)
-    (workdir / 'inventory.ini').write_text(
-        'localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
-    (workdir / 'playbook.yml').write_text(PLAYBOOK)
-    result_file = workdir / 'consoles.json'
-    write_private(result_file, '')  # created 0600: the copy module keeps an existing file's mode
-    extra_file = workdir / 'extra-vars.json'
-    write_private(extra_file, json.dumps({'e2e_vm_query': VM_QUERY, 'e2e_result_file': str(result_file)}))
-    playbook_bin = Path(sys.executable).parent / 'ansible-playbook'
-    argv = [str(playbook_bin) if playbook_bin.exists() else 'ansible-playbook', '-v', '-i',
-            str(workdir / 'inventory.ini'), str(workdir / 'playbook.yml'), '-e', '@%s' % extra_file]
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_NOCOLOR='1',
-               ANSIBLE_LOCALHOST_WARNING='False', ANSIBLE_INVENTORY_UNPARSED_WARNING='False',
-               ANSIBLE_RETRY_FILES_ENABLED='False', ANSIBLE_LOCAL_TEMP=str(workdir / 'ansible-local'),
-               ANSIBLE_REMOTE_TEMP=str(workdir / 'ansible-remote'),
-               ZSTACK_HOST=UI_ADDRESS, ZSTACK_PORT=str(api_port),
-               ZSTACK_ACCOUNT_NAME=ACCOUNT[0], ZSTACK_ACCOUNT_PASSWORD=ACCOUNT[1])
-    for name in ('ANSIBLE_CONFIG', 'ZSTACK_SCHEME', 'ZSTACK_SESSION_UUID', 'ZSTACK_ACCESS_KEY_ID',
-                 'ZSTACK_ACCESS_KEY_SECRET', 'ZSTACK_USER_NAME'):
-        env.pop(name, None)
-    done = subprocess.run(argv, env=env, cwd=str(workdir), capture_output=True, text=True, timeout=90, check=False)
-    assert done.returncode == 0, 'ansible-playbook failed (%d):\n%s\n%s' % (done.returncode, done.stdout, done.stderr)
-    assert stat.S_IMODE(result_file.stat().st_mode) == 0o600
-    return done, json.loads(result_file.read_text(encoding='utf-8'))
+    return run_console_play(workdir, PLAYBOOK, {'e2e_vm_query': VM_QUERY}, UI_ADDRESS, api_port, options=['-v'],
+                            timeout=90)
 
 
 def test_default_console_url_from_the_module_connects(proxy_stack):  # noqa: F811

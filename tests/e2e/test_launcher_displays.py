@@ -26,7 +26,7 @@ from displays import (  # pylint: disable=unused-import
     login,
     point_vm,
 )
-from e2e_stack import launch_chromium, log_text, stop_process, time_limit, wait_for
+from e2e_stack import launch_chromium, log_text, sim_request, stop_process, time_limit, wait_for
 from launcher_page import (
     canvas_stats,
     open_launcher,
@@ -137,8 +137,7 @@ def test_a_revoked_token_names_both_causes_and_what_to_check(display_stack, brow
     point_vm(stack['api_port'], 'revoked-01', stack['vnc_port'])  # a live display: only the token is missing
     session = login(stack['api_port'])
     entry = console_entry_for(stack, 'revoked-01', session_uuid=session)
-    displays._admin(stack['api_port'], 'DELETE',  # pylint: disable=protected-access
-                    '/zstack/v1/accounts/sessions/%s' % session)
+    sim_request(stack['api_port'], 'DELETE', '/zstack/v1/accounts/sessions/%s' % session)
     page, sockets = open_launcher(browser, write_launcher(stack['workdir'], 'revoked.html', entry))
     try:
         try:
