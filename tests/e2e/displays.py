@@ -24,7 +24,6 @@ zstack_console_access returns it (``_consoles.console_entry``). Used by the nati
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -43,11 +42,12 @@ from ansible_collections.zstack.cloud.plugins.module_utils._console_entry import
 from ansible_collections.zstack.cloud.plugins.module_utils._timezone import NodeClock, parse_timezone
 
 from e2e_stack import (
-    ACCOUNT,
     Stack,
     _missing_parts,
     free_port,
+    login,
     require,
+    rfb_banner,
     sim_request,
     start_simulator_on,
     start_token_proxy,
@@ -68,19 +68,6 @@ def displays_missing():
     """What the displays need and this machine lacks, as sentences (empty when all is there)."""
     return _missing_parts(((QEMU, 'qemu-system-x86'), (shutil.which('convert') or '/usr/bin/convert', 'imagemagick')),
                           ('websockify',))
-
-
-def rfb_banner(port):
-    """The first 12 bytes a VNC server sends (``RFB 003.008\\n``)."""
-    with socket.create_connection(('127.0.0.1', port), timeout=2) as sock:
-        sock.settimeout(5)
-        data = b''
-        while len(data) < 12:
-            chunk = sock.recv(12 - len(data))
-            if not chunk:
-                break
-            data += chunk
-        return data
 
 
 # SpiceLinkHeader (magic "REDQ", major 2, minor 2, size) + SpiceLinkMess for the main channel, no capabilities
@@ -108,12 +95,12 @@ def spice_answers(port):
 
 
 def start_qemu_vnc(stack, name='qemu-vnc'):
-    """A SeaBIOS screen over VNC (``-vga std -vnc``); returns its RFB port."""
+    """A SeaBIOS screen over VNC (``-vga std -vnc``); returns its RFB port and its process (to stop, as a VM stops)."""
     port = free_port_from(5900)
     process, log = stack.start(name, [QEMU] + QEMU_BASE + ['-name', name, '-vga', 'std',
                                                            '-vnc', '127.0.0.1:%d' % (port - 5900)])
-    wait_for(name, lambda: rfb_banner(port).startswith(b'RFB '), process=process, log=log)
-    return port
+    wait_for(name, lambda: rfb_banner(port), process=process, log=log)
+    return port, process
 
 
 def start_qemu_spice(stack, name='qemu-spice'):
@@ -207,13 +194,6 @@ def point_vm(api_port, name, port):
     return uuid
 
 
-def login(api_port):
-    """A new API session of the console account (the simulator's seed)."""
-    reply = sim_request(api_port, 'PUT', '/zstack/v1/accounts/login', {'logInByAccount': {
-        'accountName': ACCOUNT[0], 'password': hashlib.sha512(ACCOUNT[1].encode()).hexdigest()}})
-    return reply['inventory']['uuid']
-
-
 def console_entry_for(stack, name, session_uuid=None):
     """A console of VM ``name`` from the simulator (RequestConsoleAccess and its job), as the module returns it.
 
@@ -221,7 +201,7 @@ def console_entry_for(stack, name, session_uuid=None):
     websocket_url, targetScheme ("vnc" for both VMs) and expires_at in UTC.
     """
     api_port = stack['api_port']
-    session_uuid = session_uuid or login(api_port)
+    session_uuid = session_uuid or login(stack)
     auth = {'Authorization': 'OAuth %s' % session_uuid}
     uuid = SEED_VMS[name]
     reply = sim_request(api_port, 'POST', '/zstack/v1/consoles', {'params': {'vmInstanceUuid': uuid}}, headers=auth)
@@ -253,7 +233,7 @@ def display_stack():
     workdir.chmod(0o755)  # operators' processes (a bridge run as an OS user) read nothing here but pass through
     stack = Stack(workdir)
     try:
-        vnc_port = start_qemu_vnc(stack)
+        vnc_port, _process = start_qemu_vnc(stack)
         spice_port = start_qemu_spice(stack)
         token_dir = workdir / 'tokens'
         token_dir.mkdir(mode=0o700)

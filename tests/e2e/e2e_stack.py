@@ -145,8 +145,16 @@ def _tail(log):
 
 
 def rfb_banner(port):
+    """Whether a VNC server answers on ``port``: the first 12 bytes it sends are its version (``RFB 003.008\\n``)."""
     with socket.create_connection(('127.0.0.1', port), timeout=2) as sock:
-        return sock.recv(12).startswith(b'RFB ')
+        sock.settimeout(5)
+        data = b''
+        while len(data) < 12:
+            chunk = sock.recv(12 - len(data))
+            if not chunk:
+                break
+            data += chunk
+        return data.startswith(b'RFB ')
 
 
 def http_ok(url):

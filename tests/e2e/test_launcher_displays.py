@@ -23,10 +23,9 @@ from displays import (  # pylint: disable=unused-import
     VNC_VM,
     console_entry_for,
     display_stack,  # noqa: F401  the fixture
-    login,
     point_vm,
 )
-from e2e_stack import launch_chromium, log_text, sim_request, stop_process, time_limit, wait_for
+from e2e_stack import launch_chromium, log_text, login, sim_request, stop_process, time_limit
 from launcher_page import (
     canvas_stats,
     open_launcher,
@@ -70,15 +69,6 @@ def browser():
 def spare_vms(monkeypatch):
     for name, uuid in SPARE_VMS.items():
         monkeypatch.setitem(displays.SEED_VMS, name, uuid)
-
-
-def start_stoppable_vnc_display(stack):
-    """A QEMU VNC display of its own, to stop (as a VM stops) while its console is live; (port, process)."""
-    port = displays.free_port_from(5900)
-    process, log = stack.start('qemu-stopped', [displays.QEMU] + displays.QEMU_BASE + [
-        '-name', 'qemu-stopped', '-vga', 'std', '-vnc', '127.0.0.1:%d' % (port - 5900)])
-    wait_for('qemu-stopped', lambda: displays.rfb_banner(port).startswith(b'RFB '), process=process, log=log)
-    return port, process
 
 
 @pytest.mark.parametrize('vm, speaks', [(VNC_VM, 'vnc'), (SPICE_VM, 'spice')])
@@ -135,7 +125,7 @@ def test_a_revoked_token_names_both_causes_and_what_to_check(display_stack, brow
     proxy refuses the token before the WebSocket opens."""
     stack = display_stack
     point_vm(stack['api_port'], 'revoked-01', stack['vnc_port'])  # a live display: only the token is missing
-    session = login(stack['api_port'])
+    session = login(stack)
     entry = console_entry_for(stack, 'revoked-01', session_uuid=session)
     sim_request(stack['api_port'], 'DELETE', '/zstack/v1/accounts/sessions/%s' % session)
     page, sockets = open_launcher(browser, write_launcher(stack['workdir'], 'revoked.html', entry))
@@ -164,7 +154,7 @@ def test_a_display_that_is_down_names_both_causes_and_what_the_proxy_said(displa
     """The VM's QEMU stopped after its console was handed out: the proxy takes the token, cannot reach the display
     and closes with 1011."""
     stack = display_stack
-    port, qemu = start_stoppable_vnc_display(stack['stack'])
+    port, qemu = displays.start_qemu_vnc(stack['stack'], 'qemu-stopped')
     point_vm(stack['api_port'], 'stopped-01', port)
     entry = console_entry_for(stack, 'stopped-01')
     stop_process(qemu)  # the VM stops: its display's port is closed, its token file is still there
