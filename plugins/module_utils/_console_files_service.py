@@ -321,30 +321,33 @@ class ConsoleFiles:
                 'sessions_owned': owned, 'sessions_other': other, '_summary': summary}
 
     # ---------------------------------------------------------------- state=absent
-    def _token_documents(self, operator, directory):
-        """``(path, document)`` of the JSON files the manifest in the operator's directory lists."""
-        old = read_manifest(self._read(directory, MANIFEST_NAME, owner=operator['uid']))
-        documents = []
-        for name in (old['files'] if old else []):
-            if name.endswith('.json'):
-                document = loads(self._read(directory, name, owner=operator['uid']))
-                if document:
-                    documents.append((posixpath.join(directory.path, name), document))
-        return documents
+    def _records(self, directories):
+        """What is on disk for each operator, read once: ``(root's record of them, the manifest in their directory,
+        the (path, document) of the JSON files it lists)``."""
+        records = []
+        for operator, directory in zip(self.operators, directories):
+            manifest = read_manifest(self._read(directory, MANIFEST_NAME, owner=operator['uid']))
+            documents = []
+            for name in (manifest['files'] if manifest else []):
+                if name.endswith('.json'):
+                    document = loads(self._read(directory, name, owner=operator['uid']))
+                    if document:
+                        documents.append((posixpath.join(directory.path, name), document))
+            records.append((self._ledger_document(operator), manifest, documents))
+        return records
 
-    def _sessions(self, directories):
+    def _sessions(self, records):
         """The sessions behind the tokens written for the operators, from root's record and their JSON files, and
         which ``revoke`` ends (``_ledger.sessions_to_end``)."""
-        ledgers, documents = [], []
-        for operator, directory in zip(self.operators, directories):
-            ledgers.append(self._ledger_document(operator))
-            documents.extend(self._token_documents(operator, directory))
-        return sessions_to_end(ledgers, documents, self.params['revoke'])
+        return sessions_to_end([ledger for ledger, _manifest, _documents in records],
+                               [document for _ledger, _manifest, documents in records for document in documents],
+                               self.params['revoke'])
 
     def sessions(self):
         """Nothing changes: the sessions behind the tokens, from root's record and the operators' JSON files."""
         self.open_ledger(create=False)
-        sessions = self._sessions([self.open_operator(operator, create=False) for operator in self.operators])
+        sessions = self._sessions(self._records([self.open_operator(operator, create=False)
+                                                  for operator in self.operators]))
         return {'operators': [], 'sessions': sessions, 'summary': [],
                 'revocation': revocation_summary(sessions, self.params['revoke'])}
 
@@ -354,13 +357,11 @@ class ConsoleFiles:
         directories = [self.open_operator(operator, create=False) for operator in self.operators]
         # The sessions revoke ends, decided as for list_sessions (the role ended them just before). Root's record
         # keeps each operator's others, so that a later run with revoke=all can still end them.
-        ended = set(session['session_uuid'] for session in self._sessions(directories) if session['end'])
-        for operator, directory in zip(self.operators, directories):
-            uid = operator['uid']
-            kept = {session['session_uuid']: session['owned'] for session in sessions_to_end(
-                [self._ledger_document(operator)], self._token_documents(operator, directory), 'none')
-                if session['session_uuid'] not in ended}
-            old = read_manifest(self._read(directory, MANIFEST_NAME, owner=uid))
+        records = self._records(directories)
+        ended = set(session['session_uuid'] for session in self._sessions(records) if session['end'])
+        for operator, directory, (ledger, old, documents) in zip(self.operators, directories, records):
+            kept = {session['session_uuid']: session['owned']
+                    for session in sessions_to_end([ledger], documents, 'none') if session['session_uuid'] not in ended}
             present = [name for name in (old['files'] if old else []) + [MANIFEST_NAME]
                        if directory.fd is not None and _io.exists(directory.fd, name)]
             self._listing(directory, present, [])
@@ -374,7 +375,7 @@ class ConsoleFiles:
                 else:
                     directory.close()
                     status = 'removed' if self._remove_dir(directory.path) else 'kept'
-            self._keep_in_ledger(operator, kept)
+            self._keep_in_ledger(operator, ledger, kept)
             self.changed |= bool(removed) or status == 'removed'
             results.append({'name': operator['name'], 'dest': directory.path, 'directory': status,
                             'consoles': [], 'written': [], 'removed': removed, 'unchanged': [],
@@ -384,15 +385,15 @@ class ConsoleFiles:
                 ', and the directory' if status == 'removed' else ''))
         return {'operators': results, 'summary': summary}
 
-    def _keep_in_ledger(self, operator, kept):
-        """Root's record of the operator after state=absent: only the sessions ``kept`` (uuid: owned), else none."""
+    def _keep_in_ledger(self, operator, old, kept):
+        """Root's record of the operator (``old``, as read) after state=absent: only the sessions ``kept`` (uuid:
+        owned), else none."""
         ledger_file = ledger_name(operator['uid'])
         if not self.ledger or self.ledger.fd is None:
             if kept:  # a session whose token was written (an operator's file names it) but root never recorded
                 self.open_ledger(create=True)
             else:
                 return
-        old = self._ledger_document(operator)
         if kept:
             still = [entry for entry in old.get('sessions') or []
                      if isinstance(entry, dict) and str(entry.get('uuid') or '').lower() in kept]
