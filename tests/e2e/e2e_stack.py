@@ -427,15 +427,23 @@ def start_token_proxy(stack, token_dir, name='websockify', tls=False):
     port = free_port()
     argv = [sys.executable, '-m', 'websockify', '--token-plugin', 'TokenFile', '--token-source', str(token_dir)]
     if tls:
-        assert shutil.which('openssl'), 'the openssl command is needed to make a test certificate (Debian openssl)'
-        cert, key = stack.workdir / ('%s.crt' % name), stack.workdir / ('%s.key' % name)
-        subprocess.run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
-                        '-nodes', '-keyout', str(key), '-out', str(cert), '-days', '1', '-subj', '/CN=127.0.0.1',
-                        '-addext', 'subjectAltName=IP:127.0.0.1'], check=True, capture_output=True, timeout=60)
+        cert, key = make_certificate(stack.workdir, name)
         argv += ['--cert', str(cert), '--key', str(key), '--ssl-only']
     process, log = stack.start(name, argv + ['127.0.0.1:%d' % port])
     wait_for(name, lambda: tcp_open(port), process=process, log=log)
     return port, log, process
+
+
+def make_certificate(workdir, name, host_names=()):
+    """A self-signed certificate for 127.0.0.1 (and ``host_names``, the first its CN) and its key: (cert, key)."""
+    assert shutil.which('openssl'), 'the openssl command is needed to make a test certificate (Debian openssl)'
+    cert, key = workdir / ('%s.crt' % name), workdir / ('%s.key' % name)
+    names = ['DNS:%s' % host for host in host_names] + ['IP:127.0.0.1']
+    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+                    '-keyout', str(key), '-out', str(cert), '-days', '1',
+                    '-subj', '/CN=%s' % (host_names[0] if host_names else '127.0.0.1'),
+                    '-addext', 'subjectAltName=%s' % ','.join(names)], check=True, capture_output=True, timeout=60)
+    return cert, key
 
 
 def write_token_file(token_dir, token, rfb_port):
@@ -508,8 +516,10 @@ CANVAS_PIXELS_JS = '''([selector, points]) => {
 }'''
 
 
-def launch_chromium(playwright):
-    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS, timeout=30000)
+def launch_chromium(playwright, extra_args=()):
+    """Headless Chromium (BROWSER_ARGS, and ``extra_args``)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS + list(extra_args),
+                                      timeout=30000)
 
 
 def shows_screen(sample):

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -38,18 +37,16 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 import pytest
 
 from ansible_collections.zstack.cloud.plugins.module_utils._console_urls import console_url
-from ansible_collections.zstack.cloud.plugins.module_utils._launcher import render_launcher
 
 from e2e_stack import (
-    BROWSER_ARGS,
     CANVAS_PIXELS_JS,
-    CHROMIUM,
     NOVNC_DIR,
-    OUTPUT_DIR,
     SAMPLE_POINTS,
     Stack,
     free_port,
+    launch_chromium,
     log_text,
+    make_certificate,
     playbook_command,
     point_vms_of,
     proxy_prerequisites_missing,
@@ -64,6 +61,7 @@ from e2e_stack import (
     wait_for,
     wait_for_screen,
 )
+from launcher_page import shoot, write_launcher
 
 ZSTACK_PAGE_DIR = Path(__file__).resolve().parent / 'zstack_dashboard'
 # Host names for the proxy and the page server, mapped to 127.0.0.1 in Chromium only (see the module docstring).
@@ -106,16 +104,6 @@ def _time_limit():
         yield
 
 
-def make_certificate(workdir):
-    """A self-signed certificate for 127.0.0.1 and its key: (cert, key)."""
-    cert, key = workdir / 'proxy.crt', workdir / 'proxy.key'
-    subprocess.run(['openssl', 'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-                    '-keyout', str(key), '-out', str(cert), '-days', '1', '-subj', '/CN=%s' % PROXY_HOST,
-                    '-addext', 'subjectAltName=DNS:%s,DNS:%s,IP:127.0.0.1' % (PROXY_HOST, PAGES_HOST)],
-                   check=True, capture_output=True, timeout=60)
-    return cert, key
-
-
 @pytest.fixture(scope='module')
 def tls_stack():
     """Xvnc, the proxy with a certificate, the https page server and the simulator; yields a dict."""
@@ -124,7 +112,7 @@ def tls_stack():
     stack = Stack(workdir)
     try:
         rfb_port = start_checkerboard_xvnc(stack)
-        cert, key = make_certificate(workdir)
+        cert, key = make_certificate(workdir, 'proxy', (PROXY_HOST, PAGES_HOST))
         token_dir = workdir / 'tokens'
         token_dir.mkdir(mode=0o700)
         # The console proxy as ZStack's agent runs it with a certificate: --cert, no --ssl-only, no --web.
@@ -158,11 +146,10 @@ def tls_stack():
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def launch_chromium(playwright):
+def launch_resolving_chromium(playwright):
     """Headless Chromium as e2e_stack starts it, with PROXY_HOST and PAGES_HOST resolving to 127.0.0.1."""
-    rules = '--host-resolver-rules=MAP %s 127.0.0.1, MAP %s 127.0.0.1' % (PROXY_HOST, PAGES_HOST)
-    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS + [rules],
-                                      timeout=30000)
+    return launch_chromium(playwright, ['--host-resolver-rules=MAP %s 127.0.0.1, MAP %s 127.0.0.1'
+                                        % (PROXY_HOST, PAGES_HOST)])
 
 
 def run_console_access(stack, requests, name):
@@ -175,11 +162,6 @@ def run_console_access(stack, requests, name):
         assert entry['scheme'] == 'http'  # what ZStack answers, with a certificate on the proxy or not
         assert entry['token'] not in done.stdout + done.stderr
     return entries
-
-
-def shoot(page, name):
-    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(OUTPUT_DIR / name))
 
 
 def open_page(browser, url, sockets):
@@ -211,7 +193,7 @@ def test_an_https_novnc_page_gets_encrypt_1_and_connects_through_wss(tls_stack):
     assert plain != entry['console_url']
 
     with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
+        browser = launch_resolving_chromium(playwright)
         try:
             before = len(proxy_connections(stack))
             sockets = []
@@ -257,7 +239,7 @@ def test_zstack_page_over_https_connects_through_wss(tls_stack):
                                               ('token', token), ('encrypt', '1'), ('title', 'web-02')]
 
     with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
+        browser = launch_resolving_chromium(playwright)
         try:
             sockets = []
             page = open_page(browser, url, sockets)
@@ -284,11 +266,10 @@ def test_console_proxy_tls_launcher_connects_through_wss_and_a_plain_one_through
     assert '&encrypt=1&' in tls_entry['console_url'] and 'encrypt' not in plain_entry['console_url']
 
     with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
+        browser = launch_resolving_chromium(playwright)
         try:
             for entry, scheme, words in ((tls_entry, 'wss', 'SSL/TLS (wss://)'), (plain_entry, 'ws', 'Plain non-SSL (ws://)')):
-                launcher = stack['workdir'] / ('%s.html' % entry['vm_instance_name'])
-                launcher.write_text(render_launcher(entry), encoding='utf-8')  # what zstack_console_files writes
+                launcher = write_launcher(stack['workdir'], '%s.html' % entry['vm_instance_name'], entry)
                 sockets = []
                 page = open_page(browser, launcher.as_uri(), sockets)
                 try:
