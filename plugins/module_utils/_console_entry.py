@@ -277,4 +277,3 @@ def describe_groups(groups, most=5):
     if len(groups) > most:
         parts.append('%d more VMs for other reasons (see failures)' % sum(len(vms) for _r, vms in groups[most:]))
     return '; '.join(parts)
-

@@ -346,8 +346,8 @@ class ConsoleFiles:
     def sessions(self):
         """Nothing changes: the sessions behind the tokens, from root's record and the operators' JSON files."""
         self.open_ledger(create=False)
-        sessions = self._sessions(self._records([self.open_operator(operator, create=False)
-                                                  for operator in self.operators]))
+        directories = [self.open_operator(operator, create=False) for operator in self.operators]
+        sessions = self._sessions(self._records(directories))
         return {'operators': [], 'sessions': sessions, 'summary': [],
                 'revocation': revocation_summary(sessions, self.params['revoke'])}
 

@@ -79,6 +79,8 @@ def no_proxy_env(monkeypatch):
 
 
 ModuleRun = namedtuple('ModuleRun', 'code out result')
+
+
 @pytest.fixture(autouse=True)
 def no_zstack_env(monkeypatch):
     """The developer's own ZSTACK_* variables never leak into a test (a test sets the ones it means itself): every
